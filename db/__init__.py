@@ -1,0 +1,25 @@
+"""shanggao's DuckDB store: schema migrations and short-lived connections."""
+
+from db.store import (
+    DEFAULT_DB,
+    SchemaTooNew,
+    Store,
+    StoreBusy,
+    StoreError,
+    connect,
+    default_db_path,
+    latest_version,
+    migrate,
+)
+
+__all__ = [
+    "DEFAULT_DB",
+    "SchemaTooNew",
+    "Store",
+    "StoreBusy",
+    "StoreError",
+    "connect",
+    "default_db_path",
+    "latest_version",
+    "migrate",
+]

@@ -1,0 +1,56 @@
+"""The ``shanggao`` command line: one click command per job, each in shanggao/commands/."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import click
+
+from db import Store, StoreError
+from shanggao.config import ConfigError, load_config
+from shanggao.context import AppContext
+
+# Each module defines one click command or group named like the module (without
+# a trailing underscore) and nothing else the CLI needs.
+COMMAND_MODULES = (
+    "init",
+    "outlets",
+    "query",
+)
+
+
+class ShanggaoGroup(click.Group):
+    """Turns the store's and config's own errors into one clean line and exit 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (StoreError, ConfigError) as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=ShanggaoGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="DuckDB file (default: $SHANGGAO_DB, the config's db, or ./shanggao.duckdb).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              envvar="SHANGGAO_CONFIG", help="Config TOML (default: $SHANGGAO_CONFIG or ./shanggao.toml).")
+@click.version_option(package_name="shanggao")
+@click.pass_context
+def main(ctx: click.Context, db_path: Path | None, config_path: Path | None) -> None:
+    """上稿核验 — crawl outlets, link published articles to manuscripts, verify placement claims.
+
+    Every command works on one DuckDB file, the system of record.
+    """
+    import os
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    path = db_path or (Path(os.environ["SHANGGAO_DB"]) if os.environ.get("SHANGGAO_DB") else Path(config.db))
+    ctx.obj = AppContext(config=config, store=Store(path, config.archive_dir or None))
+
+for _name in COMMAND_MODULES:
+    _module = importlib.import_module(f"shanggao.commands.{_name}")
+    main.add_command(getattr(_module, _name.rstrip("_")))

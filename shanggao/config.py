@@ -1,0 +1,66 @@
+"""shanggao's configuration file (TOML), with documented defaults.
+
+Lookup: ``--config PATH``, else ``$SHANGGAO_CONFIG``, else ``./shanggao.toml``
+when it exists, else the defaults below.  ``--db`` and ``$SHANGGAO_DB``
+override the file's ``db``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+CONFIG_ENV = "SHANGGAO_CONFIG"
+DEFAULT_CONFIG_FILE = "shanggao.toml"
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass
+class Config:
+    db: str = "shanggao.duckdb"
+    archive_dir: str = ""                 # WARC evidence folder; default: <db>.archive next to the db
+    outlets: list[str] = field(default_factory=list)   # enabled outlets for crawl/nightly; empty = all
+    window_days: int = 2                  # nightly: yesterday and today
+    contact: str = "https://github.com/shanggao/shanggao"  # goes into the User-Agent
+    download_delay: float = 1.0           # seconds between requests to one domain
+    concurrency_per_domain: int = 2
+    autothrottle: bool = True
+    obey_robots: bool = True
+    http_cache: bool = False              # development: cache responses under .scrapy/httpcache
+    rules: str = ""                       # reward/quota rules TOML; default: the bundled rules
+    reports_dir: str = "reports"
+    log_file: str = ""                    # nightly log; empty = stderr
+    source: str = ""                      # which file this came from ("" = defaults)
+
+    @property
+    def db_path(self) -> Path:
+        return Path(self.db)
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    """Read the config file named by ``path``/``$SHANGGAO_CONFIG``/``./shanggao.toml``."""
+    explicit = path or os.environ.get(CONFIG_ENV)
+    candidate = Path(explicit) if explicit else Path(DEFAULT_CONFIG_FILE)
+    if not candidate.exists():
+        if explicit:
+            raise ConfigError(f"{candidate}: config file not found")
+        return Config()
+    try:
+        data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{candidate}: not valid TOML: {exc}") from exc
+    section = data.get("shanggao", data)
+    known = {f.name: f for f in fields(Config)}
+    values = {}
+    for key, value in section.items():
+        if key not in known or key == "source":
+            raise ConfigError(f"{candidate}: unknown setting {key!r} (known: {', '.join(k for k in known if k != 'source')})")
+        values[key] = value
+    config = Config(**values)
+    config.source = str(candidate)
+    return config
