@@ -11,17 +11,35 @@ from db import Store, StoreError
 from shanggao.config import ConfigError, load_config
 from shanggao.context import AppContext
 
-# Each module defines one click command or group named like the module (without
-# a trailing underscore) and nothing else the CLI needs.
+# Each module defines one click command or group named like the module.
 COMMAND_MODULES = (
     "init",
     "outlets",
     "query",
+    "crawl",
+    "fetch",
+    "articles",
+    "manuscripts",
+    "claims",
+    "verify",
+    "match",
+    "explain",
+    "report",
 )
 
 
 class ShanggaoGroup(click.Group):
-    """Turns the store's and config's own errors into one clean line and exit 1."""
+    """Loads each command's module on first use and turns the store's and
+    config's own errors into one clean line and exit status 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMAND_MODULES:
+            return None
+        module = importlib.import_module(f"shanggao.commands.{name}")
+        return getattr(module, name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -50,7 +68,3 @@ def main(ctx: click.Context, db_path: Path | None, config_path: Path | None) -> 
         raise click.ClickException(str(exc)) from exc
     path = db_path or (Path(os.environ["SHANGGAO_DB"]) if os.environ.get("SHANGGAO_DB") else Path(config.db))
     ctx.obj = AppContext(config=config, store=Store(path, config.archive_dir or None))
-
-for _name in COMMAND_MODULES:
-    _module = importlib.import_module(f"shanggao.commands.{_name}")
-    main.add_command(getattr(_module, _name.rstrip("_")))

@@ -87,6 +87,8 @@ CREATE TABLE articles (
     imported_from    VARCHAR                  -- file name for imports
 );
 
+-- Earlier texts of articles that changed after they were first stored (the current
+-- text stays in articles; version N here was replaced by version N+1).
 CREATE TABLE article_versions (
     article_id       BIGINT NOT NULL,
     version          INTEGER NOT NULL,
@@ -97,7 +99,7 @@ CREATE TABLE article_versions (
     body_hash        VARCHAR,
     evidence_page_id BIGINT,
     seen_from        TIMESTAMP,              -- first fetch that returned this version
-    replaced_at      TIMESTAMP,              -- NULL while current
+    replaced_at      TIMESTAMP NOT NULL,     -- when a fetch or import brought a different text
     PRIMARY KEY (article_id, version)
 );
 

@@ -1,0 +1,247 @@
+"""Matching speed and memory on a synthetic archive built from the development texts.
+
+Sentences of ../shared/matching-dev are recombined into 200,000 articles and
+20,000 manuscripts; a quarter of the characters of every sampled sentence is
+replaced by characters drawn from the same texts, so each document has its
+own distinctive text while the recurring remainder behaves like the genre's
+stock phrasing.  One article in ten is a placement of a manuscript (sentences
+dropped, characters changed) and one in thirty a roundup of excerpts from three.
+
+Prints, each step in its own process (`peak` = that process's max RSS):
+  1. index build of the archive (articles/s; target >= 5,000/s);
+  2. 2,000 new manuscripts against the whole archive (target <= 60 s);
+  3. the nightly increment: 5,000 new articles against 20,000 manuscripts (<= 10 s);
+  4. a naive rapidfuzz baseline (process.cdist, fuzz.partial_ratio) on a subsample,
+     extrapolated to step 2's pairs, as a speed ratio.
+
+    .venv/bin/python benchmarks/matching_speed.py [--articles 200000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from db import Store  # noqa: E402
+
+DEFAULT_DEV = REPO.parent / "shared" / "matching-dev"
+MUTATION = 0.25          # share of characters replaced in every recombined sentence
+PLACEMENT_SHARE = 0.10   # articles that carry a manuscript
+ROUNDUP_SHARE = 1 / 30   # articles that carry excerpts of three manuscripts
+
+
+class Corpus:
+    """Sentence pool of the development texts, as code-point arrays, and a character distribution."""
+
+    def __init__(self, dev: Path, rng: np.random.Generator):
+        texts = []
+        for name in ("manuscripts.jsonl", "articles.jsonl"):
+            for line in (dev / name).read_text(encoding="utf-8").splitlines():
+                texts.append(json.loads(line)["body"])
+        sentences = {s.strip() + "。" for t in texts for s in re.split(r"[。！？\n]", t) if len(s.strip()) >= 12}
+        self.sentences = [np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32) for s in sorted(sentences)]
+        everything = np.concatenate(self.sentences)
+        self.chars = everything[everything > 0x2E80]   # CJK characters to mutate with
+        self.rng = rng
+
+    def text(self, n_sentences: int, mutation: float = MUTATION) -> np.ndarray:
+        picks = self.rng.integers(0, len(self.sentences), n_sentences)
+        cp = np.concatenate([self.sentences[i] for i in picks]).copy()
+        mask = self.rng.random(len(cp)) < mutation
+        cp[mask] = self.chars[self.rng.integers(0, len(self.chars), int(mask.sum()))]
+        return cp
+
+
+def decode(cp: np.ndarray) -> str:
+    return cp.astype(np.uint32).tobytes().decode("utf-32-le")
+
+
+def edit(cp: np.ndarray, rng: np.random.Generator, keep: float) -> np.ndarray:
+    """A placement: a contiguous share of the text kept, 1% of characters changed."""
+    n = len(cp)
+    length = max(60, int(n * keep))
+    start = int(rng.integers(0, max(1, n - length)))
+    out = cp[start:start + length].copy()
+    mask = rng.random(len(out)) < 0.01
+    out[mask] = out[rng.permutation(len(out))[: int(mask.sum())]]
+    return out
+
+
+def make_manuscripts(corpus: Corpus, n: int) -> list[np.ndarray]:
+    return [corpus.text(int(corpus.rng.integers(15, 40))) for _ in range(n)]
+
+
+def make_articles(corpus: Corpus, n: int, manuscripts: list[np.ndarray], first_id: int) -> list[dict]:
+    rng = corpus.rng
+    rows = []
+    for k in range(n):
+        roll = rng.random()
+        if roll < PLACEMENT_SHARE:
+            body = edit(manuscripts[int(rng.integers(len(manuscripts)))], rng, keep=float(rng.uniform(0.4, 1.0)))
+        elif roll < PLACEMENT_SHARE + ROUNDUP_SHARE:
+            parts = [edit(manuscripts[int(rng.integers(len(manuscripts)))], rng, keep=0.15) for _ in range(3)]
+            body = np.concatenate(parts + [corpus.text(5)])
+        else:
+            body = corpus.text(int(rng.integers(12, 40)))
+        text = decode(body)
+        rows.append({"url": f"https://synthetic.example/a/{first_id + k:07d}.html", "title": f"合成稿件{first_id + k}",
+                     "body": text})
+    return rows
+
+
+def insert_articles(db: Path, rows: list[dict]) -> None:
+    now = dt.datetime.now()
+    table = pa.table({
+        "url": [r["url"] for r in rows],
+        "title": [r["title"] for r in rows],
+        "body": [r["body"] for r in rows],
+        "body_hash": [hashlib.sha256(r["body"].encode()).hexdigest() for r in rows],
+        "body_chars": pa.array([len(r["body"]) for r in rows], pa.int32()),
+    })
+    with Store(db).write() as con:
+        con.register("incoming", table)
+        con.execute("""INSERT INTO articles (url, outlet, title, body, body_hash, body_chars, source,
+                       first_fetched_at, last_fetched_at, published_date)
+                       SELECT url, 'synthetic', title, body, body_hash, body_chars, 'import', ?, ?, ?::DATE
+                       FROM incoming""", [now, now, now.date()])
+
+
+def insert_manuscripts(db: Path, texts: list[str], first: int) -> None:
+    now = dt.datetime.now()
+    ids = [f"S{first + i:06d}" for i in range(len(texts))]
+    table = pa.table({"id": ids, "body": texts, "h": [hashlib.sha256(t.encode()).hexdigest() for t in texts]})
+    with Store(db).write() as con:
+        con.register("incoming", table)
+        con.execute("INSERT INTO manuscripts (manuscript_id, title, body, body_hash, imported_at) "
+                    "SELECT id, '合成稿件' || id, body, h, ? FROM incoming", [now])
+
+
+MATCH_STEP = """
+import json, resource, sys, time
+from db import Store
+from matcher import match_store
+from matcher.index import sync_index
+store = Store(sys.argv[1])
+started = time.perf_counter()
+if sys.argv[2] == "index":
+    r = sync_index(store)
+    out = {"seconds": r.seconds, "articles": r.articles, "manuscripts": r.manuscripts, "fingerprints": r.fingerprints}
+else:
+    r = match_store(store)
+    out = {"seconds": time.perf_counter() - started, "candidates": r.candidates, "links": len(r.links),
+           "steps": {k: round(v, 2) for k, v in r.seconds.items()}, "index_seconds": r.indexed.seconds}
+out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(out))
+"""
+
+
+def step(db: Path, what: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", MATCH_STEP, str(db), what], capture_output=True, text=True,
+                          cwd=REPO)
+    if done.returncode:
+        raise SystemExit(done.stderr)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def mark_all_matched(db: Path) -> None:
+    """Setup shortcut: declare every indexed document matched (as after earlier nightly runs)."""
+    with Store(db).write() as con:
+        con.execute("UPDATE matcher_documents SET matched_at = now()::TIMESTAMP WHERE matched_at IS NULL")
+
+
+def baseline(corpus_manuscripts: list[str], articles: list[str], pairs_to_cover: int) -> tuple[float, float]:
+    """Seconds per pair of cdist(partial_ratio) on a subsample, and the extrapolated total."""
+    from rapidfuzz import fuzz, process
+
+    from matcher.normalize import normalize
+
+    queries = [normalize(t) for t in corpus_manuscripts[:10]]
+    choices = [normalize(t) for t in articles[:200]]
+    started = time.perf_counter()
+    process.cdist(queries, choices, scorer=fuzz.partial_ratio, workers=2)
+    per_pair = (time.perf_counter() - started) / (len(queries) * len(choices))
+    return per_pair, per_pair * pairs_to_cover
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev", type=Path, default=DEFAULT_DEV)
+    parser.add_argument("--articles", type=int, default=200_000, help="archive size (default 200,000)")
+    parser.add_argument("--manuscripts", type=int, default=20_000)
+    parser.add_argument("--new-manuscripts", type=int, default=2_000)
+    parser.add_argument("--new-articles", type=int, default=5_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path, help="build the store in this folder and keep it")
+    args = parser.parse_args()
+    rng = np.random.default_rng(args.seed)
+    corpus = Corpus(args.dev, rng)
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="shanggao-speed-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "speed.duckdb"
+    if db.exists():
+        db.unlink()
+    Store(db).init()
+
+    started = time.perf_counter()
+    manuscripts = make_manuscripts(corpus, args.manuscripts)
+    archive_size = args.articles - args.new_articles
+    sample_articles: list[str] = []
+    for first in range(0, archive_size, 20_000):
+        rows = make_articles(corpus, min(20_000, archive_size - first), manuscripts, first)
+        sample_articles.extend(r["body"] for r in rows[:200 - len(sample_articles)])
+        insert_articles(db, rows)
+    print(f"synthetic archive: {archive_size} articles, {len(corpus.sentences)} source sentences, "
+          f"generated and stored in {time.perf_counter() - started:.0f}s (not measured)")
+
+    built = step(db, "index")
+    rate = built["articles"] / built["seconds"]
+    print(f"1. index build: {built['articles']} articles, {built['fingerprints']} fingerprints in "
+          f"{built['seconds']:.1f}s = {rate:,.0f} articles/s (target >= 5,000); peak {built['peak_mib']:.0f} MiB")
+    mark_all_matched(db)
+
+    texts = [decode(m) for m in manuscripts]
+    insert_manuscripts(db, texts[: args.new_manuscripts], 0)
+    run = step(db, "match")
+    print(f"2. {args.new_manuscripts} new manuscripts vs {archive_size} articles: {run['seconds']:.1f}s "
+          f"(target <= 60s), {run['candidates']} pairs aligned, {run['links']} links; steps {run['steps']}; "
+          f"peak {run['peak_mib']:.0f} MiB")
+
+    insert_manuscripts(db, texts[args.new_manuscripts:], args.new_manuscripts)
+    step(db, "index")
+    mark_all_matched(db)
+    rows = make_articles(corpus, args.new_articles, manuscripts, archive_size)
+    insert_articles(db, rows)
+    nightly = step(db, "match")
+    print(f"3. nightly: {args.new_articles} new articles vs {args.manuscripts} manuscripts: "
+          f"{nightly['seconds']:.1f}s (target <= 10s), {nightly['candidates']} pairs aligned, "
+          f"{nightly['links']} links; steps {nightly['steps']}; peak {nightly['peak_mib']:.0f} MiB")
+
+    per_pair, total = baseline(texts, sample_articles, args.new_manuscripts * archive_size)
+    print(f"4. naive baseline: cdist(fuzz.partial_ratio, workers=2) {per_pair * 1e3:.2f} ms/pair -> "
+          f"{total / 3600:,.0f} h for step 2's {args.new_manuscripts * archive_size:,} pairs; "
+          f"matcher is {total / run['seconds']:,.0f}x faster")
+    peak = max(built["peak_mib"], run["peak_mib"], nightly["peak_mib"])
+    print(f"peak memory of the matching processes: {peak:.0f} MiB (target <= 4096); "
+          f"store file {db.stat().st_size / 2**20:.0f} MiB")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"(benchmark process itself: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB; "
+          f"largest child {children:.0f} MiB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"""The persistent fingerprint index in the store, and the queries over it.
+
+Tables (db/migrations/0003_matcher.sql): ``matcher_article_fp`` and
+``matcher_manuscript_fp`` hold each document's distinct fingerprints;
+``matcher_documents`` records which body (by ``body_hash``) was indexed and
+whether it has been matched since.  Document frequency is not stored: it is
+counted from the fingerprint tables when needed, so it always reflects the
+archive as it stands — every import or crawl refreshes it for free.
+
+Store rule: reads and writes use short-lived connections; fingerprints are
+computed between them, never inside a transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from db import Store
+from matcher.normalize import normalize
+from matcher.score import DocumentFrequency
+from matcher.shingle import fingerprint_batch
+
+BATCH_DOCS = 20_000      # documents fingerprinted per read/compute/write round
+WRITE_ROWS = 2_000_000   # fingerprint rows per write transaction
+
+_TABLE = {"article": ("matcher_article_fp", "article_id"), "manuscript": ("matcher_manuscript_fp", "manuscript_id")}
+
+_STALE_SQL = {
+    "article": """
+        SELECT a.article_id::VARCHAR AS doc_id FROM articles a
+        LEFT JOIN matcher_documents d ON d.doc_kind = 'article' AND d.doc_id = a.article_id::VARCHAR
+        WHERE d.body_hash IS DISTINCT FROM a.body_hash ORDER BY a.article_id""",
+    "manuscript": """
+        SELECT m.manuscript_id AS doc_id FROM manuscripts m
+        LEFT JOIN matcher_documents d ON d.doc_kind = 'manuscript' AND d.doc_id = m.manuscript_id
+        WHERE d.body_hash IS DISTINCT FROM m.body_hash ORDER BY m.manuscript_id""",
+}
+_BODY_SQL = {
+    "article": "SELECT article_id::VARCHAR, body_hash, body FROM articles WHERE article_id IN (SELECT doc_id::BIGINT FROM ids)",
+    "manuscript": "SELECT manuscript_id, body_hash, body FROM manuscripts WHERE manuscript_id IN (SELECT doc_id FROM ids)",
+}
+
+
+@dataclass
+class IndexSync:
+    """What :func:`sync_index` did."""
+
+    articles: int = 0
+    manuscripts: int = 0
+    fingerprints: int = 0
+    seconds: float = 0.0
+
+
+def _ids_table(ids: Sequence[str]) -> pa.Table:
+    return pa.table({"doc_id": pa.array(list(ids), type=pa.string())})
+
+
+def norm_hash(text: str) -> str:
+    """Identity of a body after normalisation (two manuscripts with the same one are duplicates)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def stale_documents(store: Store, kind: str) -> list[str]:
+    """Ids of documents of ``kind`` whose current body is not in the index."""
+    with store.read() as con:
+        return [row[0] for row in con.execute(_STALE_SQL[kind]).fetchall()]
+
+
+def load_bodies(store: Store, kind: str, ids: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(doc_id, body_hash, body) of the given documents."""
+    if not ids:
+        return []
+    with store.read() as con:
+        con.register("ids", _ids_table(ids))
+        return con.execute(_BODY_SQL[kind]).fetchall()
+
+
+def _write_fingerprints(store: Store, kind: str, rows: list[tuple[str, str, str]]) -> int:
+    texts = [normalize(body or "") for _, _, body in rows]
+    doc, fp = fingerprint_batch(texts)
+    ids = [doc_id for doc_id, _, _ in rows]
+    counts = np.bincount(doc, minlength=len(rows)) if len(doc) else np.zeros(len(rows), dtype=np.int64)
+    now = dt.datetime.now()
+    table, column = _TABLE[kind]
+    if kind == "article":
+        id_array = pa.array(np.asarray(ids, dtype=np.int64)[doc])
+    else:
+        id_array = pa.array(np.asarray(ids, dtype=object)[doc], type=pa.string())
+    postings = pa.table({column: id_array, "fp": pa.array(fp)})
+    documents = pa.table({
+        "doc_kind": pa.array([kind] * len(rows)),
+        "doc_id": pa.array(ids, type=pa.string()),
+        "body_hash": pa.array([h for _, h, _ in rows], type=pa.string()),
+        "norm_hash": pa.array([norm_hash(t) for t in texts], type=pa.string()),
+        "norm_chars": pa.array([len(t) for t in texts], type=pa.int32()),
+        "fingerprints": pa.array(counts.astype(np.int32)),
+    })
+    with store.write() as con:
+        con.register("ids", _ids_table(ids))
+        con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT doc_id{'::BIGINT' if kind == 'article' else ''} FROM ids)")
+        con.execute("DELETE FROM matcher_documents WHERE doc_kind = ? AND doc_id IN (SELECT doc_id FROM ids)", [kind])
+        con.register("docs", documents)
+        con.execute("INSERT INTO matcher_documents (doc_kind, doc_id, body_hash, norm_hash, norm_chars, "
+                    "fingerprints, indexed_at) SELECT *, ? FROM docs", [now])
+        for start in range(0, postings.num_rows, WRITE_ROWS):
+            con.register("postings", postings.slice(start, WRITE_ROWS))
+            con.execute(f"INSERT INTO {table} SELECT {column}, fp FROM postings")
+    return len(fp)
+
+
+def sync_index(store: Store, kinds: Iterable[str] = ("manuscript", "article")) -> IndexSync:
+    """Index every document whose body is new or changed; unchanged ones are left alone."""
+    import time
+
+    started = time.perf_counter()
+    result = IndexSync()
+    for kind in kinds:
+        stale = stale_documents(store, kind)
+        for start in range(0, len(stale), BATCH_DOCS):
+            rows = load_bodies(store, kind, stale[start:start + BATCH_DOCS])
+            result.fingerprints += _write_fingerprints(store, kind, rows)
+        if kind == "article":
+            result.articles += len(stale)
+        else:
+            result.manuscripts += len(stale)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def document_frequency(con: duckdb.DuckDBPyConnection, fps: np.ndarray) -> DocumentFrequency:
+    """Number of indexed documents (articles and manuscripts) holding each of ``fps``."""
+    fps = np.unique(np.asarray(fps, dtype=np.int64))
+    if not len(fps):
+        return DocumentFrequency(fps, fps)
+    con.register("wanted_fp", pa.table({"fp": pa.array(fps)}))
+    rows = con.execute("""
+        SELECT fp, count(*)::BIGINT FROM (
+            SELECT fp FROM matcher_article_fp UNION ALL SELECT fp FROM matcher_manuscript_fp
+        ) WHERE fp IN (SELECT fp FROM wanted_fp) GROUP BY fp
+    """).fetchnumpy()
+    con.unregister("wanted_fp")
+    found_fp, found_df = rows.values()
+    return DocumentFrequency(np.asarray(found_fp), np.asarray(found_df))
+
+
+def candidate_pairs(con: duckdb.DuckDBPyConnection, *, manuscripts: Sequence[str] | None,
+                    articles: Sequence[int] | None, pairing: str, df_high: int,
+                    min_shared: int) -> list[tuple[str, int, int]]:
+    """(manuscript_id, article_id, shared rare fingerprints) for the pairs a run must judge.
+
+    ``manuscripts``/``articles`` of None mean "all".  ``pairing`` is "either"
+    (a pair qualifies when its manuscript *or* its article is in the selection:
+    the incremental run) or "both" (both must be: an explicit scope).  Only
+    fingerprints rarer than ``df_high`` are joined, so stock phrases cannot
+    blow the join up.
+    """
+    def selection(name: str, values, arrow_type) -> str:
+        if values is None:
+            return "TRUE"
+        con.register(name, pa.table({"id": pa.array(list(values), type=arrow_type)}))
+        return f"{'manuscript_id' if name == 'sel_m' else 'article_id'} IN (SELECT id FROM {name})"
+
+    m_sel = selection("sel_m", manuscripts, pa.string())
+    a_sel = selection("sel_a", articles, pa.int64())
+    join = "OR" if pairing == "either" else "AND"
+    sql = f"""
+        WITH query_fp AS (
+            SELECT fp FROM matcher_manuscript_fp WHERE {m_sel}
+            {"UNION" if pairing == "either" else "INTERSECT"}
+            SELECT fp FROM matcher_article_fp WHERE {a_sel}
+        ),
+        rare AS (
+            SELECT fp FROM (
+                SELECT fp FROM matcher_article_fp UNION ALL SELECT fp FROM matcher_manuscript_fp
+            ) WHERE fp IN (SELECT fp FROM query_fp)
+            GROUP BY fp HAVING count(*) < {int(df_high)}
+        ),
+        m AS (SELECT manuscript_id, fp, {m_sel} AS chosen FROM matcher_manuscript_fp WHERE fp IN (SELECT fp FROM rare)),
+        a AS (SELECT article_id, fp, {a_sel} AS chosen FROM matcher_article_fp WHERE fp IN (SELECT fp FROM rare))
+        SELECT m.manuscript_id, a.article_id, count(*)::INTEGER AS shared
+        FROM m JOIN a USING (fp)
+        WHERE m.chosen {join} a.chosen
+        GROUP BY ALL HAVING count(*) >= {int(min_shared)}
+        ORDER BY a.article_id, m.manuscript_id
+    """
+    return con.execute(sql).fetchall()

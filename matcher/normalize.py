@@ -1,0 +1,156 @@
+"""Text normalisation: the one canonical character stream every other step works on.
+
+Editors change what a placement check must ignore: full/half width, punctuation
+marks, spacing, traditional characters, ``120多篇`` → ``120余篇``, leftover HTML.
+Normalisation therefore keeps only letters and digits, each mapped to one
+canonical form (NFKC, traditional → simplified via OpenCC's dictionary, lower
+case, 余 → 多), and drops everything else — punctuation, whitespace, emoji and
+markup.  Punctuation still matters as structure, so :func:`normalize_with_offsets`
+records clause and sentence boundaries and, for every kept character, its offset
+in the original text, which is what evidence spans point at.
+
+Both entry points apply the same per-character mapping, so ``normalize(t) ==
+normalize_with_offsets(t).text`` always holds (a test checks it).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import opencc
+
+# Marks that end a sentence or a clause.  Checked after NFKC, so the full-width
+# forms (，！？；：) arrive here as their ASCII equivalents.
+SENTENCE_MARKS = frozenset("。!?;…\n")
+CLAUSE_MARKS = frozenset(",、:｡")
+
+# Tags and character entities left by sloppy HTML-to-text conversion.
+_MARKUP = re.compile(r"<[^<>]{0,300}>|&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
+
+# Number-format variants editors swap freely: 120多篇 / 120余篇 (馀 is the traditional 余).
+_VARIANTS = {"余": "多"}
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+class _CharMap(dict):
+    """str.translate table built lazily: each new character is mapped once and cached."""
+
+    def __missing__(self, code: int) -> str:
+        out = []
+        for ch in unicodedata.normalize("NFKC", chr(code)):
+            if not unicodedata.category(ch)[0] in "LN":
+                continue
+            if ord(ch) > 0x2E7F:  # CJK and beyond: traditional -> simplified
+                ch = _t2s().convert(ch)
+            ch = ch.lower()
+            out.append(_VARIANTS.get(ch, ch))
+        mapped = "".join(out)
+        self[code] = mapped
+        return mapped
+
+
+_CHARMAP = _CharMap()
+
+
+def _boundary(ch: str) -> int:
+    """2 for a sentence end, 1 for a clause end, 0 otherwise."""
+    folded = unicodedata.normalize("NFKC", ch)
+    if ch in SENTENCE_MARKS or folded in SENTENCE_MARKS:
+        return 2
+    if ch in CLAUSE_MARKS or folded in CLAUSE_MARKS:
+        return 1
+    return 0
+
+
+def _unmarkup(match: re.Match) -> str:
+    token = match.group(0)
+    return "" if token.startswith("<") else html.unescape(token)
+
+
+def normalize(text: str) -> str:
+    """The canonical character stream of ``text`` (letters and digits only)."""
+    if "<" in text or "&" in text:
+        text = _MARKUP.sub(_unmarkup, text)
+    return text.translate(_CHARMAP)
+
+
+@dataclass(frozen=True)
+class NormText:
+    """A normalised text that remembers where each character came from.
+
+    ``offsets[i]`` is the index in ``original`` of the character that produced
+    ``text[i]``; ``clause_id[i]`` and ``sentence_id[i]`` number the clause and
+    the sentence ``text[i]`` belongs to (punctuation of the original decides).
+    """
+
+    original: str
+    text: str
+    offsets: np.ndarray
+    clause_id: np.ndarray
+    sentence_id: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) offsets covering normalised characters [start, end)."""
+        if end <= start:
+            return int(self.offsets[start]) if start < len(self.offsets) else len(self.original), 0
+        return int(self.offsets[start]), int(self.offsets[end - 1]) + 1
+
+
+def normalize_with_offsets(text: str) -> NormText:
+    """Like :func:`normalize`, plus offsets into ``text`` and clause/sentence numbering."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    clause: list[int] = []
+    sentence: list[int] = []
+    clause_no = sentence_no = 0
+    pending = 0  # strongest boundary seen since the last kept character
+
+    def feed(piece: str, at: int) -> None:
+        nonlocal clause_no, sentence_no, pending
+        for ch in piece:
+            mapped = ch.translate(_CHARMAP)
+            if not mapped:
+                pending = max(pending, _boundary(ch))
+                continue
+            if pending and chars:
+                clause_no += 1
+                if pending == 2:
+                    sentence_no += 1
+            pending = 0
+            for out in mapped:
+                chars.append(out)
+                offsets.append(at)
+                clause.append(clause_no)
+                sentence.append(sentence_no)
+
+    position = 0
+    if "<" in text or "&" in text:
+        for match in _MARKUP.finditer(text):
+            for i in range(position, match.start()):
+                feed(text[i], i)
+            token = _unmarkup(match)
+            if not token:  # a tag: block elements separate text, treat any tag as a clause end
+                pending = max(pending, 1)
+            feed(token, match.start())
+            position = match.end()
+    for i in range(position, len(text)):
+        feed(text[i], i)
+    return NormText(
+        original=text,
+        text="".join(chars),
+        offsets=np.asarray(offsets, dtype=np.int64),
+        clause_id=np.asarray(clause, dtype=np.int32),
+        sentence_id=np.asarray(sentence, dtype=np.int32),
+    )

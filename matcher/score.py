@@ -1,0 +1,190 @@
+"""From document frequencies and an alignment to a verdict: weights, features, decision, kind, score.
+
+*Distinctiveness.*  A fingerprint found in many documents of the archive
+(articles and manuscripts alike) is the genre's stock phrasing — 全面从严治党,
+slogans, a site's navigation and disclaimer — and proves nothing.  Its weight
+falls from 1 to 0 as its document frequency rises from ``df_low`` to
+``df_high`` (log scale).  ``df_low`` leaves room for a manuscript and its own
+placements, which legitimately repeat its text; ``df_high`` is where a text is
+shared by more documents than one manuscript's placements plausibly make.
+Each character gets the mean weight of the sampled fingerprints lying over it
+inside its clause; characters without one take their clause's (else their
+sentence's) mean — stock phrases are whole clauses in this genre.
+
+*Decision.*  A placement carries the manuscript's own distinctive text, and
+how much is needed depends on what else the article holds:
+
+* inside an article that is mostly other text (an excerpt in a roundup), one
+  contiguous passage — a section of the manuscript, edit gaps bridged — must
+  hold ``min_excerpt_chars`` distinctive characters (about two sentences);
+  scattered shared clauses and quoted policy lines never add up to that;
+* an article made only of the manuscript's text (a heavy cut) needs just
+  ``min_rewrite_chars``; in between the requirement falls linearly with the
+  share of the article that came from the manuscript.
+
+The evidence is the larger of the best passage and the matched distinctive
+text scaled by the article's share (a heavy cut keeps sentences apart); ``score`` maps evidence/requirement to
+0–100 with the decision boundary at 50.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from matcher.align import Alignment
+from matcher.normalize import NormText
+from matcher.shingle import FINGERPRINT_K, is_fingerprint, text_kgrams
+
+
+@dataclass(frozen=True)
+class MatcherParams:
+    """Every threshold of the matcher in one place (see the module docstring for the why)."""
+
+    df_low: int = 8                    # documents sharing a fingerprint before it starts to count less
+    df_high: int = 24                  # ... and at which it counts nothing
+    min_excerpt_chars: float = 80.0    # distinctive text one passage needs inside an unrelated article
+    min_rewrite_chars: float = 30.0    # ... in an article made wholly of the manuscript's text
+    full_coverage: float = 0.9         # both ways: the whole text as submitted (kind "full")
+    edited_article_share: float = 0.6  # the article is mostly the manuscript (kind "edited")
+    edited_manuscript_share: float = 0.5  # ... or carries most of it
+    sentence_share: float = 0.6        # share of a sentence's distinctive text that makes it "found"
+    sentence_min_chars: float = 12.0   # a sentence counts when it has this much distinctive text
+    min_manuscript_chars: float = 100.0  # distinctive characters a manuscript needs to be verifiable
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def df_weight(df: np.ndarray, params: MatcherParams) -> np.ndarray:
+    """Evidence weight of fingerprints seen in ``df`` documents: 1 when rare, 0 when stock."""
+    df = np.maximum(np.asarray(df, dtype=np.float64), 1.0)
+    lo, hi = np.log(params.df_low), np.log(params.df_high)
+    return np.clip((hi - np.log(df)) / (hi - lo), 0.0, 1.0)
+
+
+def char_weights(norm: NormText, df_of: "DocumentFrequency", params: MatcherParams) -> np.ndarray:
+    """Distinctiveness (0..1) of each character of a normalised text."""
+    n = len(norm.text)
+    if n == 0:
+        return np.zeros(0)
+    hashes = text_kgrams(norm.text)
+    pos = np.flatnonzero(is_fingerprint(hashes))
+    k = FINGERPRINT_K
+    inside = norm.clause_id[pos] == norm.clause_id[pos + k - 1]
+    pos = pos[inside]
+    w = df_weight(df_of(hashes[pos].view(np.int64)), params)
+    # mean weight of the fingerprints lying over each character
+    total = np.zeros(n + 1)
+    count = np.zeros(n + 1)
+    np.add.at(total, pos, w)
+    np.add.at(total, pos + k, -w)
+    np.add.at(count, pos, 1.0)
+    np.add.at(count, pos + k, -1.0)
+    total, count = np.cumsum(total)[:n], np.cumsum(count)[:n]
+    weights = np.full(n, np.nan)
+    covered = count > 0.5
+    weights[covered] = total[covered] / count[covered]
+    for group in (norm.clause_id, norm.sentence_id):
+        missing = np.isnan(weights)
+        if not missing.any():
+            break
+        known = ~missing
+        sums = np.bincount(group[known], weights=weights[known], minlength=group.max() + 1)
+        nums = np.bincount(group[known], minlength=group.max() + 1)
+        means = np.divide(sums, nums, out=np.full(len(sums), np.nan), where=nums > 0)
+        weights[missing] = means[group[missing]]
+    return np.nan_to_num(weights, nan=1.0)
+
+
+class DocumentFrequency:
+    """Lookup of fingerprint → number of indexed documents containing it (0 when unseen)."""
+
+    def __init__(self, fps: np.ndarray, dfs: np.ndarray):
+        order = np.argsort(fps)
+        self.fps = np.asarray(fps, dtype=np.int64)[order]
+        self.dfs = np.asarray(dfs, dtype=np.int64)[order]
+
+    def __call__(self, fps: np.ndarray) -> np.ndarray:
+        if not len(self.fps):
+            return np.zeros(len(fps), dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.fps, fps), len(self.fps) - 1)
+        return np.where(self.fps[at] == fps, self.dfs[at], 0)
+
+    def __len__(self) -> int:
+        return len(self.fps)
+
+
+@dataclass(frozen=True)
+class PairFeatures:
+    """What the decision looks at for one manuscript–article pair (characters are weighted)."""
+
+    manuscript_distinct: float   # distinctive characters of the manuscript
+    article_distinct: float      # distinctive characters of the article
+    matched_distinct: float      # of the manuscript's, found in the article
+    article_matched: float       # of the article's, taken from the manuscript
+    manuscript_coverage: float   # matched_distinct / manuscript_distinct
+    article_coverage: float      # article_matched / article_distinct
+    best_passage: float          # distinctive manuscript characters matched in one passage
+    sentences_found: int         # manuscript sentences mostly present
+    sentences_total: int         # manuscript sentences with some distinctive text
+
+    @property
+    def evidence(self) -> float:
+        return max(self.best_passage, self.matched_distinct * self.article_coverage)
+
+
+def pair_features(m: NormText, m_weights: np.ndarray, a_weights: np.ndarray,
+                  alignment: Alignment, params: MatcherParams) -> PairFeatures:
+    m_total = float(m_weights.sum())
+    a_total = float(a_weights.sum())
+    m_hit = np.where(alignment.m_mask, m_weights, 0.0)
+    matched = float(m_hit.sum())
+    a_matched = float(a_weights[alignment.a_mask].sum())
+    best = max((float(m_hit[p.m_start:p.m_end].sum()) for p in alignment.passages), default=0.0)
+    found = sentences = 0
+    if len(m.sentence_id):
+        per_total = np.bincount(m.sentence_id, weights=m_weights)
+        per_hit = np.bincount(m.sentence_id, weights=m_hit)
+        sentences = int((per_total >= params.sentence_min_chars).sum())
+        found = int(((per_hit >= params.sentence_share * per_total)
+                     & (per_total >= params.sentence_min_chars)).sum())
+    return PairFeatures(
+        manuscript_distinct=m_total,
+        article_distinct=a_total,
+        matched_distinct=matched,
+        article_matched=a_matched,
+        manuscript_coverage=matched / m_total if m_total else 0.0,
+        article_coverage=a_matched / a_total if a_total else 0.0,
+        best_passage=best,
+        sentences_found=found,
+        sentences_total=sentences,
+    )
+
+
+def required_evidence(f: PairFeatures, params: MatcherParams) -> float:
+    """Distinctive characters this pair needs: less the more the article is the manuscript's."""
+    share = min(1.0, f.article_coverage)
+    return params.min_excerpt_chars - (params.min_excerpt_chars - params.min_rewrite_chars) * share
+
+
+def is_placement(f: PairFeatures, params: MatcherParams) -> bool:
+    """The decision rule (module docstring)."""
+    return f.evidence >= required_evidence(f, params)
+
+
+def score(f: PairFeatures, params: MatcherParams) -> float:
+    """0–100, monotone in evidence/requirement; 50 is the decision boundary."""
+    ratio = f.evidence / required_evidence(f, params)
+    return round(100.0 * ratio / (1.0 + ratio), 1)
+
+
+def kind(f: PairFeatures, params: MatcherParams) -> str:
+    """full | edited | excerpt (roundup is decided per article, once all its links are known)."""
+    if f.manuscript_coverage >= params.full_coverage and f.article_coverage >= params.full_coverage:
+        return "full"
+    if (f.article_coverage >= params.edited_article_share
+            or f.manuscript_coverage >= params.edited_manuscript_share):
+        return "edited"
+    return "excerpt"

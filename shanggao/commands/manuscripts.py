@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from shanggao.commands._import_support import finish_import
+from shanggao.context import AppContext, pass_app
+from shanggao.importers.common import parse_date
+from shanggao.importers.manuscripts import Defaults, import_manuscripts
+
+
+def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+@click.group()
+def manuscripts() -> None:
+    """The office's manuscripts (稿件)."""
+
+
+@manuscripts.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--author", "authors", multiple=True, help="Author when a file names none (repeatable).")
+@click.option("--unit", help="Unit (科室/乡镇) when a file names none.")
+@click.option("--submitted", callback=_date_option, help="Submission date when a file gives none.")
+@pass_app
+def import_(app: AppContext, paths: tuple[Path, ...], authors: tuple[str, ...], unit: str | None,
+            submitted: dt.date | None) -> None:
+    """Import manuscripts from .docx/.txt/.md files, folders of them, or registers.
+
+    A single file: first non-empty line = title, the rest = body; lines like
+    作者：张三 李四 / 单位：白沙镇 / 报送日期：2022年6月1日 / 编号：LX-031 under the
+    title fill those fields.  A register (.xlsx, .csv, .jsonl) has columns id,
+    title, body, authors, unit, submitted (or 稿件编号、标题、正文、作者、单位、报送日期).
+
+    \b
+    Examples:
+      shanggao manuscripts import 稿件/2022-06/ --unit 白沙镇
+      shanggao manuscripts import 报送登记.xlsx
+    """
+    report = import_manuscripts(app.store, paths, Defaults(list(authors), unit, submitted))
+    finish_import(report, "manuscripts")

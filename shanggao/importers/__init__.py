@@ -1,0 +1,1 @@
+"""Getting the office's material into the store: articles, manuscripts, claims."""

@@ -1,0 +1,141 @@
+"""``shanggao claims import``: the office's placement register (.xlsx or .csv).
+
+Headers in Chinese or English: 稿件编号/manuscript_id, 标题/title,
+作者/claimant, 单位/unit, 媒体/outlet, 刊发日期/published, 版次/page,
+链接/url, and optionally 申报编号/claim_id.  Dates like 2022-06-24, 2022/6/24,
+2022.6.24 or 2022年6月24日.  The outlet is kept as written and also resolved
+against the registry (``claims.outlet_slug``).
+
+A row without its own claim id gets ``C-`` + a hash of its content and of how
+many identical rows came before it in the file: importing the file again adds
+nothing, while a row entered twice stays two claims (verification then flags
+the duplicate).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from db import Store
+from shanggao.importers.common import (
+    BadFile,
+    ImportReport,
+    clean_cell,
+    is_bad_row,
+    map_headers,
+    parse_date,
+    read_register,
+    split_names,
+)
+from shanggao.outlet_names import resolve_outlet
+
+CLAIM_COLUMNS = {
+    "claim_id": ("申报编号", "登记编号", "claim"),
+    "manuscript_id": ("稿件编号", "编号", "稿号"),
+    "title": ("标题", "稿件标题", "刊发标题", "题目"),
+    "claimant": ("claimants", "作者", "申报人", "姓名", "author", "authors"),
+    "unit": ("单位", "报送单位", "乡镇", "科室"),
+    "outlet": ("媒体", "刊发媒体", "媒体名称", "发表媒体", "media"),
+    "published": ("published_date", "刊发日期", "刊发时间", "发表日期", "日期", "date"),
+    "page": ("版次", "版面", "page_no"),
+    "url": ("链接", "网址", "网页链接", "link"),
+}
+SUFFIXES = (".xlsx", ".csv")
+
+
+def _claim_id(fields: dict, occurrence: int) -> str:
+    key = "\x1f".join(
+        str(fields[k] or "") for k in ("manuscript_id", "title", "claimant", "unit", "outlet", "published", "page", "url")
+    )
+    return "C-" + hashlib.sha256(f"{key}\x1f{occurrence}".encode()).hexdigest()[:12]
+
+
+def import_claim_file(store: Store, path: Path) -> ImportReport:
+    """Import one register in one transaction; bad rows are reported, good ones kept."""
+    if path.suffix.lower() not in SUFFIXES:
+        raise BadFile(f"{path}: unsupported register format {path.suffix!r} (use .xlsx or .csv)")
+    report = ImportReport(files=1)
+    headers, rows = read_register(path)
+    columns = map_headers(headers, CLAIM_COLUMNS, str(path), required=("outlet", "published"))
+    if "manuscript_id" not in columns and "title" not in columns:
+        raise BadFile(f"{path}: needs a 稿件编号/manuscript_id or a 标题/title column to know which manuscript is claimed")
+    now = dt.datetime.now().replace(microsecond=0)
+    occurrences: Counter[str] = Counter()
+    prepared = []
+    for number, cells in rows:
+        reason = is_bad_row(cells)
+        if reason:
+            report.reject(path, number, reason)
+            continue
+
+        def cell(name: str, cells=cells) -> object:
+            index = columns.get(name)
+            return cells[index] if index is not None and index < len(cells) else None
+
+        fields = {name: clean_cell(cell(name)) for name in CLAIM_COLUMNS}
+        if not (fields["manuscript_id"] or fields["title"] or fields["url"]):
+            report.reject(path, number, "no 稿件编号, 标题 or 链接: nothing says which placement is claimed")
+            continue
+        try:
+            published = parse_date(cell("published"))
+        except ValueError as exc:
+            report.reject(path, number, str(exc))
+            continue
+        if published is None and not fields["url"]:
+            report.reject(path, number, "no 刊发日期 and no 链接: the placement cannot be looked up")
+            continue
+        content_key = repr(sorted(fields.items()))
+        occurrences[content_key] += 1
+        claim_id = fields["claim_id"] or _claim_id(fields, occurrences[content_key])
+        resolution = resolve_outlet(fields["outlet"])
+        prepared.append((number, [
+            claim_id, fields["manuscript_id"], split_names(fields["claimant"]), fields["unit"], fields["outlet"],
+            resolution.slug, published, fields["page"], fields["url"], fields["title"], path.name, number, now,
+        ]))
+    with store.write() as con:
+        known = {
+            row[0]: row[1:]
+            for row in con.execute(
+                "SELECT claim_id, manuscript_id, claimant, unit, outlet, published_date, page, url, title FROM claims "
+                "WHERE claim_id IN (SELECT unnest(?))",
+                [[values[0] for _, values in prepared]],
+            ).fetchall()
+        }
+        for number, values in prepared:
+            claim_id = values[0]
+            comparable = (values[1], values[2], values[3], values[4], values[6], values[7], values[8], values[9])
+            if claim_id not in known:
+                con.execute(
+                    "INSERT INTO claims (claim_id, manuscript_id, claimant, unit, outlet, outlet_slug, published_date,"
+                    " page, url, title, source_file, source_row, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    values,
+                )
+                known[claim_id] = comparable
+                report.added += 1
+            elif tuple(known[claim_id]) != comparable:
+                con.execute(
+                    "UPDATE claims SET manuscript_id = ?, claimant = ?, unit = ?, outlet = ?, outlet_slug = ?,"
+                    " published_date = ?, page = ?, url = ?, title = ?, source_file = ?, source_row = ?,"
+                    " imported_at = ? WHERE claim_id = ?",
+                    [*values[1:], claim_id],
+                )
+                known[claim_id] = comparable
+                report.updated += 1
+            else:
+                report.unchanged += 1
+    return report
+
+
+def import_claims(store: Store, paths: Iterable[Path]) -> ImportReport:
+    report = ImportReport()
+    for path in paths:
+        try:
+            report.merge(import_claim_file(store, path))
+        except BadFile as exc:
+            report.files += 1
+            report.reject(path, None, str(exc).removeprefix(f"{path}: "))
+    return report

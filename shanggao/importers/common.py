@@ -1,0 +1,281 @@
+"""What every importer shares: reports of bad rows, dates, name lists, registers."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class BadFile(Exception):
+    """A whole file cannot be imported (empty, wrong columns, unreadable)."""
+
+
+@dataclass
+class Rejection:
+    file: str
+    row: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row}: {self.reason}" if self.row is not None else f"{self.file}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    """What one import did: counts plus each rejected row as ``file:row: reason``."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    files: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def reject(self, file: str | Path, row: int | None, reason: str) -> None:
+        self.rejected.append(Rejection(str(file), row, reason))
+
+    def merge(self, other: "ImportReport") -> None:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.rejected.extend(other.rejected)
+        self.files += other.files
+        self.notes.extend(other.notes)
+
+    def summary(self, noun: str) -> str:
+        return (
+            f"{self.files} file(s): {self.added} {noun} added, {self.updated} updated, "
+            f"{self.unchanged} already present, {len(self.rejected)} rejected"
+        )
+
+
+# -- dates -----------------------------------------------------------------
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:[ T].*)?$"),
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日.*$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A date from the forms registers use; None for blank; ValueError otherwise.
+
+    Accepts 2022-06-24, 2022/6/24, 2022.6.24, 2022年6月24日 (with a weekday or
+    time after it), 20220624, datetime/date objects and Excel day serials.
+    """
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20000 < value < 80000:  # an Excel serial day that openpyxl did not convert
+            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+        value = str(int(value))
+    text = str(value).strip().translate(_FULLWIDTH_DIGITS)
+    if not text:
+        return None
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            year, month, day = (int(g) for g in m.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError as exc:
+                raise ValueError(f"impossible date {text!r}") from exc
+    raise ValueError(f"unparseable date {text!r} (use 2022-06-24, 2022/6/24, 2022.6.24 or 2022年6月24日)")
+
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９－／．", "0123456789-/.")
+
+
+def parse_month(text: str) -> tuple[dt.date, dt.date]:
+    """'2022-06' → (first, last day); '2022' → the whole year."""
+    text = text.strip()
+    m = re.fullmatch(r"(\d{4})(?:[-/.年](\d{1,2})月?)?", text)
+    if not m:
+        raise ValueError(f"period {text!r}: use YYYY-MM or YYYY")
+    year = int(m.group(1))
+    if m.group(2):
+        month = int(m.group(2))
+        if not 1 <= month <= 12:
+            raise ValueError(f"period {text!r}: no month {month}")
+        first = dt.date(year, month, 1)
+        last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        return first, last
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+# -- names -----------------------------------------------------------------
+
+_NAME_SEPARATORS = re.compile(r"[\s,，、;；/|]+")
+
+
+def split_names(value: object) -> list[str]:
+    """'张三 李四' / '张三、李四' / ['张三'] → ['张三', '李四'] (order kept, duplicates dropped)."""
+    if value is None:
+        return []
+    items = value if isinstance(value, (list, tuple)) else _NAME_SEPARATORS.split(str(value))
+    names: list[str] = []
+    for item in items:
+        name = str(item).strip().strip("（）()")
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def clean_cell(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).replace("\u3000", " ").strip()
+    return text or None
+
+
+# -- registers (.xlsx, .csv, .jsonl) ----------------------------------------
+
+def _norm_header(text: object) -> str:
+    return re.sub(r"[\s_\-（）()：:*]+", "", str(text or "")).lower()
+
+
+def map_headers(headers: Sequence[object], aliases: Mapping[str, Sequence[str]], file: str,
+                required: Sequence[str]) -> dict[str, int]:
+    """Column index for each known field; BadFile naming what is missing."""
+    normalized = [_norm_header(h) for h in headers]
+    positions: dict[str, int] = {}
+    for field_name, names in aliases.items():
+        for name in (field_name, *names):
+            key = _norm_header(name)
+            if key in normalized:
+                positions[field_name] = normalized.index(key)
+                break
+    missing = [f for f in required if f not in positions]
+    if missing:
+        wanted = "; ".join(f"{f} ({'/'.join(aliases[f])})" for f in missing)
+        found = ", ".join(str(h) for h in headers if h not in (None, "")) or "nothing"
+        raise BadFile(f"{file}: missing required column(s) {wanted}; found: {found}")
+    return positions
+
+
+def read_register(path: Path) -> tuple[list[object], Iterator[tuple[int, list[object]]]]:
+    """Headers and (row number as a person sees it, cells) for .xlsx, .csv or .jsonl."""
+    suffix = path.suffix.lower()
+    if path.stat().st_size == 0:
+        raise BadFile(f"{path}: empty file")
+    if suffix == ".xlsx":
+        return _read_xlsx(path)
+    if suffix == ".csv":
+        return _read_csv(path)
+    if suffix in (".jsonl", ".ndjson"):
+        return _read_jsonl(path)
+    raise BadFile(f"{path}: unsupported register format {suffix!r} (use .xlsx, .csv or .jsonl)")
+
+
+def _read_xlsx(path: Path):
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise BadFile(f"{path}: not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})") from exc
+    except Exception as exc:  # zipfile.BadZipFile and friends from a damaged file
+        raise BadFile(f"{path}: not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})") from exc
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    # Registers often carry a title line (二〇二二年六月上稿登记表) above the header row.
+    header: list[object] | None = None
+    header_row = 0
+    for number, cells in enumerate(rows, start=1):
+        filled = [c for c in cells if c not in (None, "")]
+        if len(filled) >= 2:
+            header, header_row = list(cells), number
+            break
+    if header is None:
+        raise BadFile(f"{path}: empty workbook (no header row)")
+
+    def body() -> Iterator[tuple[int, list[object]]]:
+        for number, cells in enumerate(rows, start=header_row + 1):
+            if any(c not in (None, "") for c in cells):
+                yield number, list(cells)
+        book.close()
+
+    return header, body()
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise BadFile(f"{path}: neither UTF-8 nor GBK text")
+
+
+def _read_csv(path: Path):
+    text = _decode(path.read_bytes(), path)
+    reader = csv.reader(io.StringIO(text))
+    header: list[object] | None = None
+    rows = []
+    for cells in reader:
+        if header is None:
+            if any(c.strip() for c in cells):
+                header = list(cells)
+            continue
+        if any(c.strip() for c in cells):
+            rows.append((reader.line_num, list(cells)))
+    if header is None:
+        raise BadFile(f"{path}: empty file (no header row)")
+    return header, iter(rows)
+
+
+def _read_jsonl(path: Path):
+    text = _decode(path.read_bytes(), path)
+    records: list[tuple[int, dict]] = []
+    keys: list[str] = []
+    bad: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            bad.append((number, f"not valid JSON ({exc.msg})"))
+            continue
+        if not isinstance(record, dict):
+            bad.append((number, "not a JSON object"))
+            continue
+        records.append((number, record))
+        keys.extend(k for k in record if k not in keys)
+    if not records and not bad:
+        raise BadFile(f"{path}: empty file")
+
+    def body():
+        for number, reason in bad:
+            yield number, _BadRow(reason)
+        for number, record in records:
+            yield number, [record.get(k) for k in keys]
+
+    return keys, body()
+
+
+class _BadRow(list):
+    """A row that could not be parsed at all; importers reject it with ``reason``."""
+
+    def __init__(self, reason: str):
+        super().__init__()
+        self.reason = reason
+
+
+def is_bad_row(cells: object) -> str | None:
+    return cells.reason if isinstance(cells, _BadRow) else None

@@ -1,0 +1,118 @@
+"""The chart every report carries: placements per month, stacked by outlet tier.
+
+``chart_svg`` writes inline SVG for the HTML report (no script, no external
+asset); ``chart_png`` draws the same chart with matplotlib for the Word report.
+Both use ``TIER_COLOURS`` so the chart reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+import io
+from html import escape
+
+from shanggao.reports.data import ChartData
+from shanggao.rules import TIER_LABELS
+
+TIER_COLOURS = {
+    "central": "#c0392b",      # red
+    "provincial": "#e67e22",   # orange
+    "prefectural": "#2471a3",  # blue
+    "county": "#229954",       # green
+    "other": "#7f8c8d",        # grey
+}
+
+# Fonts matplotlib may find for the Chinese labels, most common first.
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
+             "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "AR PL UMing CN", "Droid Sans Fallback")
+
+
+def _nice_max(value: int) -> int:
+    for step in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000):
+        if value <= step * 5:
+            return max(step * 5, 5) if value else 5
+    return value
+
+
+def chart_svg(chart: ChartData, width: int = 760, height: int = 320) -> str:
+    """Stacked bars per month with axis, values and legend, as an <svg> element."""
+    left, right, top, bottom = 44, 16, 36, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    totals = [sum(chart.counts[t][i] for t in chart.tiers) for i in range(len(chart.months))]
+    ymax = _nice_max(max(totals, default=0))
+    slot = plot_w / max(len(chart.months), 1)
+    bar = min(44.0, slot * 0.6)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+             '<title>各月核实上稿数（按媒体级别）</title>']
+    for k in range(6):
+        value = ymax * k / 5
+        y = top + plot_h - plot_h * k / 5
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#ddd"/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{value:g}</text>')
+    for i, label in enumerate(chart.labels):
+        x = left + slot * i + (slot - bar) / 2
+        y = top + plot_h
+        for tier in chart.tiers:
+            n = chart.counts[tier][i]
+            if not n:
+                continue
+            h = plot_h * n / ymax
+            y -= h
+            parts.append(f'<rect class="tier-{tier}" x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
+                         f'fill="{TIER_COLOURS[tier]}"><title>{escape(label)} {TIER_LABELS[tier]} {n}篇</title></rect>')
+        if totals[i]:
+            parts.append(f'<text x="{x + bar / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" fill="#222">{totals[i]}</text>')
+        parts.append(f'<text x="{left + slot * i + slot / 2:.1f}" y="{top + plot_h + 18}" text-anchor="middle" '
+                     f'fill="#333">{escape(label)}</text>')
+    x = left
+    for tier in chart.tiers:
+        parts.append(f'<rect x="{x}" y="10" width="14" height="14" fill="{TIER_COLOURS[tier]}"/>'
+                     f'<text x="{x + 18}" y="21" fill="#333">{TIER_LABELS[tier]}</text>')
+        x += 70
+    parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="#333"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _cjk_font() -> str | None:
+    from matplotlib import font_manager
+
+    available = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in available), None)
+
+
+def chart_png(chart: ChartData, dpi: int = 150) -> bytes:
+    """The chart as PNG bytes.  Without a CJK font installed, labels fall back to ASCII."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    font = _cjk_font()
+    if font:
+        labels, tier_name, title = chart.labels, TIER_LABELS, "各月核实上稿数（按媒体级别）"
+    else:
+        labels = [f"{y}-{m:02d}" for y, m in chart.months]
+        tier_name, title = {t: t for t in TIER_LABELS}, "Verified placements per month, by outlet tier"
+    fig = Figure(figsize=(7.6, 3.4), dpi=dpi)
+    ax = fig.add_subplot()
+    bottoms = [0] * len(chart.months)
+    for tier in chart.tiers:
+        values = chart.counts[tier]
+        ax.bar(range(len(values)), values, bottom=bottoms, color=TIER_COLOURS[tier], label=tier_name[tier], width=0.6)
+        bottoms = [b + v for b, v in zip(bottoms, values)]
+    for i, total in enumerate(bottoms):
+        if total:
+            ax.text(i, total, str(total), ha="center", va="bottom", fontsize=9,
+                    **({"fontfamily": font} if font else {}))
+    ax.set_xticks(range(len(labels)), labels, **({"fontfamily": font} if font else {}))
+    ax.set_ylim(0, _nice_max(max(bottoms, default=0)))
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(title, **({"fontfamily": font} if font else {}))
+    ax.legend(ncols=len(chart.tiers), loc="upper left", frameon=False,
+              prop={"family": font, "size": 9} if font else {"size": 9})
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()

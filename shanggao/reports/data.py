@@ -1,0 +1,389 @@
+"""Everything a report shows, gathered from the store once; the renderers only lay it out.
+
+Claims belong to the period by their claimed date (as in ``shanggao verify``);
+a *placement* is a distinct evidence article of claims whose verdict earns
+points under the rules (``verification.paying_statuses``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from db import Store
+from shanggao.periods import Period
+from shanggao.rules import TIER_LABELS, Rules
+from shanggao.verify import STATUS_LABELS
+from spiders.registry import TIERS
+
+UNVERIFIED = "未核验"
+
+
+@dataclass(frozen=True)
+class Span:
+    """One aligned passage: [manuscript_start, manuscript_end) ↔ [article_start, article_end)."""
+    manuscript_start: int
+    manuscript_end: int
+    article_start: int
+    article_end: int
+
+
+def parse_evidence(raw: object) -> list[Span]:
+    """matches.evidence -> spans; anything unreadable gives no spans (the bodies still show).
+
+    Accepted shapes: a list of passages, or an object holding one under
+    ``passages``; a passage names its offsets ``manuscript_start/_end`` and
+    ``article_start/_end`` (char offsets into manuscripts.body / articles.body).
+    """
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return []
+    if isinstance(raw, dict):
+        raw = raw.get("passages", [])
+    spans = []
+    for item in raw if isinstance(raw, list) else []:
+        if not isinstance(item, dict):
+            continue
+        try:
+            values = [int(item[k]) for k in ("manuscript_start", "manuscript_end", "article_start", "article_end")]
+        except (KeyError, TypeError, ValueError):
+            continue
+        spans.append(Span(*values))
+    return spans
+
+
+@dataclass
+class Comparison:
+    manuscript_title: str
+    manuscript_body: str
+    article_body: str
+    spans: list[Span]
+
+
+@dataclass
+class ClaimLine:
+    claim_id: str
+    claimants: list[str]
+    unit: str
+    claimed_outlet: str
+    claimed_date: dt.date | None
+    claimed_page: str | None
+    claimed_url: str | None
+    claimed_title: str | None
+    status: str | None                     # None: no verdict yet
+    reasons: list[str]
+    warnings: list[str]
+    suggestion: str | None
+    points: float
+    person_points: dict[str, float]
+    article_id: int | None
+    outlet_name: str | None
+    tier: str | None
+    evidence_date: dt.date | None
+    evidence_page: int | None
+    evidence_title: str | None
+    evidence_url: str | None
+    manuscript_id: str | None
+    manuscript_title: str | None
+    rules_hash: str | None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, UNVERIFIED) if self.status else UNVERIFIED
+
+
+@dataclass
+class PlacementLine:
+    article_id: int
+    outlet_name: str
+    tier: str
+    published_date: dt.date | None
+    page_no: int | None
+    title: str
+    url: str
+    manuscript_id: str | None
+    manuscript_title: str | None
+    units: list[str]
+    people: list[str]
+    points: float
+    notes: list[str]                       # discrepancies, co-author sharing …
+    comparison: Comparison | None = None
+
+
+@dataclass
+class MonthQuota:
+    submitted: int
+    placements: int
+    quota: int
+
+    @property
+    def met(self) -> bool:
+        return self.submitted >= self.quota
+
+    @property
+    def label(self) -> str:
+        return "达标" if self.met else "未达标"
+
+
+@dataclass
+class UnitLine:
+    unit: str
+    quota: int
+    months: dict[tuple[int, int], MonthQuota]
+    tiers: dict[str, int]
+    points: float
+
+    @property
+    def submitted(self) -> int:
+        return sum(m.submitted for m in self.months.values())
+
+    @property
+    def placements(self) -> int:
+        return sum(self.tiers.values())
+
+    @property
+    def months_met(self) -> int:
+        return sum(m.met for m in self.months.values())
+
+
+@dataclass
+class PersonLine:
+    name: str
+    units: list[str]
+    tiers: dict[str, int]
+    points: float
+
+    @property
+    def placements(self) -> int:
+        return sum(self.tiers.values())
+
+
+@dataclass
+class ChartData:
+    months: list[tuple[int, int]]
+    counts: dict[str, list[int]]           # tier -> placements per month
+
+    @property
+    def labels(self) -> list[str]:
+        return [f"{m}月" if len({y for y, _ in self.months}) == 1 else f"{y}-{m:02d}" for y, m in self.months]
+
+    @property
+    def tiers(self) -> list[str]:
+        return [t for t in TIERS if any(self.counts.get(t, ()))] or ["central"]
+
+
+@dataclass
+class ReportData:
+    organization: str
+    period: Period
+    generated_at: dt.datetime
+    rules: Rules
+    claims: list[ClaimLine]
+    placements: list[PlacementLine]
+    unclaimed: list[PlacementLine]
+    units: list[UnitLine]
+    persons: list[PersonLine]
+    chart: ChartData
+    stale_verdicts: int = 0                # verdicts computed under other rules
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        if self.period.is_year:
+            return f"{self.organization}{self.period.title}度新闻上稿考核情况"
+        return f"{self.organization}{self.period.title}新闻上稿情况通报"
+
+    @property
+    def needs_look(self) -> list[ClaimLine]:
+        return [c for c in self.claims if c.status != "verified"]
+
+    @property
+    def tier_totals(self) -> dict[str, int]:
+        totals = {t: 0 for t in TIERS}
+        for p in self.placements:
+            totals[p.tier] = totals.get(p.tier, 0) + 1
+        return totals
+
+    @property
+    def total_points(self) -> float:
+        return round(sum(c.points or 0 for c in self.claims), 2)
+
+    def summary_sentences(self) -> list[str]:
+        tiers = "、".join(f"{TIER_LABELS[t]}{n}篇" for t, n in self.tier_totals.items() if n) or "无"
+        met = sum(1 for u in self.units if all(m.met for m in u.months.values()))
+        lines = [
+            f"{self.period.title}共收到上稿申报 {len(self.claims)} 条，核实上稿 {len(self.placements)} 篇"
+            f"（{tiers}），计积分 {self.total_points:g} 分。",
+            f"各单位共报送稿件 {sum(u.submitted for u in self.units)} 篇；{len(self.units)} 个单位中 "
+            f"{met} 个{'各月均' if self.period.is_year else ''}完成报送任务，{len(self.units) - met} 个未完成。",
+            f"另发现未申报的上稿 {len(self.unclaimed)} 篇；需核查的申报 {len(self.needs_look)} 条（见下文）。",
+        ]
+        return lines + self.notes
+
+
+# -- collecting -----------------------------------------------------------------------------
+
+_CLAIMS_SQL = """
+SELECT cv.claim_id, cv.claimant, cv.unit, cv.claimed_outlet, cv.claimed_date, cv.claimed_page, cv.claimed_url,
+       cv.claimed_title, cv.status, cv.reasons, cv.warnings, cv.suggestion, cv.points, cv.person_points,
+       cv.article_id, coalesce(cv.evidence_outlet_name, cv.evidence_outlet), cv.evidence_tier, cv.evidence_date,
+       cv.evidence_page, cv.evidence_title, cv.evidence_url, coalesce(cv.manuscript_id, cv.claimed_manuscript_id),
+       ms.title, cv.rules_hash, ms.unit, cv.discrepancies
+FROM claim_verdicts cv
+LEFT JOIN manuscripts ms ON ms.manuscript_id = coalesce(cv.manuscript_id, cv.claimed_manuscript_id)
+WHERE cv.claimed_date BETWEEN ? AND ?
+ORDER BY cv.claimed_date, cv.claim_id
+"""
+
+
+def _claim_line(row: tuple) -> tuple[ClaimLine, list[str]]:
+    (claim_id, claimant, unit, outlet, date, page, url, title, status, reasons, warnings, suggestion, points,
+     person_points, article_id, outlet_name, tier, ev_date, ev_page, ev_title, ev_url, ms_id, ms_title,
+     rules_hash, ms_unit, discrepancies) = row
+    people = json.loads(person_points) if person_points else {}
+    line = ClaimLine(claim_id, list(claimant or []), (unit or ms_unit or "").strip(), outlet or "", date, page, url,
+                     title, status, list(reasons or []), list(warnings or []), suggestion, points or 0.0, people,
+                     article_id, outlet_name, tier or ("other" if article_id else None), ev_date, ev_page, ev_title,
+                     ev_url, ms_id, ms_title, rules_hash)
+    return line, list(discrepancies or [])
+
+
+def _comparisons(con, pairs: set[tuple[str, int]]) -> dict[tuple[str, int], Comparison]:
+    if not pairs:
+        return {}
+    ordered = sorted(pairs)
+    con.register("wanted_pairs", pa.table({"manuscript_id": [p[0] for p in ordered],
+                                           "article_id": pa.array([p[1] for p in ordered], pa.int64())}))
+    rows = con.execute(
+        "SELECT m.manuscript_id, m.article_id, ms.title, ms.body, a.body, m.evidence FROM wanted_pairs w "
+        "JOIN matches m USING (manuscript_id, article_id) JOIN manuscripts ms USING (manuscript_id) "
+        "JOIN articles a ON a.article_id = m.article_id"
+    ).fetchall()
+    con.unregister("wanted_pairs")
+    return {(r[0], r[1]): Comparison(r[2], r[3], r[4], parse_evidence(r[5])) for r in rows}
+
+
+def collect(store: Store, period: Period, rules: Rules) -> ReportData:
+    """Read the period's claims, verdicts, placements and submissions into a ReportData."""
+    months = period.months()
+    chart_start = dt.date(period.start.year, 1, 1) if period.is_month else period.start
+    chart_months = Period(chart_start, period.end, "").months()
+    with store.read() as con:
+        lines = [_claim_line(r) for r in con.execute(_CLAIMS_SQL, [period.start, period.end]).fetchall()]
+        chart_rows = con.execute(
+            "SELECT DISTINCT year(claimed_date), month(claimed_date), article_id, coalesce(evidence_tier, 'other') "
+            "FROM claim_verdicts WHERE claimed_date BETWEEN ? AND ? AND article_id IS NOT NULL "
+            f"AND status IN ({', '.join('?' * len(rules.paying_statuses))})",
+            [chart_start, period.end, *rules.paying_statuses],
+        ).fetchall()
+        submissions = con.execute(
+            "SELECT unit, year(submitted_date), month(submitted_date), count(*) FROM manuscripts "
+            "WHERE submitted_date BETWEEN ? AND ? GROUP BY ALL", [period.start, period.end],
+        ).fetchall()
+        unclaimed_rows = con.execute(
+            "SELECT article_id, coalesce(outlet_name, outlet), coalesce(tier, 'other'), published_date, page_no, "
+            "title, url, manuscript_id, manuscript_title, unit, authors FROM unclaimed_placements "
+            "WHERE published_date BETWEEN ? AND ? ORDER BY published_date, article_id",
+            [period.start, period.end],
+        ).fetchall()
+        claims = [line for line, _ in lines]
+        placements = _placements(lines, rules)
+        unclaimed = [PlacementLine(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], [r[9] or ""],
+                                   list(r[10] or []), 0.0, []) for r in unclaimed_rows]
+        found = _comparisons(con, {(p.manuscript_id, p.article_id) for p in placements + unclaimed
+                                   if p.manuscript_id})
+    for p in placements + unclaimed:
+        p.comparison = found.get((p.manuscript_id, p.article_id))
+
+    counts = {t: [0] * len(chart_months) for t in TIERS}
+    for year, month, _article, tier in chart_rows:
+        if (year, month) in chart_months:
+            counts[tier if tier in counts else "other"][chart_months.index((year, month))] += 1
+    data = ReportData(
+        organization=rules.organization, period=period, generated_at=dt.datetime.now().replace(microsecond=0),
+        rules=rules, claims=claims, placements=placements, unclaimed=unclaimed,
+        units=_units(claims, submissions, months, rules), persons=_persons(claims, rules),
+        chart=ChartData(chart_months, counts),
+    )
+    unverified = sum(1 for c in claims if c.status is None)
+    if unverified:
+        data.notes.append(f"有 {unverified} 条申报尚未核验，请先运行 shanggao verify --period {period.label}。")
+    data.stale_verdicts = sum(1 for c in claims if c.status and c.rules_hash != rules.digest)
+    if data.stale_verdicts:
+        data.notes.append(f"有 {data.stale_verdicts} 条核验结论的积分按其他规则计算（当前规则 {rules.digest}），"
+                          f"请重新运行 shanggao verify --period {period.label}。")
+    return data
+
+
+def _placements(lines: list[tuple[ClaimLine, list[str]]], rules: Rules) -> list[PlacementLine]:
+    by_article: dict[int, PlacementLine] = {}
+    for claim, discrepancies in lines:
+        if claim.article_id is None or claim.status not in rules.paying_statuses:
+            continue
+        p = by_article.get(claim.article_id)
+        if p is None:
+            p = by_article[claim.article_id] = PlacementLine(
+                claim.article_id, claim.outlet_name or "", claim.tier or "other", claim.evidence_date,
+                claim.evidence_page, claim.evidence_title or "", claim.evidence_url or "", claim.manuscript_id,
+                claim.manuscript_title, [], [], 0.0, [])
+        if claim.unit and claim.unit not in p.units:
+            p.units.append(claim.unit)
+        p.people.extend(n for n in claim.claimants if n not in p.people)
+        p.points = round(p.points + claim.points, 2)
+        p.notes.extend(d for d in discrepancies if d not in p.notes)
+    return sorted(by_article.values(), key=lambda p: (p.published_date or dt.date.min, p.article_id))
+
+
+def _units(claims: list[ClaimLine], submissions: list[tuple], months: list[tuple[int, int]],
+           rules: Rules) -> list[UnitLine]:
+    quotas = rules.quotas
+    units: dict[str, UnitLine] = {}
+
+    def unit(name: str) -> UnitLine:
+        key = quotas.unit_key(name)
+        if key not in units:
+            quota = quotas.minimum(key)
+            units[key] = UnitLine(key, quota, {m: MonthQuota(0, 0, quota) for m in months},
+                                  {t: 0 for t in TIERS}, 0.0)
+        return units[key]
+
+    for name in (quotas.office, *quotas.roster):
+        unit(name)
+    for name, year, month, count in submissions:
+        line = unit(name or "")
+        line.months[(year, month)].submitted += count
+    seen: set[tuple[str, int]] = set()
+    for c in claims:
+        line = unit(c.unit)
+        if c.article_id is None or c.status not in rules.paying_statuses:
+            continue
+        line.points = round(line.points + c.points, 2)
+        if (line.unit, c.article_id) in seen:
+            continue
+        seen.add((line.unit, c.article_id))
+        line.tiers[c.tier or "other"] += 1
+        if c.claimed_date and (c.claimed_date.year, c.claimed_date.month) in line.months:
+            line.months[(c.claimed_date.year, c.claimed_date.month)].placements += 1
+    office = units.pop(quotas.office)
+    return [office, *sorted(units.values(), key=lambda u: (-u.points, -u.placements, u.unit))]
+
+
+def _persons(claims: list[ClaimLine], rules: Rules) -> list[PersonLine]:
+    people: dict[str, PersonLine] = {}
+    for c in claims:
+        if c.article_id is None or c.status not in rules.paying_statuses:
+            continue
+        shares = c.person_points or {n: round(c.points / len(c.claimants), 2) for n in c.claimants if c.claimants}
+        for name in c.claimants or ["（未填申报人）"]:
+            person = people.setdefault(name, PersonLine(name, [], {t: 0 for t in TIERS}, 0.0))
+            if c.unit and c.unit not in person.units:
+                person.units.append(c.unit)
+            person.tiers[c.tier or "other"] += 1
+            person.points = round(person.points + shares.get(name, 0.0), 2)
+    return sorted(people.values(), key=lambda p: (-p.points, -p.placements, p.name))

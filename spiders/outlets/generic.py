@@ -1,0 +1,366 @@
+"""The generic spider: a similar outlet described by a TOML outlet file, no Python needed.
+
+    scrapy crawl generic -a outlet_file=spiders/outlet_files/xxnet.toml -a start=2026-07-20 -a end=2026-07-22
+    shanggao crawl --outlet-file spiders/outlet_files/xxnet.toml --from 2026-07-20 --to 2026-07-22
+
+It walks the file's listing pages like every portal spider (pagination until the
+listing goes past the window, see :mod:`spiders.outlets.portal`) and parses
+articles with the file's selectors; a field the file leaves out (or whose
+selector finds nothing) comes from the generic extractor.
+
+The file (every key is checked; see ``spiders/outlet_files/*.toml`` for two examples)::
+
+    [outlet]
+    slug = "luxi"                 # required: a-z, 0-9, _ or -; stored as articles.outlet
+    name = "泸溪县人民政府网"       # required
+    tier = "county"               # required: central | provincial | prefectural | county | other
+    base_url = "http://HOST"      # required: the site's scheme and host (-a base_url=… overrides)
+    extra_hosts = ["m.HOST"]      # optional: more hosts whose article links count
+    charset = "gb18030"           # optional: decode every page with this charset
+
+    [listing]
+    start = ["/news/"]            # required: list pages (paths under base_url, or absolute URLs)
+    article = ['^/news/\\d+\\.html$']  # required: regexes searched in a link's path (+ "?query")
+    links = "ul.list a"           # optional: the list's anchors (CSS, or XPath from "/", "./", "(")
+    next = "a.next"               # optional: the next-page anchor (default: an anchor reading 下一页)
+    max_pages = 10                # optional (default 10)
+    url_date = '/(?P<year>\\d{4})(?P<month>\\d{2})(?P<day>\\d{2})/'   # optional: date in the URL
+
+    [article]                     # optional section; every key optional
+    title = "h1"
+    subtitle = ["h2.yt", "h3.ft"] # one selector or several (each one line)
+    byline = "span.author"
+    date = "span.time"            # element whose text holds the date
+    date_format = "%Y-%m-%d %H:%M"   # strptime format of that text (default: any usual Chinese date)
+    date_regex = '发布时间[:：](?P<date>[^ ]+)'  # the part of the text to read (group "date" or 1)
+    body = "div.content"
+    paragraphs = "p"              # inside body (default "p"; "" = the body's text lines)
+    drop = [".share", "script"]   # inside body
+
+Errors in the file are :class:`OutletFileError` with the file, the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from parsel import Selector
+from parsel.csstranslator import css2xpath
+from scrapy.http import Response
+
+from spiders.outlets.base import ArticleParser, GenericParser, first_match, node_text, select
+from spiders.outlets.portal import FALLBACK_STAT, PortalSpider
+from spiders.registry import TIERS
+from spiders.text import parse_cn_date
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+_SECTIONS: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
+    # key: (type, required)
+    "outlet": {"slug": (str, True), "name": (str, True), "tier": (str, True), "base_url": (str, True),
+               "extra_hosts": (list, False), "charset": (str, False)},
+    "listing": {"start": (list, True), "article": (list, True), "links": (str, False), "next": (str, False),
+                "max_pages": (int, False), "url_date": (str, False)},
+    "article": {"title": ((str, list), False), "subtitle": ((str, list), False), "byline": ((str, list), False),
+                "date": ((str, list), False), "date_format": (str, False), "date_regex": (str, False),
+                "body": ((str, list), False), "paragraphs": (str, False), "drop": (list, False)},
+}
+_REQUIRED_SECTIONS = ("outlet", "listing")
+
+
+class OutletFileError(ValueError):
+    """An outlet file that cannot be used, with a message naming the file and the key."""
+
+
+@dataclass(frozen=True)
+class OutletFile:
+    path: Path
+    slug: str
+    name: str
+    tier: str
+    base_url: str
+    hosts: tuple[str, ...]
+    charset: str | None
+    start_urls: tuple[str, ...]
+    article_patterns: tuple[re.Pattern[str], ...]
+    links: str | None
+    next_page: str | None
+    max_pages: int
+    url_date: re.Pattern[str] | None
+    fields: dict[str, Any] = field(default_factory=dict)  # the [article] section, validated
+
+
+def load_outlet_file(path: str | Path, base_url: str | None = None) -> OutletFile:
+    """Read and check an outlet file; ``base_url`` (when given) replaces the file's."""
+    path = Path(path)
+    where = path.name
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise OutletFileError(f"{path}: outlet file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OutletFileError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise OutletFileError(f"{where}: not valid TOML: {exc}") from None
+    _check_shape(raw, where)
+    outlet, listing, article = raw["outlet"], raw["listing"], raw.get("article", {})
+
+    slug = outlet["slug"].strip()
+    if not SLUG.match(slug):
+        raise OutletFileError(f"{where}: [outlet] slug {slug!r}: use lowercase letters, digits, '_' or '-'")
+    if slug == "generic":
+        raise OutletFileError(f"{where}: [outlet] slug 'generic' is the spider's own name; pick the outlet's")
+    if outlet["tier"] not in TIERS:
+        raise OutletFileError(f"{where}: [outlet] tier {outlet['tier']!r}: one of {', '.join(TIERS)}")
+    base = (base_url if base_url is not None else outlet["base_url"]).strip().rstrip("/")
+    if not base:
+        raise OutletFileError(f"{where}: [outlet] base_url is empty: write the site's confirmed address "
+                              "(e.g. http://www.example.gov.cn) or pass base_url=…")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise OutletFileError(f"{where}: [outlet] base_url {base!r}: needs http(s)://host")
+    hosts = [parts.hostname] + [_host(h, where) for h in outlet.get("extra_hosts", [])]
+    charset = outlet.get("charset", "").strip() or None
+    if charset:
+        try:
+            "测".encode(charset)
+        except LookupError:
+            raise OutletFileError(f"{where}: [outlet] charset {charset!r} is not a known encoding") from None
+
+    starts = _strings(listing["start"], where, "[listing] start")
+    if not starts:
+        raise OutletFileError(f"{where}: [listing] start: give at least one list page")
+    start_urls = tuple(urljoin(base + "/", s) for s in starts)
+    patterns = tuple(_regex(p, where, f"[listing] article[{i}]")
+                     for i, p in enumerate(_strings(listing["article"], where, "[listing] article")))
+    if not patterns:
+        raise OutletFileError(f"{where}: [listing] article: give at least one link pattern")
+    url_date = _regex(listing["url_date"], where, "[listing] url_date") if listing.get("url_date") else None
+    if url_date is not None and not {"year", "month", "day"} <= set(url_date.groupindex):
+        raise OutletFileError(f"{where}: [listing] url_date needs named groups year, month and day")
+    max_pages = listing.get("max_pages", 10)
+    if max_pages < 1:
+        raise OutletFileError(f"{where}: [listing] max_pages must be at least 1")
+    for key in ("links", "next"):
+        if listing.get(key):
+            _selector(listing[key], where, f"[listing] {key}")
+
+    fields: dict[str, Any] = {}
+    for key in ("title", "subtitle", "byline", "date", "body"):
+        if key in article:
+            queries = _strings(article[key] if isinstance(article[key], list) else [article[key]],
+                               where, f"[article] {key}")
+            for query in queries:
+                _selector(query, where, f"[article] {key}")
+            fields[key] = tuple(queries)
+    if "paragraphs" in article:
+        if article["paragraphs"]:
+            _selector(article["paragraphs"], where, "[article] paragraphs")
+        fields["paragraphs"] = article["paragraphs"]
+    if "drop" in article:
+        fields["drop"] = tuple(_strings(article["drop"], where, "[article] drop"))
+        for query in fields["drop"]:
+            _selector(query, where, "[article] drop")
+    if "date_format" in article:
+        fmt = article["date_format"]
+        if "%" not in fmt:
+            raise OutletFileError(f"{where}: [article] date_format {fmt!r} has no strptime directives (%Y …)")
+        fields["date_format"] = fmt
+    if "date_regex" in article:
+        fields["date_regex"] = _regex(article["date_regex"], where, "[article] date_regex")
+
+    return OutletFile(path=path, slug=slug, name=outlet["name"].strip(), tier=outlet["tier"], base_url=base,
+                      hosts=tuple(dict.fromkeys(hosts)), charset=charset, start_urls=start_urls,
+                      article_patterns=patterns, links=listing.get("links") or None,
+                      next_page=listing.get("next") or None, max_pages=max_pages, url_date=url_date,
+                      fields=fields)
+
+
+def _check_shape(raw: dict[str, Any], where: str) -> None:
+    for section in raw:
+        if section not in _SECTIONS:
+            raise OutletFileError(f"{where}: unknown section [{section}] (known: "
+                                  f"{', '.join('[' + s + ']' for s in _SECTIONS)})")
+    for section in _REQUIRED_SECTIONS:
+        if not isinstance(raw.get(section), dict):
+            raise OutletFileError(f"{where}: missing section [{section}]")
+    for section, spec in _SECTIONS.items():
+        values = raw.get(section, {})
+        if not isinstance(values, dict):
+            raise OutletFileError(f"{where}: [{section}] must be a table")
+        for key in values:
+            if key not in spec:
+                raise OutletFileError(f"{where}: [{section}] unknown key {key!r} (known: {', '.join(spec)})")
+        for key, (kind, required) in spec.items():
+            if key not in values:
+                if required:
+                    raise OutletFileError(f"{where}: [{section}] missing key {key!r}")
+                continue
+            if not isinstance(values[key], kind) or isinstance(values[key], bool):
+                wanted = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+                raise OutletFileError(f"{where}: [{section}] {key} must be a {wanted.replace('str', 'string')}")
+
+
+def _strings(values: list[Any], where: str, what: str) -> list[str]:
+    if not all(isinstance(v, str) for v in values):
+        raise OutletFileError(f"{where}: {what}: every entry must be a string")
+    return [v for v in values if v.strip()]
+
+
+def _regex(pattern: str, where: str, what: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise OutletFileError(f"{where}: {what}: bad regex {pattern!r}: {exc}") from None
+
+
+def _selector(query: str, where: str, what: str) -> None:
+    try:
+        if query.startswith(("/", "./", "(")):
+            etree.XPath(query)
+        else:
+            css2xpath(query)
+    except Exception as exc:  # cssselect and lxml raise several unrelated error types
+        raise OutletFileError(f"{where}: {what}: bad selector {query!r}: {exc}") from None
+
+
+def _host(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise OutletFileError(f"{where}: [outlet] extra_hosts: every entry must be a host name")
+    value = value.strip()
+    return (urlsplit(value).hostname or "") if "://" in value else value.split("/")[0].lower()
+
+
+def build_parser(config: OutletFile) -> type[ArticleParser]:
+    """An ArticleParser class whose selectors are the outlet file's ``[article]`` section."""
+    f = config.fields
+    attrs: dict[str, Any] = {
+        "TITLE": f.get("title", ()),
+        "SUBTITLE": f.get("subtitle", ()),
+        "BYLINE": f.get("byline", ()),
+        "DATE": f.get("date", ()),
+        "BODY": f.get("body", ()),
+        "PARAGRAPHS": f.get("paragraphs", "p"),
+        "DROP": ("script", "style") + f.get("drop", ()),
+        "URL_DATE": config.url_date,
+        "DATE_FORMAT": f.get("date_format"),
+        "DATE_REGEX": f.get("date_regex"),
+    }
+    return type(f"{config.slug.title().replace('-', '').replace('_', '')}FileParser", (OutletFileParser,), attrs)
+
+
+class OutletFileParser(ArticleParser):
+    """Selectors from an outlet file; dates through its format/regex; URL dates by named groups."""
+
+    DATE_FORMAT: ClassVar[str | None] = None
+    DATE_REGEX: ClassVar[re.Pattern[str] | None] = None
+
+    def published_date(self, sel: Selector, url: str) -> date | None:
+        text = node_text(first_match(sel, self.DATE)[:1]) if self.DATE else ""
+        return self.read_date(text) or self.date_from_url(url)
+
+    def read_date(self, text: str) -> date | None:
+        if not text:
+            return None
+        if self.DATE_REGEX is not None:
+            m = self.DATE_REGEX.search(text)
+            if not m:
+                return None
+            text = m.group("date") if "date" in self.DATE_REGEX.groupindex else m.group(m.re.groups and 1 or 0)
+        if self.DATE_FORMAT:
+            try:
+                return datetime.strptime(text.strip(), self.DATE_FORMAT).date()
+            except ValueError:
+                return None
+        return parse_cn_date(text)
+
+    def date_from_url(self, url: str) -> date | None:
+        if self.URL_DATE is None:
+            return None
+        m = self.URL_DATE.search(urlsplit(url).path)
+        if not m:
+            return None
+        try:
+            return date(int(m["year"]), int(m["month"]), int(m["day"]))
+        except ValueError:
+            return None
+
+    def body(self, sel: Selector) -> list[str]:
+        return super().body(sel) if self.BODY else []
+
+    def title(self, sel: Selector) -> str | None:
+        return super().title(sel) if self.TITLE else None
+
+
+class GenericSpider(PortalSpider):
+    """Any outlet described by an outlet file (``-a outlet_file=PATH``)."""
+
+    name = "generic"
+    expects_articles = True
+
+    def __init__(self, *args: Any, outlet_file: str | None = None, base_url: str | None = None,
+                 **kwargs: Any):
+        if not outlet_file:
+            raise OutletFileError("the generic spider needs -a outlet_file=PATH (a TOML outlet file)")
+        self.config = load_outlet_file(outlet_file, base_url)
+        super().__init__(*args, **kwargs)
+        self.outlet = self.config.slug
+        self.allowed_domains = list(self.config.hosts)
+        self.parsers = (build_parser(self.config),)
+        if not self.start_listings or self.start_listings == list(self.listing_urls):
+            self.start_listings = list(self.config.start_urls)
+        if kwargs.get("max_pages") in (None, ""):
+            self.max_pages = self.config.max_pages
+        self.listing_links = self.config.links
+
+    # -- URL grammar from the file -----------------------------------------------------
+
+    def is_article_url(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if (parts.hostname or "") not in self.config.hosts:
+            return False
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        return any(p.search(target) for p in self.config.article_patterns)
+
+    def url_date(self, url: str) -> date | None:
+        return self.parsers[0]().date_from_url(url)
+
+    def next_listing_url(self, response: Response, depth: int) -> str | None:
+        if not self.config.next_page:
+            return super().next_listing_url(response, depth)
+        for node in select(Selector(text=response.text, base_url=response.url), self.config.next_page):
+            href = (node.xpath("@href").get() or node.get() if node.root is not None else "") or ""
+            href = href.strip()
+            if href and not href.startswith(("<", "javascript:", "#")):
+                return urljoin(response.url, href)
+        return None
+
+    # -- pages ---------------------------------------------------------------------------
+
+    def _decoded(self, response: Response) -> Response:
+        if self.config.charset and getattr(response, "encoding", None) != self.config.charset:
+            return response.replace(encoding=self.config.charset)
+        return response
+
+    def parse_listing(self, response: Response, depth: int) -> Iterator[Any]:
+        yield from super().parse_listing(self._decoded(response), depth)
+
+    def parse_article(self, response: Response, day: date | None = None, page_no: int | None = None,
+                      page_name: str | None = None, page_url: str | None = None) -> Iterator[Any]:
+        response = self._decoded(response)
+        fields = self.parsers[0]().parse(response)
+        if not fields.get("title") or not fields.get("body") or not fields.get("published_date"):
+            fallback = GenericParser().parse(response)
+            if not fields.get("title") or not fields.get("body"):
+                self.crawler.stats.inc_value(FALLBACK_STAT)
+            for key, value in fallback.items():
+                if not fields.get(key) and value:
+                    fields[key] = value
+        yield self.article_item(response, fields, published_date=day, page_url=page_url)

@@ -1,0 +1,433 @@
+"""Per-crawl bookkeeping: the crawl_runs row, buffered rows, batched writes.
+
+One :class:`RunRecorder` exists per Scrapy crawler (one spider run = one
+outlet).  The archive middleware hands it every response, the item pipeline
+every article and problem, the problem middleware every failure.  Rows are
+buffered and written in one short ``Store.write()`` transaction when the
+buffer reaches ``SHANGGAO_BATCH_ITEMS`` rows, every ``SHANGGAO_BATCH_SECONDS``
+and when the spider closes — never one transaction per item, and never a
+connection held open between batches.
+
+Status of a run (``crawl_runs.status``):
+  ok      the spider collected articles (new, changed or already stored);
+  drift   it should have and collected none, or most of its article pages
+          lacked a title or body — the site's markup or URL scheme moved;
+  failed  no page could be fetched at all (every request errored);
+  killed  the crawl was interrupted (Ctrl-C, signal).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+import pyarrow as pa
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.http import Request, Response
+from twisted.internet import task
+
+from db import Store
+from spiders.archive import WarcArchive, sha256_hex
+from spiders.items import DRIFT_PROBLEMS, ArticleItem, ProblemItem
+
+log = logging.getLogger(__name__)
+
+_ATTR = "_shanggao_recorder"
+
+
+def utcnow() -> datetime:
+    """Naive UTC, the convention of every TIMESTAMP column."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def body_hash(title: str, body: str) -> str:
+    return hashlib.sha256(f"{title}\n{body}".encode("utf-8")).hexdigest()
+
+
+@dataclass
+class RunCounts:
+    pages: int = 0
+    ok_pages: int = 0
+    articles: int = 0
+    new_articles: int = 0
+    errors: int = 0
+    drift_warnings: int = 0
+    problems: Counter = field(default_factory=Counter)
+    drift_urls: list[str] = field(default_factory=list)
+
+
+_PAGE_SCHEMA = pa.schema([
+    ("url", pa.string()), ("fetched_at", pa.timestamp("us")), ("status", pa.int32()),
+    ("headers", pa.string()), ("sha256", pa.string()), ("content_length", pa.int64()),
+    ("content_type", pa.string()), ("outlet", pa.string()), ("page_kind", pa.string()),
+    ("run_id", pa.int64()), ("warc_file", pa.string()), ("warc_offset", pa.int64()),
+    ("warc_length", pa.int64()),
+])
+_ARTICLE_SCHEMA = pa.schema([
+    ("url", pa.string()), ("outlet", pa.string()), ("title", pa.string()), ("subtitle", pa.string()),
+    ("byline", pa.string()), ("authors", pa.list_(pa.string())), ("published_date", pa.date32()),
+    ("page_no", pa.int32()), ("page_name", pa.string()), ("page_url", pa.string()), ("body", pa.string()),
+    ("body_hash", pa.string()), ("body_chars", pa.int32()), ("source", pa.string()),
+    ("response_url", pa.string()), ("response_sha256", pa.string()), ("fetched_at", pa.timestamp("us")),
+])
+_PROBLEM_SCHEMA = pa.schema([
+    ("outlet", pa.string()), ("url", pa.string()), ("problem", pa.string()), ("detail", pa.string()),
+    ("seen_at", pa.timestamp("us")),
+])
+
+
+class RunRecorder:
+    """Buffers one crawler's pages, articles and problems and writes them in batches."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        settings = crawler.settings
+        self.store = Store(settings.get("SHANGGAO_DB"), settings.get("SHANGGAO_ARCHIVE_DIR") or None)
+        self.job_id = settings.get("SHANGGAO_JOB_ID") or uuid.uuid4().hex[:12]
+        self.command = settings.get("SHANGGAO_COMMAND") or "crawl"
+        self.batch_items = settings.getint("SHANGGAO_BATCH_ITEMS", 500)
+        self.batch_seconds = settings.getfloat("SHANGGAO_BATCH_SECONDS", 5.0)
+        self.run_id: int | None = None
+        self.outlet: str | None = None
+        self.counts = RunCounts()
+        self.known_pages: set[tuple[str, str]] = set()
+        self.last_sha: dict[str, str] = {}
+        self._pages: dict[tuple[str, str], dict[str, Any]] = {}
+        self._articles: dict[str, dict[str, Any]] = {}
+        self._problems: list[dict[str, Any]] = []
+        self._last_flush = time.monotonic()
+        self._archive: WarcArchive | None = None
+        self._loop: task.LoopingCall | None = None
+        self.opened = False
+
+    @classmethod
+    def for_crawler(cls, crawler: Crawler) -> RunRecorder:
+        recorder = getattr(crawler, _ATTR, None)
+        if recorder is None:
+            recorder = cls(crawler)
+            setattr(crawler, _ATTR, recorder)
+        return recorder
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def open(self, spider) -> None:
+        self.outlet = getattr(spider, "outlet", None) or (None if self.command == "fetch" else spider.name)
+        window = getattr(spider, "window", None) or [None]
+        self.store.ensure()
+        with self.store.write() as con:
+            self.run_id = con.execute(
+                "INSERT INTO crawl_runs (job_id, command, outlet, window_start, window_end, started_at, pid) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING run_id",
+                [self.job_id, self.command, self.outlet, min(window) if window[0] else None,
+                 max(window) if window[0] else None, utcnow(), os.getpid()],
+            ).fetchone()[0]
+        scope_urls = list(getattr(spider, "start_urls", []) or [])
+        with self.store.read() as con:
+            rows = con.execute(
+                "SELECT url, sha256 FROM pages WHERE outlet = ? OR list_contains(?, url)",
+                [self.outlet or "", scope_urls],
+            ).fetchall()
+        self.known_pages = {(u, s) for u, s in rows}
+        self._archive = WarcArchive(self.store.archive_dir, f"{self.job_id}-{self.outlet or 'fetch'}")
+        self._loop = task.LoopingCall(self._periodic_flush)
+        self._loop.start(max(self.batch_seconds, 0.5), now=False)
+        self.opened = True
+
+    def close(self, spider, reason: str) -> None:
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+        if not self.opened:
+            return
+        failure = None
+        try:
+            self.flush()
+        except Exception as exc:  # keep the run row truthful even when the last batch failed
+            log.exception("%s: the final write failed", self.outlet or "fetch")
+            failure = f"final write failed: {exc}"
+        if self._archive is not None:
+            self._archive.close()
+        status, message = self.verdict(spider, reason)
+        if failure:
+            status, message = "failed", f"{failure}; {message}"
+        c = self.counts
+        with self.store.write() as con:
+            con.execute(
+                "UPDATE crawl_runs SET finished_at = ?, status = ?, pages = ?, articles = ?, new_articles = ?, "
+                "errors = ?, drift_warnings = ?, message = ? WHERE run_id = ?",
+                [utcnow(), status, c.pages, c.articles, c.new_articles, c.errors, c.drift_warnings,
+                 message, self.run_id],
+            )
+        log.info("%s: %s — %s", self.outlet or "fetch", status, message)
+
+    def verdict(self, spider, reason: str) -> tuple[str, str]:
+        c = self.counts
+        skipped = self.crawler.stats.get_value("shanggao/known_skipped", 0) or 0
+        collected = c.articles + skipped
+        parts = [f"{c.pages} pages, {c.articles} articles ({c.new_articles} new or changed, "
+                 f"{skipped} already stored), {c.errors} errors, {c.drift_warnings} drift warnings"]
+        if c.problems:
+            parts.append("problems: " + ", ".join(f"{k}×{v}" for k, v in sorted(c.problems.items())))
+        if c.drift_urls:
+            parts.append("drift at: " + " ".join(c.drift_urls[:5]))
+        message = "; ".join(parts)
+        if reason not in ("finished", "closespider_itemcount", "closespider_pagecount"):
+            return "killed", f"stopped ({reason}); " + message
+        if c.ok_pages == 0 and c.pages + c.errors > 0 and collected == 0:
+            return "failed", "no page could be fetched; " + message
+        if c.ok_pages == 0 and c.pages == 0 and c.errors == 0:
+            return "failed", "nothing was requested; " + message
+        expects = getattr(spider, "expects_articles", True)
+        missing = c.problems.get("missing_field", 0)
+        if expects and collected == 0:
+            return "drift", "collected no articles; " + message
+        if missing > c.articles:
+            return "drift", "most article pages lacked a title or body; " + message
+        return "ok", message
+
+    # -- inputs ------------------------------------------------------------------
+
+    def record_response(self, request: Request, response: Response) -> str:
+        """Archive a response (unless these exact bytes of this URL are archived already)."""
+        body = response.body
+        sha = sha256_hex(body)
+        url = response.url
+        self.last_sha[url] = sha
+        self.counts.pages += 1
+        if 200 <= response.status < 300:
+            self.counts.ok_pages += 1
+        now = utcnow()
+        key = (url, sha)
+        if key in self._pages:
+            self._pages[key]["fetched_at_last"] = now
+            return sha
+        headers = [(k.decode("latin-1"), v.decode("latin-1"))
+                   for k, values in response.headers.items() for v in values]
+        row = {
+            "url": url, "fetched_at": now, "status": response.status,
+            "headers": json.dumps(_merge_headers(headers), ensure_ascii=False), "sha256": sha,
+            "content_length": len(body),
+            "content_type": (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None,
+            "outlet": request.meta.get("outlet", self.outlet),
+            "page_kind": request.meta.get("page_kind") or _guess_kind(url),
+            "run_id": self.run_id, "warc_file": None, "warc_offset": None, "warc_length": None,
+        }
+        if key not in self.known_pages and self._archive is not None:
+            pointer = self._archive.write_response(
+                url, response.status, _reason(response.status), headers, body, now,
+                protocol=(response.protocol or "HTTP/1.1").upper() if hasattr(response, "protocol") else "HTTP/1.1",
+            )
+            row.update(warc_file=pointer.warc_file, warc_offset=pointer.offset, warc_length=pointer.length)
+        self._pages[key] = row
+        self.known_pages.add(key)
+        self._maybe_flush()
+        return sha
+
+    def record_article(self, item: ArticleItem, source: str = "crawl") -> None:
+        title, body = item["title"], item["body"]
+        response_url = item.get("response_url") or item["url"]
+        published = item.get("published_date")
+        self._articles[item["url"]] = {
+            "url": item["url"], "outlet": item.get("outlet") or self.outlet or "unknown",
+            "title": title, "subtitle": item.get("subtitle"), "byline": item.get("byline"),
+            "authors": list(item.get("authors") or []),
+            "published_date": published if isinstance(published, date) else None,
+            "page_no": item.get("page_no"), "page_name": item.get("page_name"),
+            "page_url": item.get("page_url"), "body": body, "body_hash": body_hash(title, body),
+            "body_chars": len(body), "source": source, "response_url": response_url,
+            "response_sha256": self.last_sha.get(response_url), "fetched_at": utcnow(),
+        }
+        self.counts.articles += 1
+        self._maybe_flush()
+
+    def record_problem(self, url: str, problem: str, detail: str = "", outlet: str | None = None) -> None:
+        self._problems.append({"outlet": outlet or self.outlet, "url": url, "problem": problem,
+                               "detail": (detail or "")[:500], "seen_at": utcnow()})
+        self.counts.problems[problem] += 1
+        if problem in DRIFT_PROBLEMS:
+            self.counts.drift_warnings += 1
+            if len(self.counts.drift_urls) < 20:
+                self.counts.drift_urls.append(url)
+        else:
+            self.counts.errors += 1
+        self._maybe_flush()
+
+    def record_problem_item(self, item: ProblemItem) -> None:
+        self.record_problem(item["url"], item["problem"], item.get("detail") or "", item.get("outlet"))
+
+    # -- writing -------------------------------------------------------------------
+
+    def _pending(self) -> int:
+        return len(self._pages) + len(self._articles) + len(self._problems)
+
+    def _maybe_flush(self) -> None:
+        pending = self._pending()
+        if pending and (pending >= self.batch_items
+                        or time.monotonic() - self._last_flush >= self.batch_seconds):
+            self.flush()
+
+    def flush(self) -> None:
+        """Write everything buffered in one short transaction."""
+        self._last_flush = time.monotonic()
+        if not self._pending() or self.run_id is None:
+            return
+        # Buffers are cleared only after the commit: a failed write (a lock held too
+        # long by another process) is retried with the next batch, nothing is lost.
+        pages, articles, problems = list(self._pages.values()), list(self._articles.values()), self._problems
+        if self._archive is not None:
+            self._archive.flush()  # evidence on disk before rows point at it
+        for row in pages:
+            row["last_seen_at"] = row.get("fetched_at_last", row["fetched_at"])
+        new_articles = 0
+        with self.store.write() as con:
+            if pages:
+                table = pa.Table.from_pylist([{k: r[k] for k in _PAGE_SCHEMA.names} for r in pages],
+                                             schema=_PAGE_SCHEMA)
+                last_seen = pa.array([r["last_seen_at"] for r in pages], pa.timestamp("us"))
+                con.register("batch_pages", table.append_column("last_seen_at", last_seen))
+                con.execute("""
+                    INSERT INTO pages (url, fetched_at, last_seen_at, status, headers, sha256, content_length,
+                                       content_type, outlet, page_kind, run_id, warc_file, warc_offset, warc_length)
+                    SELECT url, fetched_at, last_seen_at, status, headers::JSON, sha256, content_length,
+                           content_type, outlet, page_kind, run_id, warc_file, warc_offset, warc_length
+                    FROM batch_pages
+                    ON CONFLICT (url, sha256) DO UPDATE SET last_seen_at = excluded.last_seen_at
+                """)
+                con.unregister("batch_pages")
+            if articles:
+                new_articles = write_articles(con, articles)
+            if problems:
+                con.register("batch_problems", pa.Table.from_pylist(problems, schema=_PROBLEM_SCHEMA))
+                con.execute("""
+                    INSERT INTO crawl_problems (run_id, outlet, url, problem, detail, seen_at)
+                    SELECT ?, outlet, url, problem, detail, seen_at FROM batch_problems
+                """, [self.run_id])
+                con.unregister("batch_problems")
+            c = self.counts
+            con.execute(
+                "UPDATE crawl_runs SET pages = ?, articles = ?, new_articles = ?, errors = ?, drift_warnings = ? "
+                "WHERE run_id = ?",
+                [c.pages, c.articles, c.new_articles + new_articles, c.errors, c.drift_warnings, self.run_id])
+        self.counts.new_articles += new_articles
+        self._pages, self._articles, self._problems = {}, {}, []
+
+    def _periodic_flush(self) -> None:
+        try:
+            self._maybe_flush()
+        except Exception:
+            log.exception("%s: a batch write failed; it will be retried", self.outlet or "fetch")
+
+
+def write_articles(con, rows: list[dict[str, Any]]) -> int:
+    """Upsert a batch of articles with versioning; return how many were new or changed.
+
+    A URL not yet stored becomes version 1.  The same title+body again only
+    moves ``last_fetched_at``.  A different title+body becomes version N+1 in
+    ``articles`` and the replaced text is kept as version N in
+    ``article_versions`` (``replaced_at`` = the fetch that brought the new
+    text): nothing is overwritten silently.  ``evidence_page_id`` points at
+    the archived response the current text was parsed from.
+    """
+    con.register("batch_articles", pa.Table.from_pylist(rows, schema=_ARTICLE_SCHEMA))
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE incoming AS
+        SELECT b.*, p.page_id AS evidence_page_id, a.article_id, a.version AS old_version,
+               a.body_hash AS old_hash
+        FROM batch_articles b
+        LEFT JOIN pages p ON p.url = b.response_url AND p.sha256 = b.response_sha256
+        LEFT JOIN articles a ON a.url = b.url
+    """)
+    con.unregister("batch_articles")
+    new, changed = con.execute(
+        "SELECT count(*) FILTER (article_id IS NULL), "
+        "count(*) FILTER (article_id IS NOT NULL AND old_hash <> body_hash) FROM incoming").fetchone()
+    if new:
+        con.execute("""
+            INSERT INTO articles (url, outlet, title, subtitle, byline, authors, published_date, page_no, page_name,
+                                  page_url, body, body_hash, body_chars, version, source, evidence_page_id,
+                                  first_fetched_at, last_fetched_at)
+            SELECT url, outlet, title, subtitle, byline, authors, published_date, page_no, page_name, page_url,
+                   body, body_hash, body_chars, 1, source, evidence_page_id, fetched_at, fetched_at
+            FROM incoming WHERE article_id IS NULL
+        """)
+    if changed:
+        con.execute("""
+            INSERT INTO article_versions (article_id, version, title, subtitle, byline, body, body_hash,
+                                          evidence_page_id, seen_from, replaced_at)
+            SELECT a.article_id, a.version, a.title, a.subtitle, a.byline, a.body, a.body_hash, a.evidence_page_id,
+                   coalesce((SELECT max(v.replaced_at) FROM article_versions v WHERE v.article_id = a.article_id),
+                            a.first_fetched_at),
+                   i.fetched_at
+            FROM incoming i JOIN articles a ON a.article_id = i.article_id
+            WHERE i.old_hash <> i.body_hash
+        """)
+        con.execute("""
+            UPDATE articles a SET title = i.title, subtitle = i.subtitle, byline = i.byline, authors = i.authors,
+                   body = i.body, body_hash = i.body_hash, body_chars = i.body_chars, version = i.old_version + 1,
+                   evidence_page_id = coalesce(i.evidence_page_id, a.evidence_page_id),
+                   published_date = coalesce(i.published_date, a.published_date),
+                   page_no = coalesce(i.page_no, a.page_no), page_name = coalesce(i.page_name, a.page_name),
+                   page_url = coalesce(i.page_url, a.page_url), last_fetched_at = i.fetched_at
+            FROM incoming i
+            WHERE a.article_id = i.article_id AND i.old_hash <> i.body_hash
+        """)
+    con.execute("""
+        UPDATE articles a SET last_fetched_at = i.fetched_at,
+               evidence_page_id = coalesce(a.evidence_page_id, i.evidence_page_id)
+        FROM incoming i
+        WHERE a.article_id = i.article_id AND i.old_hash = i.body_hash
+    """)
+    con.execute("""
+        UPDATE pages SET page_kind = 'article'
+        WHERE page_id IN (SELECT evidence_page_id FROM incoming WHERE evidence_page_id IS NOT NULL)
+          AND page_kind IS DISTINCT FROM 'article'
+    """)
+    con.execute("DROP TABLE incoming")
+    return new + changed
+
+
+def _merge_headers(headers: list[tuple[str, str]]) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for key, value in headers:
+        merged[key] = f"{merged[key]}, {value}" if key in merged else value
+    return merged
+
+
+def _guess_kind(url: str) -> str:
+    return "robots" if url.endswith("/robots.txt") else "other"
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+class RunRecorderExtension:
+    """Opens and closes each crawler's :class:`RunRecorder` with its spider."""
+
+    def __init__(self, crawler: Crawler):
+        self.recorder = RunRecorder.for_crawler(crawler)
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunRecorderExtension:
+        return cls(crawler)
+
+    def spider_opened(self, spider) -> None:
+        self.recorder.open(spider)
+
+    def spider_closed(self, spider, reason: str) -> None:
+        self.recorder.close(spider, reason)

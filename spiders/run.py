@@ -1,0 +1,235 @@
+"""Running crawls from Python: ``shanggao crawl``/``fetch``, the nightly job and the demo.
+
+Twisted's reactor can be started only once per process, so there are two entry points:
+
+* :func:`crawl_in_process` / :func:`fetch_in_process` start the reactor here and
+  return when the crawl is over.  Call them at most once per process — the CLI
+  commands do exactly that.
+* :func:`crawl` / :func:`fetch` run the same thing in a fresh Python subprocess
+  (``python -m spiders.run``) and can be called any number of times from one
+  process (the nightly job, the demo, tests).  Results are read back from the
+  store's ``crawl_runs`` rows of the job.
+
+Both honour ``http_proxy`` / ``https_proxy`` (the subprocess inherits the
+environment, or pass ``env=``), so a :class:`spiders.replay.ReplayProxy` can
+stand in for the internet.
+
+Example::
+
+    from db import Store
+    from spiders.run import crawl
+    results = crawl(Store("s.duckdb"), ["rmrb", "hnrb"], date(2024, 12, 24), date(2024, 12, 25))
+    for r in results:
+        print(r.line())
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from db import Store
+
+NOT_DEFAULT = ("generic",)  # spiders that need their own arguments; never part of "all outlets"
+
+
+@dataclass
+class OutletResult:
+    """One crawl_runs row: how one outlet's crawl went."""
+
+    outlet: str | None
+    status: str
+    pages: int
+    articles: int
+    new_articles: int
+    errors: int
+    drift_warnings: int
+    message: str
+    run_id: int
+    job_id: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def line(self) -> str:
+        return (f"{self.outlet or 'fetch':<10} {self.status:<6} pages={self.pages} articles={self.articles} "
+                f"new={self.new_articles} errors={self.errors} drift={self.drift_warnings}")
+
+
+class CrawlError(Exception):
+    """A crawl could not be started (bad outlet name, bad dates, subprocess failure)."""
+
+
+def available_outlets() -> list[str]:
+    from spiders.outlets import spider_classes
+
+    return sorted(spider_classes())
+
+
+def default_outlets(configured: Sequence[str] = ()) -> list[str]:
+    return list(configured) or [name for name in available_outlets() if name not in NOT_DEFAULT]
+
+
+def check_outlets(outlets: Sequence[str]) -> list[str]:
+    known = available_outlets()
+    unknown = [o for o in outlets if o not in known]
+    if unknown:
+        raise CrawlError(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    return list(outlets)
+
+
+def crawl_settings(store: Store, *, job_id: str, command: str, config: Any = None,
+                   overrides: Mapping[str, Any] | None = None):
+    """Scrapy settings: the project's, the config file's politeness choices, then ``overrides``."""
+    from scrapy.settings import Settings
+
+    from spiders import settings as project
+    from spiders.settings import user_agent
+
+    settings = Settings()
+    settings.setmodule(project, priority="project")
+    settings.set("SHANGGAO_DB", str(store.path), priority="cmdline")
+    settings.set("SHANGGAO_ARCHIVE_DIR", str(store.archive_dir), priority="cmdline")
+    settings.set("SHANGGAO_JOB_ID", job_id, priority="cmdline")
+    settings.set("SHANGGAO_COMMAND", command, priority="cmdline")
+    if config is not None:
+        contact = getattr(config, "contact", "") or project.SHANGGAO_CONTACT
+        settings.set("SHANGGAO_CONTACT", contact, priority="cmdline")
+        settings.set("USER_AGENT", user_agent(contact), priority="cmdline")
+        settings.set("DOWNLOAD_DELAY", float(config.download_delay), priority="cmdline")
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", int(config.concurrency_per_domain), priority="cmdline")
+        settings.set("AUTOTHROTTLE_ENABLED", bool(config.autothrottle), priority="cmdline")
+        settings.set("ROBOTSTXT_OBEY", bool(config.obey_robots), priority="cmdline")
+        settings.set("HTTPCACHE_ENABLED", bool(config.http_cache), priority="cmdline")
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def results_for_job(store: Store, job_id: str) -> list[OutletResult]:
+    if not store.path.exists():
+        return []
+    with store.read() as con:
+        rows = con.execute(
+            "SELECT outlet, status, pages, articles, new_articles, errors, drift_warnings, coalesce(message, ''), "
+            "run_id, job_id FROM crawl_runs WHERE job_id = ? ORDER BY run_id", [job_id]).fetchall()
+    return [OutletResult(*row) for row in rows]
+
+
+def _run_crawlers(settings, jobs: list[tuple[type, dict[str, Any]]]) -> None:
+    from scrapy.crawler import CrawlerProcess
+
+    process = CrawlerProcess(settings)
+    for spider_cls, kwargs in jobs:
+        process.crawl(spider_cls, **kwargs)
+    process.start()
+
+
+def crawl_in_process(store: Store, outlets: Sequence[str], start: date | None = None, end: date | None = None,
+                     refresh: bool = False, settings_overrides: Mapping[str, Any] | None = None,
+                     config: Any = None, job_id: str | None = None, command: str = "crawl",
+                     outlet_files: Sequence[str] = ()) -> list[OutletResult]:
+    """Crawl ``outlets`` for ``start``..``end`` in this process (starts the reactor: once per process).
+
+    Each of ``outlet_files`` (TOML outlet files) adds one run of the ``generic`` spider.
+    """
+    from spiders.base import date_window
+    from spiders.outlets import spider_for
+
+    outlets = check_outlets(outlets)
+    try:
+        date_window(None, start, end)
+    except ValueError as exc:
+        raise CrawlError(str(exc)) from exc
+    job_id = job_id or uuid.uuid4().hex[:12]
+    store.ensure()
+    settings = crawl_settings(store, job_id=job_id, command=command, config=config, overrides=settings_overrides)
+    args = {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None,
+            "refresh": "1" if refresh else ""}
+    jobs = [(spider_for(name), args) for name in outlets]
+    jobs += [(spider_for("generic"), {**args, "outlet_file": str(path)}) for path in outlet_files]
+    _run_crawlers(settings, jobs)
+    return results_for_job(store, job_id)
+
+
+def fetch_in_process(store: Store, urls: Sequence[str], settings_overrides: Mapping[str, Any] | None = None,
+                     config: Any = None, job_id: str | None = None) -> list[OutletResult]:
+    """Fetch exactly ``urls`` (any site), parse, archive and store them, in this process."""
+    from spiders.fetch import FetchSpider
+
+    job_id = job_id or uuid.uuid4().hex[:12]
+    store.ensure()
+    settings = crawl_settings(store, job_id=job_id, command="fetch", config=config, overrides=settings_overrides)
+    _run_crawlers(settings, [(FetchSpider, {"urls": list(urls)})])
+    return results_for_job(store, job_id)
+
+
+# -- subprocess variants -------------------------------------------------------------
+
+def _config_dict(config: Any) -> dict[str, Any] | None:
+    if config is None:
+        return None
+    keys = ("contact", "download_delay", "concurrency_per_domain", "autothrottle", "obey_robots", "http_cache")
+    return {k: getattr(config, k) for k in keys}
+
+
+def _spawn(payload: dict[str, Any], env: Mapping[str, str] | None, timeout: float | None) -> None:
+    proc = subprocess.run([sys.executable, "-m", "spiders.run"], input=json.dumps(payload), text=True,
+                          env=dict(env) if env is not None else None, timeout=timeout,
+                          capture_output=True)
+    if proc.returncode != 0:
+        tail = (proc.stderr or "").strip().splitlines()[-5:]
+        raise CrawlError(f"crawl subprocess failed (exit {proc.returncode}): " + " | ".join(tail))
+
+
+def crawl(store: Store, outlets: Sequence[str], start: date | None = None, end: date | None = None,
+          refresh: bool = False, settings_overrides: Mapping[str, Any] | None = None, config: Any = None,
+          command: str = "crawl", env: Mapping[str, str] | None = None,
+          timeout: float | None = None, outlet_files: Sequence[str] = ()) -> list[OutletResult]:
+    """Like :func:`crawl_in_process`, in a subprocess: callable many times per process."""
+    outlets = check_outlets(outlets)
+    job_id = uuid.uuid4().hex[:12]
+    _spawn({"action": "crawl", "db": str(store.path), "archive_dir": str(store.archive_dir), "outlets": outlets,
+            "start": start.isoformat() if start else None, "end": end.isoformat() if end else None,
+            "refresh": refresh, "overrides": dict(settings_overrides or {}), "config": _config_dict(config),
+            "job_id": job_id, "command": command, "outlet_files": [str(p) for p in outlet_files]}, env, timeout)
+    return results_for_job(store, job_id)
+
+
+def fetch(store: Store, urls: Sequence[str], settings_overrides: Mapping[str, Any] | None = None,
+          config: Any = None, env: Mapping[str, str] | None = None,
+          timeout: float | None = None) -> list[OutletResult]:
+    """Like :func:`fetch_in_process`, in a subprocess."""
+    job_id = uuid.uuid4().hex[:12]
+    _spawn({"action": "fetch", "db": str(store.path), "archive_dir": str(store.archive_dir), "urls": list(urls),
+            "overrides": dict(settings_overrides or {}), "config": _config_dict(config), "job_id": job_id},
+           env, timeout)
+    return results_for_job(store, job_id)
+
+
+def _main() -> None:
+    """``python -m spiders.run`` reads one JSON job from stdin (see :func:`crawl`)."""
+    from types import SimpleNamespace
+
+    job = json.load(sys.stdin)
+    store = Store(job["db"], job.get("archive_dir") or None)
+    config = SimpleNamespace(**job["config"]) if job.get("config") else None
+    if job["action"] == "fetch":
+        fetch_in_process(store, job["urls"], job.get("overrides"), config, job["job_id"])
+    else:
+        crawl_in_process(store, job["outlets"], date.fromisoformat(job["start"]) if job.get("start") else None,
+                         date.fromisoformat(job["end"]) if job.get("end") else None, bool(job.get("refresh")),
+                         job.get("overrides"), config, job["job_id"], job.get("command", "crawl"),
+                         job.get("outlet_files") or ())
+
+
+if __name__ == "__main__":
+    _main()

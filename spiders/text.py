@@ -1,0 +1,192 @@
+"""Text helpers shared by every outlet parser: whitespace, dates, 版次 labels, bylines.
+
+Chinese newspaper pages mix NBSP, ideographic spaces and ``　　`` paragraph
+indents; dates come as ``2022年03月28日 星期一`` or ``(2026年07月29日 05版)``;
+reporter names sit either in a byline element or at the head of the body
+(``本报北京3月27日电　（记者陆娅楠）``).  These functions normalise all of that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+# NBSP, ideographic space, the en/em/thin spaces, zero-width characters and BOM.
+_ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+_RUNS = re.compile(r"[ \t\r\f\v]+")
+
+
+def clean_text(text: str | None) -> str:
+    """Strip, turn odd spaces into plain ones, collapse runs; keep paragraph breaks.
+
+    Each line is trimmed and blank lines are dropped, so the result is
+    paragraphs separated by a single ``\\n``.
+    """
+    if not text:
+        return ""
+    text = _INVISIBLE.sub("", _ODD_SPACES.sub(" ", text))
+    lines = (_RUNS.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def clean_inline(text: str | None) -> str:
+    """Like :func:`clean_text` but folds everything onto one line (titles, labels)."""
+    return " ".join(clean_text(text).split("\n"))
+
+
+_DATE = re.compile(
+    r"(?<!\d)(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})(?!\d)"
+)
+_COMPACT_DATE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+def parse_cn_date(text: str | None) -> date | None:
+    """The first calendar date in ``text``, or None.
+
+    Accepts ``2022年03月28日 星期一``, ``2022-03-28``, ``2022/3/28``, ``2022.3.28``,
+    ``(2026年07月29日 05版)`` and, as a last resort, a compact ``20220328``.
+    """
+    if not text:
+        return None
+    for pattern in (_DATE, _COMPACT_DATE):
+        for m in pattern.finditer(text):
+            try:
+                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                continue
+    return None
+
+
+_PAGE_LABEL = re.compile(r"第?\s*[A-Za-z]?\s*(\d{1,3})\s*版\s*(?:[：:]\s*(.*))?")
+
+
+def parse_page_label(text: str | None) -> tuple[int | None, str | None]:
+    """``第01版：要闻`` / ``第01版:要闻`` / ``05版：评论`` / ``(… 05版)`` -> (page_no, page_name)."""
+    if not text:
+        return None, None
+    m = _PAGE_LABEL.search(clean_inline(text))
+    if not m:
+        return None, None
+    name = (m.group(2) or "").strip(" )）")
+    return int(m.group(1)), name or None
+
+
+# -- bylines ----------------------------------------------------------------------
+
+# A role word introduces names: 记者, 全媒体记者, 通讯员, 实习生 ...  An optional
+# publisher prefix (本报, 湖南日报, 团结报) belongs to the printed byline.
+_ROLE = r"(?:全媒体|融媒体|特约|见习|首席|实习)?(?:记者|通讯员|实习生|摄影记者|摄影|撰稿)"
+_ROLE_RE = re.compile(_ROLE)
+# A name: 2-4 Han characters (or a minority-style name with ·), standing alone.
+_NAME = r"[\u4e00-\u9fff]{2,4}(?:·[\u4e00-\u9fff]{1,6})?"
+_SEP = r"(?:[ 、,，]|(?<=[\u4e00-\u9fff]) )"
+# A wire dateline: 本报北京3月27日电 / 湖南日报3月28日讯 / 新华社长沙3月27日电
+_DATELINE = re.compile(
+    r"^(?:本报|本网|新华社|中新社|中新网|[\u4e00-\u9fff]{2,8}?(?:日报|晚报|报|网|客户端))"
+    r"[\u4e00-\u9fff]{0,8}?(?:\d{1,2}月\d{1,2}日)?(?:电|讯)"
+)
+_EDITOR = re.compile(r"[【\[（(]\s*(?:责任)?编辑\s*[:：][^】\]）)]*[】\]）)]")
+_STOP_WORDS = {"报道", "摄影", "摄", "文图", "本报", "日电", "讯", "电", "记者", "通讯员"}
+
+
+def _names_after_role(text: str, pos: int) -> tuple[list[str], int]:
+    """Names following a role word at ``pos``; returns them and where they end.
+
+    A name must be followed by a separator, a closing bracket, another role word
+    or the end: ``本报记者 吴秋余 赵展慧``, ``（记者陆娅楠）``.  Two or more spaces
+    end the list (crawler dumps join paragraphs with them).
+    """
+    names: list[str] = []
+    i = pos
+    n = len(text)
+    while i < n and text[i] in " :：":
+        i += 1
+    while i < n:
+        role = _ROLE_RE.match(text, i)
+        if role:  # "记者 X 通讯员 Y": a second role continues the byline
+            i = role.end()
+            while i < n and text[i] in " :：":
+                i += 1
+            continue
+        m = re.compile(_NAME).match(text, i)
+        if not m:
+            break
+        end = m.end()
+        if end < n and not (text[end] in " 、,，)）]】" or _ROLE_RE.match(text, end)):
+            # Attached to more text: the name is the longest prefix followed by a bracket,
+            # e.g. "陆娅楠）"; otherwise this is prose, not a name.
+            break
+        if m.group(0) in _STOP_WORDS:
+            break
+        names.append(m.group(0))
+        i = end
+        if i < n and text[i] in ")）]】":
+            break
+        gap = re.compile(r"[ 、,，]+").match(text, i)
+        if not gap:
+            continue
+        if gap.group(0).count(" ") >= 2:
+            i = gap.start()
+            break
+        i = gap.end()
+    return names, i
+
+
+def extract_byline(first_paragraphs: Iterable[str] | str) -> tuple[str | None, list[str]]:
+    """Find a byline at the head of an article body.
+
+    Returns (byline as printed, author names).  Handles ``本报记者 X Y``,
+    ``本报北京3月27日电　（记者陆娅楠）``, ``湖南日报全媒体记者 周帙恒 刘笑雪``,
+    ``湖南日报3月28日讯（全媒体记者 孙敏坚 黄晗）``, ``通讯员 X``, ``（记者 X）``.
+    ``【编辑:X】`` names an editor, not an author, and is ignored.  A bare wire
+    dateline (``新华社北京3月28日电``) is returned as the byline with no authors.
+    """
+    if isinstance(first_paragraphs, str):
+        first_paragraphs = [first_paragraphs]
+    for raw in list(first_paragraphs)[:3]:
+        para = _EDITOR.sub("", clean_inline(raw).replace("\u3000", " ")).strip()
+        if not para:
+            continue
+        found = _byline_in(para)
+        if found[0]:
+            return found
+    return None, []
+
+
+def _byline_in(para: str) -> tuple[str | None, list[str]]:
+    head = para[:80]
+    dateline = _DATELINE.match(head)
+    start = 0
+    search_from = dateline.end() if dateline else 0
+    # The role word must open the paragraph (after an optional publisher name,
+    # dateline or bracket), not sit somewhere in the prose.
+    role = re.compile(
+        r"\s*[（(【\[]?\s*(?:[\u4e00-\u9fff]{0,6}?(?=" + _ROLE + r"))?(" + _ROLE + r")"
+    ).match(head, search_from)
+    if role:
+        names, end = _names_after_role(head, role.end(1))
+        if names:
+            if end < len(head) and head[end] in ")）]】":
+                end += 1
+            return head[start:end].strip(), names
+    if dateline:
+        return dateline.group(0), []
+    return None, []
+
+
+def names_in_byline(byline: str | None) -> list[str]:
+    """Author names in a byline element's text (``本报记者 吴秋余 赵展慧`` -> two names)."""
+    if not byline:
+        return []
+    text = _EDITOR.sub("", clean_inline(byline))
+    found = _byline_in(text)
+    if found[1]:
+        return found[1]
+    # A bare list of names with no role word (some templates print only names).
+    names = []
+    for token in re.split(r"[ 、,，]+", text):
+        if re.fullmatch(_NAME, token) and token not in _STOP_WORDS:
+            names.append(token)
+    return names

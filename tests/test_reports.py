@@ -1,0 +1,127 @@
+"""Reports in every format, opened with the libraries that read them (openpyxl, python-docx)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from click.testing import CliRunner
+from docx import Document
+from openpyxl import load_workbook
+
+from shanggao.cli import main
+from shanggao.periods import parse_period
+from shanggao.reports import write_report
+from shanggao.reports.data import collect, parse_evidence
+from shanggao.rules import load_rules
+from shanggao.verify import verify_claims
+from verify_support import Scenario, june_office
+
+HOSTILE = "<script>document.title='PWNED'</script>\"'><img src=x onerror=alert(1)>"
+FORMULA = '=HYPERLINK("http://evil.example","点我")'
+
+
+def hostile_placements(s: Scenario) -> None:
+    """Crawled strings an attacker controls: a title with markup, a formula, a javascript: URL."""
+    s.manuscript("MX", "浦市镇稿件", "浦市镇", ["周九"], "2022-06-02", body="浦市镇<b>加强</b>基层组织建设。\n第二段落内容。")
+    s.article("hostile", "https://hn.rednet.cn/content/2022/06/26/9.html", "rednet", HOSTILE, "2022-06-26",
+              byline="周九", body="<script>alert(2)</script>浦市镇<b>加强</b>基层组织建设。")
+    s.match("MX", "hostile", evidence=[{"manuscript_start": 3, "manuscript_end": 16,
+                                        "article_start": 28, "article_end": 41}])
+    s.claim("CX", "MX", ["周九"], "浦市镇", "红网", "2022-06-26")
+    s.article("formula", "javascript:alert(3)", "rednet", FORMULA, "2022-06-27", byline="周九")
+    s.match("MX", "formula")  # unclaimed, with a URL that must never become a link
+
+
+@pytest.fixture(scope="module")
+def june(tmp_path_factory) -> Scenario:
+    s = june_office(tmp_path_factory.mktemp("reports"))
+    hostile_placements(s)
+    verify_claims(s.store, dt.date(2022, 1, 1), dt.date(2022, 12, 31), load_rules())
+    return s
+
+
+def test_report_data(june):
+    data = collect(june.store, parse_period("2022-06"), load_rules())
+    assert data.title == "中共泸溪县委组织部2022年6月新闻上稿情况通报"
+    assert [p.title for p in data.placements][:2] == ["白沙镇“党建+产业”带富一方", "建强组织体系 夯实执政根基"]
+    assert {p.title for p in data.unclaimed} == {"白沙：党建引领产业兴", FORMULA}
+    assert {c.claim_id for c in data.needs_look} >= {"C02", "C06", "C11", "C15"}
+    assert data.chart.labels[-2:] == ["5月", "6月"]
+    assert data.chart.counts["central"][-1] == 2 and data.chart.counts["provincial"][-2] == 1
+
+
+def test_xlsx(june, tmp_path):
+    path = write_report(june.store, parse_period("2022-06"), load_rules(), "xlsx", tmp_path / "r.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["总体情况", "月度走势", "单位", "个人", "已核实上稿", "未申报上稿", "需核查"]
+    assert wb["总体情况"]["A1"].value == "中共泸溪县委组织部2022年6月新闻上稿情况通报"
+    units = [[c.value for c in row] for row in wb["单位"].iter_rows(min_row=4)]
+    assert ["县委组织部", 1, 4, "未达标"] == units[0][:4]
+    placed = wb["已核实上稿"]
+    titles = {row[5].value: row[5] for row in placed.iter_rows(min_row=4)}
+    assert titles[HOSTILE].value == HOSTILE  # stored as text, as it was crawled
+    assert titles["白沙镇“党建+产业”带富一方"].hyperlink.target.startswith("https://epaper.voc.com.cn/")
+    unclaimed = {row[5].value: row[5] for row in wb["未申报上稿"].iter_rows(min_row=4)}
+    assert unclaimed[FORMULA].data_type == "s" and unclaimed[FORMULA].hyperlink is None
+    chart = wb["月度走势"]._charts[0]
+    assert chart.grouping == "stacked" and len(chart.series) == 5
+    look = [row[0].value for row in wb["需核查"].iter_rows(min_row=4)]
+    assert "C15" in look and "C01" not in look
+
+
+def test_docx(june, tmp_path):
+    path = write_report(june.store, parse_period("2022-06"), load_rules(), "docx", tmp_path / "r.docx")
+    doc = Document(path)
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[:3] == ["一、总体情况", "二、各月核实上稿走势（按媒体级别）", "三、各单位报送与上稿情况"]
+    assert len(doc.inline_shapes) == 1  # the chart PNG
+    cells = {c.text for t in doc.tables for row in t.rows for c in row.cells}
+    assert "未达标" in cells and "县委组织部" in cells and any(HOSTILE in c for c in cells)
+    image = doc.inline_shapes[0]._inline.graphic.graphicData.pic.blipFill.blip.embed
+    assert doc.part.related_parts[image].blob[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_markdown_escapes(june, tmp_path):
+    path = write_report(june.store, parse_period("2022-06"), load_rules(), "md", tmp_path / "r.md")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# 中共泸溪县委组织部2022年6月新闻上稿情况通报")
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "](<javascript:" not in text
+    assert "## 七、需核查的申报" in text
+
+
+def test_year_report_has_monthly_quota_matrix(june, tmp_path):
+    data = collect(june.store, parse_period("2022"), load_rules())
+    assert data.title == "中共泸溪县委组织部2022年度新闻上稿考核情况"
+    assert len(data.chart.months) == 12
+    path = write_report(june.store, parse_period("2022"), load_rules(), "md", tmp_path / "y.md")
+    text = path.read_text(encoding="utf-8")
+    assert "各单位逐月报送情况" in text and "| 单位 | 1月 | 2月 |" in text
+    assert "未达标（0/12个月达标）" in text
+
+
+def test_cli_report_default_path(june, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["--db", str(june.store.path), "report", "--period", "2022-06"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "reports" / "上稿通报-2022-06.html").exists()
+    result = CliRunner().invoke(main, ["--db", str(june.store.path), "report", "--period", "2022",
+                                       "--format", "pdf"])
+    assert result.exit_code == 2 and "pdf" in result.output
+
+
+def test_report_notes_unverified_claims(tmp_path):
+    s = june_office(tmp_path)
+    data = collect(s.store, parse_period("2022-06"), load_rules())
+    assert any("尚未核验" in n and "shanggao verify --period 2022-06" in n for n in data.notes)
+    assert all(c.status_label == "未核验" for c in data.claims)
+
+
+@pytest.mark.parametrize("raw, count", [
+    ('[{"manuscript_start": 0, "manuscript_end": 5, "article_start": 2, "article_end": 7}]', 1),
+    ({"passages": [{"manuscript_start": 0, "manuscript_end": 5, "article_start": 2, "article_end": 7}]}, 1),
+    ("not json", 0), (None, 0), ('[{"manuscript_start": "x"}]', 0),
+])
+def test_parse_evidence(raw, count):
+    assert len(parse_evidence(raw)) == count
