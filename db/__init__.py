@@ -10,6 +10,7 @@ from db.store import (
     default_db_path,
     latest_version,
     migrate,
+    utcnow,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "default_db_path",
     "latest_version",
     "migrate",
+    "utcnow",
 ]

@@ -11,6 +11,7 @@ a bounded time (``SHANGGAO_LOCK_TIMEOUT`` seconds, default 60), then raises
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import random
 import re
@@ -39,6 +40,11 @@ class StoreBusy(StoreError):
 
 class SchemaTooNew(StoreError):
     """The file was written by a newer shanggao."""
+
+
+def utcnow() -> dt.datetime:
+    """Now in UTC without tzinfo: every TIMESTAMP column of the store is UTC."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
 def default_db_path() -> Path:

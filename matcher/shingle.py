@@ -30,12 +30,17 @@ def codepoints(text: str) -> np.ndarray:
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser; uint64 arithmetic wraps, which is intended."""
-    h = h ^ (h >> np.uint64(30))
-    h = h * np.uint64(0xBF58476D1CE4E5B9)
-    h = h ^ (h >> np.uint64(27))
-    h = h * np.uint64(0x94D049BB133111EB)
-    return h ^ (h >> np.uint64(31))
+    """splitmix64 finaliser, in place; uint64 arithmetic wraps, which is intended."""
+    t = np.empty_like(h)
+    np.right_shift(h, np.uint64(30), out=t)
+    np.bitwise_xor(h, t, out=h)
+    np.multiply(h, np.uint64(0xBF58476D1CE4E5B9), out=h)
+    np.right_shift(h, np.uint64(27), out=t)
+    np.bitwise_xor(h, t, out=h)
+    np.multiply(h, np.uint64(0x94D049BB133111EB), out=h)
+    np.right_shift(h, np.uint64(31), out=t)
+    np.bitwise_xor(h, t, out=h)
+    return h
 
 
 def kgram_hashes(cp: np.ndarray, k: int) -> np.ndarray:
@@ -43,11 +48,12 @@ def kgram_hashes(cp: np.ndarray, k: int) -> np.ndarray:
     n = len(cp) - k + 1
     if n <= 0:
         return np.zeros(0, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        h = cp[:n].astype(np.uint64)
-        for j in range(1, k):
-            h = h * _PRIME + cp[j:j + n]
-        return _mix(h)
+    wide = cp.astype(np.uint64)
+    h = wide[:n].copy()
+    for j in range(1, k):  # in place: large temporaries cost more than the arithmetic
+        np.multiply(h, _PRIME, out=h)
+        np.add(h, wide[j:j + n], out=h)
+    return _mix(h)
 
 
 def text_kgrams(text: str, k: int = FINGERPRINT_K) -> np.ndarray:
@@ -66,22 +72,35 @@ def fingerprints(text: str) -> np.ndarray:
     return np.unique(h[is_fingerprint(h)]).view(np.int64)
 
 
+_CHUNK_CHARS = 1 << 20  # characters hashed per numpy pass (keeps temporaries in cache)
+
+
 def fingerprint_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Fingerprints of many normalised texts at once.
 
     Returns ``(doc, fp)``: parallel arrays where ``doc`` indexes ``texts`` and
-    each (doc, fp) pair occurs once.  One numpy pass over the concatenation is
-    much faster than a call per text; k-grams straddling two texts are dropped.
+    each (doc, fp) pair occurs once.  Texts are concatenated and hashed in
+    large chunks, far faster than a numpy call per text; k-grams straddling two
+    texts are dropped.
     """
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     if not len(texts) or lengths.sum() < FINGERPRINT_K:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
     cp = codepoints("".join(texts))
-    h = kgram_hashes(cp, FINGERPRINT_K)
     ends = np.cumsum(lengths)
-    doc_of = np.repeat(np.arange(len(texts), dtype=np.int32), lengths)[: len(h)]
-    keep = is_fingerprint(h) & (np.arange(len(h)) + FINGERPRINT_K <= ends[doc_of])
-    doc, fp = doc_of[keep], h[keep]
+    k = FINGERPRINT_K
+    docs, fps = [], []
+    for start in range(0, len(cp) - k + 1, _CHUNK_CHARS):
+        h = kgram_hashes(cp[start:start + _CHUNK_CHARS + k - 1], k)
+        pos = np.flatnonzero(is_fingerprint(h))
+        fp = h[pos]
+        pos += start
+        doc = np.searchsorted(ends, pos, side="right")
+        inside = pos + k <= ends[doc]
+        docs.append(doc[inside].astype(np.int32))
+        fps.append(fp[inside])
+    doc = np.concatenate(docs)
+    fp = np.concatenate(fps)
     with np.errstate(over="ignore"):
         pair_key = _mix(fp ^ (doc.astype(np.uint64) * _DOC_SALT))
     _, first = np.unique(pair_key, return_index=True)

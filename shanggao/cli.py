@@ -21,10 +21,13 @@ COMMAND_MODULES = (
     "articles",
     "manuscripts",
     "claims",
+    "nightly",
+    "status",
     "verify",
     "match",
     "explain",
     "report",
+    "demo",
 )
 
 

@@ -26,6 +26,7 @@ class Config:
     archive_dir: str = ""                 # WARC evidence folder; default: <db>.archive next to the db
     outlets: list[str] = field(default_factory=list)   # enabled outlets for crawl/nightly; empty = all
     window_days: int = 2                  # nightly: yesterday and today
+    max_catchup_days: int = 14            # nightly: how far back a missed night is caught up
     contact: str = "https://github.com/shanggao/shanggao"  # goes into the User-Agent
     download_delay: float = 1.0           # seconds between requests to one domain
     concurrency_per_domain: int = 2

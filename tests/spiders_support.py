@@ -16,6 +16,7 @@ from pathlib import Path
 from string import Template
 
 from spiders.replay import add_page
+from spiders.text import clean_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "spiders"
 REPO = Path(__file__).resolve().parents[1]
@@ -127,7 +128,7 @@ class Mirror:
                 self.articles[url] = Expected(
                     url, "rmrb", title, day, n, name, authors,
                     subtitle="引题：扎根基层\n" + f"副题{n}-{k}" if k == 1 else None,
-                    body_start=body[0][:12], fetch_url=fetch_url)
+                    body_start=clean_text(body[0])[:12], fetch_url=fetch_url)
             if count:
                 # an editor credit linked like an article: must be dropped
                 credit_id = self._next_id()
@@ -142,7 +143,7 @@ class Mirror:
                 cndate=f"{day:%Y年%m月%d日} Wed", slides=slides, items="\n".join(items))
             if drifted:  # the index template moved: the article list and the map are gone
                 layout = layout.replace('class="news-list"', 'class="story-index"').replace(
-                    "PagePicMap", "Hotspots")
+                    '<MAP NAME="PagePicMap">', '<div class="hotspots">').replace("</MAP>", "</div>")
             index_url = base + page_file(n)
             add_page(self.root, index_url, layout)
             self.index_pages.append(index_url)
@@ -193,7 +194,7 @@ class Mirror:
                 items.append(f'          <li><a href="{href}">{title}</a></li>')
                 areas.append(f'<Area coords="1,2,3,4" shape="rect" href="{href}">')
                 self.articles[url] = Expected(url, "hnrb", title, day, n, name, authors,
-                                              subtitle=f"——{name}版副题{k}", body_start=body[0][:10],
+                                              subtitle=f"——{name}版副题{k}", body_start=clean_text(body[0])[:10],
                                               fetch_url=fetch_url)
             page = template("hnrb_node.html").substitute(
                 charset=charset, cndate=cn_date(day), label=f"第{n:02d}版：{name}", areas="".join(areas),
@@ -228,7 +229,7 @@ class Mirror:
                 add_page(self.root, url, page.encode("gbk"))
                 items.append(f'      <li><a href="c{aid}.html">{title}</a></li>')
                 self.articles[url] = Expected(url, "tjb", title, day, n, name, ["彭云", "田雨"],
-                                              body_start=body[1][:10], fetch_url=url)
+                                              body_start=clean_text(body[0])[:10], fetch_url=url)
             page = template("tjb_l.html").substitute(navitems=nav, label=name, items="\n".join(items))
             add_page(self.root, base + f"l{n:02d}.html", page.encode("gbk"))
             self.index_pages.append(base + f"l{n:02d}.html")

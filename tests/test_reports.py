@@ -26,10 +26,9 @@ def hostile_placements(s: Scenario) -> None:
     s.manuscript("MX", "浦市镇稿件", "浦市镇", ["周九"], "2022-06-02", body="浦市镇<b>加强</b>基层组织建设。\n第二段落内容。")
     s.article("hostile", "https://hn.rednet.cn/content/2022/06/26/9.html", "rednet", HOSTILE, "2022-06-26",
               byline="周九", body="<script>alert(2)</script>浦市镇<b>加强</b>基层组织建设。")
-    s.match("MX", "hostile", evidence=[{"manuscript_start": 3, "manuscript_end": 16,
-                                        "article_start": 28, "article_end": 41}])
+    s.match("MX", "hostile", evidence={"passages": [{"manuscript": [3, 16], "article": [28, 41]}]})
     s.claim("CX", "MX", ["周九"], "浦市镇", "红网", "2022-06-26")
-    s.article("formula", "javascript:alert(3)", "rednet", FORMULA, "2022-06-27", byline="周九")
+    s.article("formula", "javascript:alert(3)", "rednet", FORMULA, "2022-06-29", byline="周九")
     s.match("MX", "formula")  # unclaimed, with a URL that must never become a link
 
 
@@ -56,8 +55,9 @@ def test_xlsx(june, tmp_path):
     wb = load_workbook(path)
     assert wb.sheetnames == ["总体情况", "月度走势", "单位", "个人", "已核实上稿", "未申报上稿", "需核查"]
     assert wb["总体情况"]["A1"].value == "中共泸溪县委组织部2022年6月新闻上稿情况通报"
-    units = [[c.value for c in row] for row in wb["单位"].iter_rows(min_row=4)]
-    assert ["县委组织部", 1, 4, "未达标"] == units[0][:4]
+    rows = [[c.value for c in row] for row in wb["单位"].iter_rows()]
+    header = rows.index(["单位", "报送稿件", "月任务数", "完成情况", "核实上稿", "中央", "省级", "州级", "县级", "其他", "积分"])
+    assert rows[header + 1][:4] == ["县委组织部", 1, 4, "未达标"]
     placed = wb["已核实上稿"]
     titles = {row[5].value: row[5] for row in placed.iter_rows(min_row=4)}
     assert titles[HOSTILE].value == HOSTILE  # stored as text, as it was crawled
@@ -121,7 +121,8 @@ def test_report_notes_unverified_claims(tmp_path):
 @pytest.mark.parametrize("raw, count", [
     ('[{"manuscript_start": 0, "manuscript_end": 5, "article_start": 2, "article_end": 7}]', 1),
     ({"passages": [{"manuscript_start": 0, "manuscript_end": 5, "article_start": 2, "article_end": 7}]}, 1),
-    ("not json", 0), (None, 0), ('[{"manuscript_start": "x"}]', 0),
+    ({"passages": [{"manuscript": [0, 5], "article": [2, 7], "matched_chars": 5}], "evidence": 40.0}, 1),
+    ("not json", 0), (None, 0), ('[{"manuscript_start": "x"}]', 0), ({"passages": [{"manuscript": [1]}]}, 0),
 ])
 def test_parse_evidence(raw, count):
     assert len(parse_evidence(raw)) == count

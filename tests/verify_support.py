@@ -112,8 +112,8 @@ def june_office(tmp_path: Path) -> Scenario:
     s.manuscript("M01", "白沙镇“党建+产业”带富一方", "白沙镇", ["张三"], "2022-06-01")
     s.article("hnrb-0608", "https://epaper.voc.com.cn/hnrb/html/2022-06/08/content_1.htm", "hnrb",
               "白沙镇“党建+产业”带富一方", "2022-06-08", page_no=1, page_name="要闻", byline="通讯员 张三")
-    s.match("M01", "hnrb-0608", evidence=[{"manuscript_start": 0, "manuscript_end": 20,
-                                           "article_start": 0, "article_end": 20}])
+    s.match("M01", "hnrb-0608", evidence={"passages": [{"manuscript": [0, 34], "article": [0, 34]},
+                                                       {"manuscript": [70, 100], "article": [70, 100]}]})
     s.claim("C01", "M01", ["张三"], "白沙镇", "《湖南日报》", "2022-06-08", page="头版", title="白沙镇“党建+产业”带富一方",
             row=1)
     s.article("tjb-0609", "http://www.xxnet.com.cn/szb/tjbpc/20220609/content_7.html", "tjb",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from pathlib import Path
 
 import click
 
@@ -24,9 +25,13 @@ def _day(ctx, param, value: str | None) -> date | None:
 @click.option("--date", "day", callback=_day, metavar="DATE", help="One issue date (same as --from D --to D).")
 @click.option("--refresh", is_flag=True, help="Re-fetch article pages already stored (changed text becomes a new version).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log (INFO) instead of warnings only.")
+@click.option("--outlet-file", "outlet_files", multiple=True, metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Also crawl the outlet a TOML outlet file describes (generic spider); repeatable. "
+                   "With only outlet files and no OUTLET, just those are crawled.")
 @pass_app
 def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: date | None, day: date | None,
-          refresh: bool, verbose: bool) -> None:
+          refresh: bool, verbose: bool, outlet_files: tuple[Path, ...]) -> None:
     """Crawl outlets for a date window into the store, archiving every page.
 
     OUTLET is a spider name (`scrapy list`); default: the config's `outlets`,
@@ -41,7 +46,9 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
       shanggao crawl rmrb --date 2024-12-25
       shanggao crawl rmrb hnrb --from 2022-06-01 --to 2022-06-30
       shanggao crawl --refresh
+      shanggao crawl --outlet-file spiders/outlet_files/xxnet.toml --from 2026-07-20
     """
+    from spiders.outlets.generic import OutletFileError, load_outlet_file
     from spiders.run import CrawlError, crawl_in_process, default_outlets
 
     if day is not None:
@@ -50,11 +57,16 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
         start = end = day
     if start and end and end < start:
         raise click.BadParameter(f"--to {end} is before --from {start}")
-    chosen = list(outlets) or default_outlets(app.config.outlets)
+    for path in outlet_files:
+        try:
+            load_outlet_file(path)
+        except OutletFileError as exc:
+            raise click.ClickException(str(exc)) from exc
+    chosen = list(outlets) or ([] if outlet_files else default_outlets(app.config.outlets))
     overrides = {} if verbose else {"LOG_LEVEL": "WARNING"}
     try:
         results = crawl_in_process(app.store, chosen, start, end, refresh=refresh, settings_overrides=overrides,
-                                   config=app.config)
+                                   config=app.config, outlet_files=[str(p) for p in outlet_files])
     except CrawlError as exc:
         raise click.ClickException(str(exc)) from exc
     for result in results:

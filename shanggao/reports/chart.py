@@ -8,6 +8,7 @@ Both use ``TIER_COLOURS`` so the chart reads the same everywhere.
 from __future__ import annotations
 
 import io
+import math
 from html import escape
 
 from shanggao.reports.data import ChartData
@@ -27,10 +28,13 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanY
 
 
 def _nice_max(value: int) -> int:
-    for step in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000):
-        if value <= step * 5:
-            return max(step * 5, 5) if value else 5
-    return value
+    """Top of the y axis: a round number with room above the tallest bar for its label and the legend."""
+    target = value + max(1, math.ceil(value * 0.25))
+    # five gridlines at whole numbers: the top is 5 x a round step
+    for step in (1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 40, 50, 60, 80, 100, 150, 200, 300, 400, 500):
+        if target <= step * 5:
+            return step * 5
+    return 2500 * math.ceil(target / 2500)
 
 
 def chart_svg(chart: ChartData, width: int = 760, height: int = 320) -> str:

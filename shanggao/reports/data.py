@@ -35,9 +35,10 @@ class Span:
 def parse_evidence(raw: object) -> list[Span]:
     """matches.evidence -> spans; anything unreadable gives no spans (the bodies still show).
 
-    Accepted shapes: a list of passages, or an object holding one under
-    ``passages``; a passage names its offsets ``manuscript_start/_end`` and
-    ``article_start/_end`` (char offsets into manuscripts.body / articles.body).
+    The matcher (matcher/pipeline.py) writes ``{"passages": [{"manuscript": [start, end],
+    "article": [start, end], …}], …}``: character offsets into manuscripts.body and
+    articles.body, end exclusive.  A bare list of passages, and passages spelled
+    ``manuscript_start/_end, article_start/_end``, are read too.
     """
     if isinstance(raw, str):
         try:
@@ -51,10 +52,14 @@ def parse_evidence(raw: object) -> list[Span]:
         if not isinstance(item, dict):
             continue
         try:
-            values = [int(item[k]) for k in ("manuscript_start", "manuscript_end", "article_start", "article_end")]
-        except (KeyError, TypeError, ValueError):
+            if "manuscript" in item:
+                values = [*map(int, item["manuscript"][:2]), *map(int, item["article"][:2])]
+            else:
+                values = [int(item[k]) for k in ("manuscript_start", "manuscript_end", "article_start", "article_end")]
+        except (KeyError, TypeError, ValueError, IndexError):
             continue
-        spans.append(Span(*values))
+        if len(values) == 4:
+            spans.append(Span(*values))
     return spans
 
 

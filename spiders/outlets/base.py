@@ -267,6 +267,11 @@ class IndexParser(Versioned):
         return [(url, text) for url, text in found.items() if url not in dropped]
 
 
+def _strip_site_name(title: str) -> str:
+    """"标题 - 某某网" / "标题_某某网" / "标题|某某网" -> "标题"."""
+    return re.split(r"\s+[-|–—]\s+|_|\|", title, maxsplit=1)[0].strip() if title else ""
+
+
 def _unique(items) -> list[str]:
     seen: dict[str, None] = {}
     for item in items:
@@ -282,7 +287,7 @@ class GenericParser(ArticleParser):
     metas) so a title and date are found even when trafilatura has none.
     """
 
-    TITLE = ("#activity-name", "meta[property='og:title']::attr(content)", "h1", "title")
+    TITLE = ("#activity-name", "meta[property='og:title']::attr(content)", "h1")
     DATE = ("meta[name=publishdate]::attr(content)", "meta[name=PubDate]::attr(content)",
             "meta[property='article:published_time']::attr(content)", "#publish_time", ".date", ".time")
 
@@ -296,7 +301,8 @@ class GenericParser(ArticleParser):
         meta = doc.as_dict() if doc is not None and hasattr(doc, "as_dict") else (doc or {})
         text = clean_text(meta.get("text") or "")
         paragraphs = text.split("\n") if text else []
-        title = self._title(sel) or clean_inline(meta.get("title") or "") or None
+        title = (self._title(sel) or clean_inline(meta.get("title") or "")
+                 or _strip_site_name(node_text(sel.css("title")[:1])) or None)
         day = (parse_cn_date(meta.get("date")) or self._date(sel, html) or self.date_from_url(response.url))
         printed = clean_inline(meta.get("author") or "") or None
         byline, names = self.authors(None, paragraphs)

@@ -122,7 +122,7 @@ def load_outlet_file(path: str | Path, base_url: str | None = None) -> OutletFil
     base = (base_url if base_url is not None else outlet["base_url"]).strip().rstrip("/")
     if not base:
         raise OutletFileError(f"{where}: [outlet] base_url is empty: write the site's confirmed address "
-                              "(e.g. http://www.example.gov.cn) or pass base_url=…")
+                              "(e.g. http://www.example.gov.cn), or give scrapy crawl generic -a base_url=…")
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise OutletFileError(f"{where}: [outlet] base_url {base!r}: needs http(s)://host")
@@ -273,7 +273,10 @@ class OutletFileParser(ArticleParser):
             m = self.DATE_REGEX.search(text)
             if not m:
                 return None
-            text = m.group("date") if "date" in self.DATE_REGEX.groupindex else m.group(m.re.groups and 1 or 0)
+            if "date" in self.DATE_REGEX.groupindex:
+                text = m.group("date")
+            else:
+                text = m.group(1) if self.DATE_REGEX.groups else m.group(0)
         if self.DATE_FORMAT:
             try:
                 return datetime.strptime(text.strip(), self.DATE_FORMAT).date()
@@ -336,9 +339,9 @@ class GenericSpider(PortalSpider):
         if not self.config.next_page:
             return super().next_listing_url(response, depth)
         for node in select(Selector(text=response.text, base_url=response.url), self.config.next_page):
-            href = (node.xpath("@href").get() or node.get() if node.root is not None else "") or ""
-            href = href.strip()
-            if href and not href.startswith(("<", "javascript:", "#")):
+            # An element selector gives the anchor; an ::attr(href) selector gives the value itself.
+            href = (node.root if isinstance(node.root, str) else node.xpath("@href").get() or "").strip()
+            if href and not href.startswith(("javascript:", "#")):
                 return urljoin(response.url, href)
         return None
 

@@ -1,0 +1,94 @@
+"""What `shanggao status` shows: is the nightly job healthy, what came in, what is pending."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from db import Store
+
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(counts: list[int]) -> str:
+    """One character per day; blank-looking '·' for a day with nothing."""
+    top = max(counts, default=0)
+    if top == 0:
+        return "·" * len(counts)
+    return "".join("·" if c == 0 else SPARK[min(len(SPARK) - 1, (c * len(SPARK) - 1) // top)] for c in counts)
+
+
+def _size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return 0
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"
+
+
+@dataclass
+class Status:
+    last_runs: tuple[list[str], list[tuple]]
+    daily: tuple[list[str], list[tuple]]
+    drift: tuple[list[str], list[tuple]]
+    pending: tuple[list[str], list[tuple]]
+    sizes: dict[str, int]
+    days: list[dt.date]
+
+
+def _table(con, sql: str, params: list | None = None) -> tuple[list[str], list[tuple]]:
+    cur = con.execute(sql, params or [])
+    return [d[0] for d in cur.description], cur.fetchall()
+
+
+def collect_status(store: Store, today: dt.date, days: int = 30) -> Status:
+    first = today - dt.timedelta(days=days - 1)
+    day_list = [first + dt.timedelta(days=i) for i in range(days)]
+    with store.read() as con:
+        last_runs = _table(con, """
+            SELECT outlet, started_at AS last_run_utc, status, pages, articles, new_articles AS new, errors,
+                   drift_warnings AS drift, round(date_diff('second', started_at, finished_at) / 60.0, 1) AS minutes,
+                   (SELECT max(r2.started_at) FROM crawl_runs r2
+                     WHERE r2.outlet = r.outlet AND r2.status = 'ok') AS last_ok_utc
+            FROM crawl_runs r
+            WHERE outlet IS NOT NULL
+            QUALIFY row_number() OVER (PARTITION BY outlet ORDER BY started_at DESC, run_id DESC) = 1
+            ORDER BY outlet""")
+        rows = con.execute(
+            "SELECT outlet, published_date, count(*) FROM articles WHERE published_date BETWEEN ? AND ? "
+            "GROUP BY ALL", [first, today]).fetchall()
+        per_outlet: dict[str, dict[dt.date, int]] = {}
+        for outlet, day, count in rows:
+            per_outlet.setdefault(outlet, {})[day] = count
+        daily_rows = []
+        for outlet in sorted(per_outlet):
+            counts = [per_outlet[outlet].get(d, 0) for d in day_list]
+            daily_rows.append((outlet, sparkline(counts), sum(counts), counts[-1], counts[-2] if days > 1 else 0))
+        daily = (["outlet", f"{first:%m-%d} … {today:%m-%d}", "total", "today", "yesterday"], daily_rows)
+        drift = _table(con, """
+            SELECT p.outlet, p.problem, count(*) AS times, max(p.seen_at) AS last_seen_utc, arg_max(p.url, p.seen_at) AS example_url
+            FROM crawl_problems p
+            WHERE p.problem IN ('no_links', 'missing_field', 'not_article', 'interstitial')
+              AND p.seen_at >= ?::TIMESTAMP - INTERVAL 7 DAY
+            GROUP BY ALL ORDER BY last_seen_utc DESC""", [dt.datetime.combine(today, dt.time())])
+        pending = _table(con, """
+            SELECT coalesce(v.status, '(not verified yet)') AS status, count(*) AS claims,
+                   min(c.published_date) AS earliest, max(c.published_date) AS latest
+            FROM claims c LEFT JOIN verdicts v USING (claim_id)
+            WHERE v.claim_id IS NULL OR v.status IN ('not_covered', 'not_found')
+            GROUP BY ALL ORDER BY claims DESC""")
+    sizes = {
+        "database": _size(store.path) + _size(store.path.with_name(store.path.name + ".wal")),
+        "evidence archive": _size(store.archive_dir),
+    }
+    return Status(last_runs, daily, drift, pending, sizes, day_list)
