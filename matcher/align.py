@@ -60,8 +60,9 @@ def _seed_pairs(m: str, a: str) -> tuple[np.ndarray, np.ndarray]:
     left = np.searchsorted(sorted_a, hm, "left")
     right = np.searchsorted(sorted_a, hm, "right")
     counts = right - left
-    m_values, m_inverse, m_counts = np.unique(hm, return_inverse=True, return_counts=True)
-    usable = (counts > 0) & (counts <= MAX_REPEATS) & (m_counts[m_inverse] <= MAX_REPEATS)
+    sorted_m = np.sort(hm)
+    m_counts = np.searchsorted(sorted_m, hm, "right") - np.searchsorted(sorted_m, hm, "left")
+    usable = (counts > 0) & (counts <= MAX_REPEATS) & (m_counts <= MAX_REPEATS)
     counts = np.where(usable, counts, 0)
     total = int(counts.sum())
     if not total:

@@ -76,11 +76,42 @@ def _unmarkup(match: re.Match) -> str:
     return "" if token.startswith("<") else html.unescape(token)
 
 
+# Vectorised form of _CHARMAP over code points, filled lazily from it:
+# >= 0 the single mapped code point, _DROP nothing, _MULTI several (rare:
+# ligatures, ㎡ ...; such texts take the per-character path), _UNKNOWN not seen yet.
+_UNKNOWN, _DROP, _MULTI = -2, -1, -3
+_LUT = np.full(0x110000, _UNKNOWN, dtype=np.int32)
+_BOUNDARY_LUT = np.zeros(0x110000, dtype=np.int8)
+
+
+def _codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _lookup(cp: np.ndarray) -> np.ndarray:
+    mapped = _LUT[cp]
+    unknown = mapped == _UNKNOWN
+    if unknown.any():
+        for code in np.unique(cp[unknown]).tolist():
+            out = _CHARMAP[code]
+            _LUT[code] = ord(out) if len(out) == 1 else (_DROP if not out else _MULTI)
+            _BOUNDARY_LUT[code] = _boundary(chr(code))
+        mapped = _LUT[cp]
+    return mapped
+
+
+def _decode(cp: np.ndarray) -> str:
+    return cp.astype(np.uint32).tobytes().decode("utf-32-le")
+
+
 def normalize(text: str) -> str:
     """The canonical character stream of ``text`` (letters and digits only)."""
     if "<" in text or "&" in text:
         text = _MARKUP.sub(_unmarkup, text)
-    return text.translate(_CHARMAP)
+    mapped = _lookup(_codepoints(text))
+    if (mapped == _MULTI).any():
+        return text.translate(_CHARMAP)
+    return _decode(mapped[mapped >= 0])
 
 
 @dataclass(frozen=True)
@@ -110,6 +141,33 @@ class NormText:
 
 def normalize_with_offsets(text: str) -> NormText:
     """Like :func:`normalize`, plus offsets into ``text`` and clause/sentence numbering."""
+    if not ("<" in text or "&" in text):
+        cp = _codepoints(text)
+        mapped = _lookup(cp)
+        if not (mapped == _MULTI).any():
+            return _vectorised(text, cp, mapped)
+    return _per_character(text)
+
+
+def _vectorised(text: str, cp: np.ndarray, mapped: np.ndarray) -> NormText:
+    kept = np.flatnonzero(mapped >= 0)
+    boundary = _BOUNDARY_LUT[cp]
+    # a boundary mark between two kept characters starts a new clause (sentence)
+    clause_marks = np.cumsum(boundary >= 1)[kept]
+    sentence_marks = np.cumsum(boundary == 2)[kept]
+    new_clause = np.diff(clause_marks, prepend=clause_marks[:1]) > 0
+    new_sentence = np.diff(sentence_marks, prepend=sentence_marks[:1]) > 0
+    return NormText(
+        original=text,
+        text=_decode(mapped[kept]),
+        offsets=kept.astype(np.int64),
+        clause_id=np.cumsum(new_clause).astype(np.int32),
+        sentence_id=np.cumsum(new_sentence).astype(np.int32),
+    )
+
+
+def _per_character(text: str) -> NormText:
+    """The general path: markup and characters that expand to several."""
     chars: list[str] = []
     offsets: list[int] = []
     clause: list[int] = []

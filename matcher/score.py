@@ -35,7 +35,7 @@ import numpy as np
 
 from matcher.align import Alignment
 from matcher.normalize import NormText
-from matcher.shingle import FINGERPRINT_K, is_fingerprint, text_kgrams
+from matcher.shingle import FINGERPRINT_K, fingerprint_positions
 
 
 @dataclass(frozen=True)
@@ -69,12 +69,11 @@ def char_weights(norm: NormText, df_of: "DocumentFrequency", params: MatcherPara
     n = len(norm.text)
     if n == 0:
         return np.zeros(0)
-    hashes = text_kgrams(norm.text)
-    pos = np.flatnonzero(is_fingerprint(hashes))
+    pos, fps = fingerprint_positions(norm.text)
     k = FINGERPRINT_K
     inside = norm.clause_id[pos] == norm.clause_id[pos + k - 1]
     pos = pos[inside]
-    w = df_weight(df_of(hashes[pos].view(np.int64)), params)
+    w = df_weight(df_of(fps[inside]), params)
     # mean weight of the fingerprints lying over each character
     total = np.zeros(n + 1)
     count = np.zeros(n + 1)

@@ -1,14 +1,16 @@
-"""Character n-gram shingles and their 64-bit hashes, computed with numpy.
+"""Character n-gram shingles and their hashes, computed with numpy.
 
 Chinese has no spaces, so the unit of evidence is the character k-gram of the
-normalised stream.  Hashes are a polynomial over code points passed through the
-splitmix64 finaliser (well mixed, so the low bits can be used for sampling).
+normalised stream.  A k-gram's hash is a polynomial over its code points
+(mod 2**64, computed in place over whole arrays).
 
-The persistent index keeps only *fingerprints*: the k-grams whose hash has its
-low ``SAMPLE_BITS`` bits zero.  The choice depends on content alone, so two
-texts sharing a passage share the same fingerprints of it (about one in
-``2**SAMPLE_BITS`` of its k-grams) — enough to find candidates and to learn
-document frequencies at a quarter of the storage.
+The persistent index keeps only *fingerprints*: the 5-grams whose hash falls
+in a fixed quarter of the hash space.  The choice depends on content alone, so
+two texts sharing a passage share the same fingerprints of it (about one in
+four of its 5-grams) — enough to find candidates and to learn document
+frequencies at a quarter of the storage.  A fingerprint's value is the
+well-mixed (splitmix64) hash cut to 48 bits, which leaves room to pack a
+document number beside it when deduplicating.
 """
 
 from __future__ import annotations
@@ -18,33 +20,22 @@ from collections.abc import Sequence
 import numpy as np
 
 FINGERPRINT_K = 5          # characters per fingerprint shingle
-SAMPLE_BITS = 2            # keep 1 in 4 shingles as fingerprints
-_SAMPLE_MASK = np.uint64((1 << SAMPLE_BITS) - 1)
+SAMPLE_BITS = 2            # keep 1 in 2**SAMPLE_BITS shingles as fingerprints
+FP_BITS = 48               # bits kept of a fingerprint's mixed hash
 _PRIME = np.uint64(1_000_003)
-_DOC_SALT = np.uint64(0x9E3779B97F4A7C15)
+_SELECT = np.uint64(0x9E3779B97F4A7C15)   # odd multiplier; its top bits decide sampling
+_FP_SHIFT = np.uint64(64 - FP_BITS)
+_CHUNK_CHARS = 1 << 20     # characters hashed per numpy pass (keeps temporaries cache-sized)
+_DOCS_PER_KEY = 1 << (63 - FP_BITS)       # documents one packed (doc, fp) key can number
 
 
 def codepoints(text: str) -> np.ndarray:
     """The code points of ``text`` as uint32 (UTF-32 is one unit per character)."""
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-
-
-def _mix(h: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser, in place; uint64 arithmetic wraps, which is intended."""
-    t = np.empty_like(h)
-    np.right_shift(h, np.uint64(30), out=t)
-    np.bitwise_xor(h, t, out=h)
-    np.multiply(h, np.uint64(0xBF58476D1CE4E5B9), out=h)
-    np.right_shift(h, np.uint64(27), out=t)
-    np.bitwise_xor(h, t, out=h)
-    np.multiply(h, np.uint64(0x94D049BB133111EB), out=h)
-    np.right_shift(h, np.uint64(31), out=t)
-    np.bitwise_xor(h, t, out=h)
-    return h
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def kgram_hashes(cp: np.ndarray, k: int) -> np.ndarray:
-    """Hash of every k-gram of the code-point array ``cp`` (length ``len(cp) - k + 1``)."""
+    """Polynomial hash of every k-gram of code points ``cp`` (``len(cp) - k + 1`` of them)."""
     n = len(cp) - k + 1
     if n <= 0:
         return np.zeros(0, dtype=np.uint64)
@@ -53,26 +44,50 @@ def kgram_hashes(cp: np.ndarray, k: int) -> np.ndarray:
     for j in range(1, k):  # in place: large temporaries cost more than the arithmetic
         np.multiply(h, _PRIME, out=h)
         np.add(h, wide[j:j + n], out=h)
-    return _mix(h)
+    return h
 
 
-def text_kgrams(text: str, k: int = FINGERPRINT_K) -> np.ndarray:
-    """Hashes of all k-grams of an already normalised text."""
-    return kgram_hashes(codepoints(text), k)
+def _mix(h: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser, in place (uint64 arithmetic wraps, as intended)."""
+    t = np.empty_like(h)
+    for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
+        np.right_shift(h, np.uint64(shift), out=t)
+        np.bitwise_xor(h, t, out=h)
+        np.multiply(h, np.uint64(factor), out=h)
+    np.right_shift(h, np.uint64(31), out=t)
+    np.bitwise_xor(h, t, out=h)
+    return h
 
 
-def is_fingerprint(hashes: np.ndarray) -> np.ndarray:
-    """Mask of the hashes selected as fingerprints."""
-    return (hashes & _SAMPLE_MASK) == 0
+def _sampled(h: np.ndarray) -> np.ndarray:
+    """Positions of the k-gram hashes chosen as fingerprints."""
+    t = h * _SELECT
+    np.right_shift(t, np.uint64(64 - SAMPLE_BITS), out=t)
+    return np.flatnonzero(t == 0)
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Distinct values, sorted (plain sort; faster here than numpy's hash-based np.unique)."""
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+def fingerprint_positions(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(start position, fingerprint) of every sampled 5-gram of a normalised text."""
+    h = kgram_hashes(codepoints(text), FINGERPRINT_K)
+    pos = _sampled(h)
+    fp = _mix(h[pos]) >> _FP_SHIFT
+    return pos, fp.view(np.int64)
 
 
 def fingerprints(text: str) -> np.ndarray:
     """Distinct fingerprints (int64) of one normalised text."""
-    h = text_kgrams(text)
-    return np.unique(h[is_fingerprint(h)]).view(np.int64)
-
-
-_CHUNK_CHARS = 1 << 20  # characters hashed per numpy pass (keeps temporaries in cache)
+    return sorted_unique(fingerprint_positions(text)[1])
 
 
 def fingerprint_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -80,29 +95,28 @@ def fingerprint_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
     Returns ``(doc, fp)``: parallel arrays where ``doc`` indexes ``texts`` and
     each (doc, fp) pair occurs once.  Texts are concatenated and hashed in
-    large chunks, far faster than a numpy call per text; k-grams straddling two
-    texts are dropped.
+    large chunks — far faster than numpy calls per text; k-grams straddling
+    two texts are dropped.
     """
+    if len(texts) > _DOCS_PER_KEY:
+        parts = [fingerprint_batch(texts[i:i + _DOCS_PER_KEY]) for i in range(0, len(texts), _DOCS_PER_KEY)]
+        return (np.concatenate([d + i * _DOCS_PER_KEY for i, (d, _) in enumerate(parts)]).astype(np.int32),
+                np.concatenate([f for _, f in parts]))
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    if not len(texts) or lengths.sum() < FINGERPRINT_K:
+    k = FINGERPRINT_K
+    if not len(texts) or lengths.sum() < k:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
     cp = codepoints("".join(texts))
     ends = np.cumsum(lengths)
-    k = FINGERPRINT_K
-    docs, fps = [], []
+    keys = []
     for start in range(0, len(cp) - k + 1, _CHUNK_CHARS):
         h = kgram_hashes(cp[start:start + _CHUNK_CHARS + k - 1], k)
-        pos = np.flatnonzero(is_fingerprint(h))
-        fp = h[pos]
+        pos = _sampled(h)
+        fp = _mix(h[pos]) >> _FP_SHIFT
         pos += start
         doc = np.searchsorted(ends, pos, side="right")
         inside = pos + k <= ends[doc]
-        docs.append(doc[inside].astype(np.int32))
-        fps.append(fp[inside])
-    doc = np.concatenate(docs)
-    fp = np.concatenate(fps)
-    with np.errstate(over="ignore"):
-        pair_key = _mix(fp ^ (doc.astype(np.uint64) * _DOC_SALT))
-    _, first = np.unique(pair_key, return_index=True)
-    first.sort()
-    return doc[first], fp[first].view(np.int64)
+        # pack (doc, fp) into one key so a plain sort removes repeats within a text
+        keys.append((doc[inside].astype(np.uint64) << np.uint64(FP_BITS)) | fp[inside])
+    key = sorted_unique(np.concatenate(keys))
+    return (key >> np.uint64(FP_BITS)).astype(np.int32), (key & np.uint64((1 << FP_BITS) - 1)).view(np.int64)

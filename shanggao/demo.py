@@ -297,13 +297,9 @@ def verdict_rows(store: Store) -> list[tuple]:
 
     with store.read() as con:
         rows = con.execute("""
-            SELECT c.claim_id, c.manuscript_id, array_to_string(c.claimant, '、'), c.outlet, c.published_date,
-                   v.status, o.name, a.published_date, a.page_no, v.points, array_to_string(v.reasons, '；')
-            FROM claims c
-            LEFT JOIN verdicts v USING (claim_id)
-            LEFT JOIN articles a ON a.article_id = v.article_id
-            LEFT JOIN outlets o ON o.slug = a.outlet
-            ORDER BY c.claim_id
+            SELECT claim_id, claimed_manuscript_id, array_to_string(claimant, '、'), claimed_outlet, claimed_date,
+                   status, evidence_outlet_name, evidence_date, evidence_page, points, array_to_string(reasons, '；')
+            FROM claim_verdicts ORDER BY claim_id
         """).fetchall()
     table = []
     for claim, ms, who, outlet, claimed, status, name, day, page, points, reasons in rows:
@@ -319,13 +315,11 @@ def _short(day: date | None) -> str:
 
 
 def unclaimed_rows(store: Store) -> list[tuple]:
-    """Placements the matcher found that no claim answers (by article)."""
+    """Placements the matcher found that no claim mentions (the ``unclaimed_placements`` view)."""
     with store.read() as con:
         return con.execute("""
-            SELECT m.manuscript_id, o.name, a.published_date, a.title, m.kind, round(m.score)
-            FROM matches m JOIN articles a USING (article_id) LEFT JOIN outlets o ON o.slug = a.outlet
-            WHERE m.article_id NOT IN (SELECT article_id FROM verdicts WHERE article_id IS NOT NULL)
-            ORDER BY a.published_date, m.manuscript_id
+            SELECT manuscript_id, outlet_name, published_date, title, kind, round(score)
+            FROM unclaimed_placements ORDER BY published_date, manuscript_id
         """).fetchall()
 
 

@@ -73,6 +73,7 @@ class NightlyLock:
 
 
 def _alive(pid: int | None) -> bool:
+    """Whether the process exists and is not a zombie (killed, waiting to be reaped)."""
     if not pid:
         return False
     try:
@@ -81,7 +82,11 @@ def _alive(pid: int | None) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
 
 
 def mark_dead_runs(store: Store) -> int:
@@ -189,6 +194,8 @@ def run_nightly(store: Store, config: Config, *, today: dt.date | None = None,
         except BaseException as exc:
             _finish_job(store, job_run, "failed", f"{exc.__class__.__name__}: {exc}")
             raise
+        # a crawl of a killed run may have outlived its parent a little; settle it now
+        result.marked_failed += mark_dead_runs(store)
         status = "ok" if result.ok else ("drift" if all("drift" in p for p in result.problems) else "failed")
         _finish_job(store, job_run, status, "; ".join([result.matched, result.verified, *result.problems]))
         return result

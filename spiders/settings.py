@@ -48,6 +48,7 @@ DEFAULT_REQUEST_HEADERS = {
 # -- politeness ---------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
+CONCURRENT_ITEMS = 16          # Scrapy starts this many item workers per response; few items per page here
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5     # ±50% random variation of the delay

@@ -81,7 +81,8 @@ class Mirror:
 
     # -- 人民日报 ---------------------------------------------------------------------
 
-    def rmrb_day(self, day: date, pages: int = 3, drifted: bool = False) -> None:
+    def rmrb_day(self, day: date, pages: int = 3, drifted: bool = False, per_page: int | None = None,
+                 body_paragraphs: int = 4) -> None:
         new = day >= date(2024, 12, 1)
         ym, dd = (f"{day:%Y%m}", f"{day:%d}") if new else (f"{day:%Y-%m}", f"{day:%d}")
         if new:
@@ -95,7 +96,7 @@ class Mirror:
             f'\t\t\t\t\t\t\t<div class="swiper-slide">\n\t\t\t\t\t\t\t\t<a id="pageLink" href="{page_file(n)}">'
             f'{n:02d}版：{name}</a>\n\t\t\t\t\t\t\t</div>' for n, name in enumerate(names, 1))
         for n, name in enumerate(names, 1):
-            count = 0 if name == "广告" else (3 if n == 1 else 2)
+            count = 0 if name == "广告" else (per_page or (3 if n == 1 else 2))
             items, areas = [], []
             for k in range(1, count + 1):
                 if new:
@@ -110,7 +111,7 @@ class Mirror:
                 title = f"{names[n - 1]}第{k}篇：泸溪{day.day}日基层治理新观察{n}{k}"
                 wire = k == 2
                 authors = ["王海燕"] if wire else ["张晓明", "李思远"]
-                body = paragraphs(day.toordinal() + n * 10 + k)
+                body = paragraphs(day.toordinal() + n * 10 + k, body_paragraphs)
                 if wire:
                     body[0] = f"本报长沙{day.month}月{day.day}日电　（记者王海燕）" + body[0]
                 page = template("rmrb_content.html").substitute(
@@ -133,7 +134,7 @@ class Mirror:
                 # an editor credit linked like an article: must be dropped
                 credit_id = self._next_id()
                 credit_href = (f"../../../content/{ym}/{dd}/content_{credit_id}.html" if new
-                               else f"nw.D110000renmrb_{day:%Y%m%d}_9-{n:02d}.htm")
+                               else f"nw.D110000renmrb_{day:%Y%m%d}_99-{n:02d}.htm")
                 items.append(f'\t\t\t\t\t\t\t<li><span>·</span><a href="{credit_href}"> 本版责编：赵一鸣　钱二丫 </a></li>')
                 credit_url = (f"https://paper.people.com.cn/rmrb/pc/content/{ym}/{dd}/content_{credit_id}.html"
                               if new else base + credit_href)

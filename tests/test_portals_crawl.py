@@ -74,7 +74,9 @@ def test_chinanews_rolling_list_hunan_channel_and_keywords(crawled):
     assert lead["title"] == "湖南湘西：泸溪椪柑产业带动村民增收"
     assert lead["published_date"] == date(2026, 7, 22)
     assert lead["authors"] == ["向明远"]
-    assert "广告" not in lead["body"] and lead["page_url"].endswith("/scroll-news/news1.html")
+    assert "广告" not in lead["body"]
+    # linked from both listings: whichever was read first is the page it was found on
+    assert lead["page_url"] in ("https://www.chinanews.com.cn/scroll-news/news1.html", "https://www.hn.chinanews.com.cn/")
     desc = got["https://www.chinanews.com.cn/df/2026/07-21/10611111.shtml"]
     assert desc["title"] == "泸溪县推进乡村人才驿站建设" and desc["published_date"] == date(2026, 7, 21)
     gbk = got["https://www.hn.chinanews.com.cn/news/sxxw/2026/0721/533001.html"]
@@ -138,14 +140,14 @@ def test_12371_js_list_keywords_and_url_dates(crawled):
     store, _first, requests, *_ = crawled
     got = _articles(store, "12371")
     assert set(got) == {
-        "https://www.12371.cn/2026/07/22/ARTI1784709000000123456.shtml",
-        "https://www.12371.cn/2026/07/21/VIDE1784599500000654321.shtml",
-        "https://news.12371.cn/2026/07/20/ARTI1784509920000222222.shtml",
+        "https://www.12371.cn/2026/07/22/ARTI1784709000000123.shtml",
+        "https://www.12371.cn/2026/07/21/VIDE1784599500000654.shtml",
+        "https://news.12371.cn/2026/07/20/ARTI1784509920000222.shtml",
     }
     # i.time says 07-19 on this page; the URL's date is authoritative
-    assert got["https://news.12371.cn/2026/07/20/ARTI1784509920000222222.shtml"]["published_date"] == date(2026, 7, 20)
-    assert got["https://www.12371.cn/2026/07/22/ARTI1784709000000123456.shtml"]["authors"] == ["杨晓燕"]
-    assert not any("ARTI1784602800000111111" in url or "/2026/07/23/" in url or "/2026/07/18/" in url
+    assert got["https://news.12371.cn/2026/07/20/ARTI1784509920000222.shtml"]["published_date"] == date(2026, 7, 20)
+    assert got["https://www.12371.cn/2026/07/22/ARTI1784709000000123.shtml"]["authors"] == ["杨晓燕"]
+    assert not any("ARTI1784602800000111" in url or "/2026/07/23/" in url or "/2026/07/18/" in url
                    for url in requests)
 
 

@@ -16,7 +16,7 @@ from shanggao.reports.chart import TIER_COLOURS
 from shanggao.reports.html import highlight
 from shanggao.rules import load_rules
 from shanggao.verify import verify_claims
-from test_reports import HOSTILE, hostile_placements
+from test_reports import hostile_placements
 from verify_support import june_office
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)

@@ -306,6 +306,9 @@ class GenericParser(ArticleParser):
         day = (parse_cn_date(meta.get("date")) or self._date(sel, html) or self.date_from_url(response.url))
         printed = clean_inline(meta.get("author") or "") or None
         byline, names = self.authors(None, paragraphs)
+        if not names:  # extractors drop short lead lines such as "记者 X 通讯员 Y 报道"
+            leads = [t for t in (node_text(p) for p in sel.css("p")[:8]) if t][:4]
+            byline, names = extract_byline(leads)
         return {
             "title": title,
             "subtitle": None,

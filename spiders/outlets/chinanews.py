@@ -101,6 +101,10 @@ class LeftZwParser(ChinanewsParser):
         nodes = sel.css("div.left-t")[:1].xpath("./text()").getall()
         return clean_inline(" ".join(nodes)) or super().meta_line(sel)
 
+    def source(self, sel: Selector) -> str | None:
+        """``来源：`` is followed by the ``a.source`` link in this template."""
+        return node_text(sel.css("div.left-t a.source")[:1]) or super().source(sel)
+
 
 class ContentDescParser(ChinanewsParser):
     """Feature/desk pages: ``div.content_desc`` body, ``.left p`` = ``发布时间：… 来源：…``."""

@@ -1,7 +1,9 @@
 """共产党员网 (www.12371.cn) — slug and spider name ``12371`` (a module name cannot start with a digit).
 
 URL grammar (NOTES.md §9, [code]): ``https://{www|news}.12371.cn/{YYYY}/{MM}/{DD}/{ARTI|VIDE}{13-digit
-epoch ms}{6 digits}.shtml``; ARTI are articles, VIDE video pages.  The date path is
+epoch ms}{a few digits}.shtml``; ARTI are articles, VIDE video pages.  (NOTES says six trailing digits,
+but both of its real examples, ``ARTI1644275366322927`` and ``VIDE1624068600421689``, have three: 0–6
+are accepted.)  The date path is
 authoritative; the page's ``i.time`` is checked against it and a disagreement is
 logged (and counted in the ``shanggao/date_mismatch`` stat), the URL date kept.
 
@@ -29,7 +31,7 @@ from spiders.text import clean_inline, parse_cn_date
 
 ARTICLE = re.compile(
     r"^https?://(?:www|news)\.12371\.cn/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/"
-    r"(?P<kind>ARTI|VIDE)\d{19}\.shtml$")
+    r"(?P<kind>ARTI|VIDE)\d{13}\d{0,6}\.shtml$")
 DATE_MISMATCH_STAT = "shanggao/date_mismatch"
 
 

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from parsel import Selector
 from scrapy.http import Request, Response
@@ -329,7 +329,3 @@ class PortalSpider(OutletSpider):
     def checked_date(self, response: Response, parsed: date | None) -> date | None:
         """Hook for outlets whose URL date is authoritative; default: the page's date."""
         return parsed
-
-
-def host_of(url: str) -> str:
-    return urlsplit(url).hostname or ""
