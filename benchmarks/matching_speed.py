@@ -170,8 +170,8 @@ def baseline(corpus_manuscripts: list[str], articles: list[str], pairs_to_cover:
 
     from matcher.normalize import normalize
 
-    queries = [normalize(t) for t in corpus_manuscripts[:10]]
-    choices = [normalize(t) for t in articles[:200]]
+    queries = [normalize(t) for t in corpus_manuscripts[:4]]
+    choices = [normalize(t) for t in articles[:100]]
     started = time.perf_counter()
     process.cdist(queries, choices, scorer=fuzz.partial_ratio, workers=2)
     per_pair = (time.perf_counter() - started) / (len(queries) * len(choices))

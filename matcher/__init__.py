@@ -13,13 +13,14 @@ Pipeline (one module per step):
 
 from matcher.normalize import NormText, normalize, normalize_with_offsets
 from matcher.pipeline import (
-    MATCHER_VERSION, Explanation, Link, ManuscriptFlag, MatchError, MatchRunResult, candidate_features, explain,
-    match_store,
+    MATCHER_VERSION, Explanation, Link, ManuscriptFlag, MatchError, MatchRunResult, candidate_features,
+    compare_texts, explain, match_store,
 )
-from matcher.score import MatcherParams, PairFeatures
+from matcher.score import DocumentFrequency, MatcherParams, PairFeatures
 
 __all__ = [
     "MATCHER_VERSION",
+    "DocumentFrequency",
     "Explanation",
     "Link",
     "ManuscriptFlag",
@@ -29,6 +30,7 @@ __all__ = [
     "NormText",
     "PairFeatures",
     "candidate_features",
+    "compare_texts",
     "explain",
     "match_store",
     "normalize",

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
+import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
@@ -25,9 +28,10 @@ import pyarrow as pa
 from db import Store
 from matcher.normalize import normalize
 from matcher.score import DocumentFrequency
-from matcher.shingle import fingerprint_batch
+from matcher.shingle import fingerprint_batch, sorted_unique
 
 BATCH_DOCS = 20_000      # documents fingerprinted per read/compute/write round
+PARALLEL_FROM = 4_000    # backlogs (and batches) at least this large are fingerprinted in parallel
 WRITE_ROWS = 2_000_000   # fingerprint rows per write transaction
 
 _TABLE = {"article": ("matcher_article_fp", "article_id"), "manuscript": ("matcher_manuscript_fp", "manuscript_id")}
@@ -82,24 +86,40 @@ def load_bodies(store: Store, kind: str, ids: Sequence[str]) -> list[tuple[str, 
         return con.execute(_BODY_SQL[kind]).fetchall()
 
 
-def _write_fingerprints(store: Store, kind: str, rows: list[tuple[str, str, str]]) -> int:
+@dataclass
+class _Fingerprinted:
+    """One batch of documents, normalised and fingerprinted (computed away from the store)."""
+
+    ids: list[str]
+    body_hashes: list[str]
+    norm_hashes: list[str]
+    norm_chars: list[int]
+    doc: np.ndarray
+    fp: np.ndarray
+
+
+def _fingerprint_rows(rows: list[tuple[str, str, str]]) -> _Fingerprinted:
     texts = [normalize(body or "") for _, _, body in rows]
     doc, fp = fingerprint_batch(texts)
-    ids = [doc_id for doc_id, _, _ in rows]
-    counts = np.bincount(doc, minlength=len(rows)) if len(doc) else np.zeros(len(rows), dtype=np.int64)
-    now = dt.datetime.now()
+    return _Fingerprinted([r[0] for r in rows], [r[1] for r in rows], [norm_hash(t) for t in texts],
+                          [len(t) for t in texts], doc, fp)
+
+
+def _write_fingerprints(store: Store, kind: str, batch: _Fingerprinted) -> int:
+    ids = batch.ids
+    counts = np.bincount(batch.doc, minlength=len(ids)) if len(batch.doc) else np.zeros(len(ids), np.int64)
     table, column = _TABLE[kind]
     if kind == "article":
-        id_array = pa.array(np.asarray(ids, dtype=np.int64)[doc])
+        id_array = pa.array(np.asarray(ids, dtype=np.int64)[batch.doc])
     else:
-        id_array = pa.array(np.asarray(ids, dtype=object)[doc], type=pa.string())
-    postings = pa.table({column: id_array, "fp": pa.array(fp)})
+        id_array = pa.array(np.asarray(ids, dtype=object)[batch.doc], type=pa.string())
+    postings = pa.table({column: id_array, "fp": pa.array(batch.fp)})
     documents = pa.table({
-        "doc_kind": pa.array([kind] * len(rows)),
+        "doc_kind": pa.array([kind] * len(ids)),
         "doc_id": pa.array(ids, type=pa.string()),
-        "body_hash": pa.array([h for _, h, _ in rows], type=pa.string()),
-        "norm_hash": pa.array([norm_hash(t) for t in texts], type=pa.string()),
-        "norm_chars": pa.array([len(t) for t in texts], type=pa.int32()),
+        "body_hash": pa.array(batch.body_hashes, type=pa.string()),
+        "norm_hash": pa.array(batch.norm_hashes, type=pa.string()),
+        "norm_chars": pa.array(batch.norm_chars, type=pa.int32()),
         "fingerprints": pa.array(counts.astype(np.int32)),
     })
     with store.write() as con:
@@ -108,35 +128,51 @@ def _write_fingerprints(store: Store, kind: str, rows: list[tuple[str, str, str]
         con.execute("DELETE FROM matcher_documents WHERE doc_kind = ? AND doc_id IN (SELECT doc_id FROM ids)", [kind])
         con.register("docs", documents)
         con.execute("INSERT INTO matcher_documents (doc_kind, doc_id, body_hash, norm_hash, norm_chars, "
-                    "fingerprints, indexed_at) SELECT *, ? FROM docs", [now])
+                    "fingerprints, indexed_at) SELECT *, ? FROM docs", [dt.datetime.now()])
         for start in range(0, postings.num_rows, WRITE_ROWS):
             con.register("postings", postings.slice(start, WRITE_ROWS))
             con.execute(f"INSERT INTO {table} SELECT {column}, fp FROM postings")
-    return len(fp)
+    return len(batch.fp)
 
 
-def sync_index(store: Store, kinds: Iterable[str] = ("manuscript", "article")) -> IndexSync:
-    """Index every document whose body is new or changed; unchanged ones are left alone."""
-    import time
+def sync_index(store: Store, kinds: Iterable[str] = ("manuscript", "article"), workers: int = 2) -> IndexSync:
+    """Index every document whose body is new or changed; unchanged ones are left alone.
 
+    Large backlogs are fingerprinted by ``workers`` processes, one half-batch
+    each, while this process alone talks to the store (read, then write).
+    """
     started = time.perf_counter()
     result = IndexSync()
-    for kind in kinds:
-        stale = stale_documents(store, kind)
-        for start in range(0, len(stale), BATCH_DOCS):
-            rows = load_bodies(store, kind, stale[start:start + BATCH_DOCS])
-            result.fingerprints += _write_fingerprints(store, kind, rows)
-        if kind == "article":
-            result.articles += len(stale)
-        else:
-            result.manuscripts += len(stale)
+    pool = None
+    try:
+        for kind in kinds:
+            stale = stale_documents(store, kind)
+            if workers > 1 and len(stale) >= PARALLEL_FROM and pool is None:
+                pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            for start in range(0, len(stale), BATCH_DOCS):
+                rows = load_bodies(store, kind, stale[start:start + BATCH_DOCS])
+                if pool is not None and len(rows) >= PARALLEL_FROM:
+                    step = -(-len(rows) // workers)
+                    parts = list(pool.map(_fingerprint_rows, [rows[i:i + step] for i in range(0, len(rows), step)]))
+                else:
+                    parts = [_fingerprint_rows(rows)]
+                del rows
+                for part in parts:
+                    result.fingerprints += _write_fingerprints(store, kind, part)
+            if kind == "article":
+                result.articles += len(stale)
+            else:
+                result.manuscripts += len(stale)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     result.seconds = time.perf_counter() - started
     return result
 
 
 def document_frequency(con: duckdb.DuckDBPyConnection, fps: np.ndarray) -> DocumentFrequency:
     """Number of indexed documents (articles and manuscripts) holding each of ``fps``."""
-    fps = np.unique(np.asarray(fps, dtype=np.int64))
+    fps = sorted_unique(np.asarray(fps, dtype=np.int64))
     if not len(fps):
         return DocumentFrequency(fps, fps)
     con.register("wanted_fp", pa.table({"fp": pa.array(fps)}))

@@ -113,6 +113,30 @@ def judge(m: _Doc, a: _Doc, params: MatcherParams) -> tuple[PairFeatures, list]:
     return pair_features(m.norm, m.weights, a.weights, alignment, params), alignment.passages
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """The verdict on one manuscript text against one article text."""
+
+    features: PairFeatures
+    placement: bool
+    score: float
+    kind: str | None
+    passages: list
+
+
+def compare_texts(manuscript: str, article: str, df: DocumentFrequency,
+                  params: MatcherParams | None = None) -> Comparison:
+    """Judge two raw texts against given document frequencies, without a store."""
+    params = params or MatcherParams()
+    m_norm, a_norm = normalize_with_offsets(manuscript), normalize_with_offsets(article)
+    m = _Doc(m_norm, char_weights(m_norm, df, params))
+    a = _Doc(a_norm, char_weights(a_norm, df, params))
+    features, passages = judge(m, a, params)
+    placement = is_placement(features, params)
+    return Comparison(features, placement, score(features, params),
+                      kind(features, params) if placement else None, passages)
+
+
 # -- scope --------------------------------------------------------------------
 
 @dataclass
@@ -444,4 +468,5 @@ def explain(store: Store, manuscript_id: str, url: str, params: MatcherParams | 
 
 
 __all__: Iterable[str] = ("MATCHER_VERSION", "Explanation", "Link", "ManuscriptFlag", "MatchError",
-                          "MatchRunResult", "candidate_features", "explain", "match_store")
+                          "MatchRunResult", "candidate_features", "compare_texts", "explain",
+                          "match_store")

@@ -29,6 +29,7 @@ text scaled by the article's share (a heavy cut keeps sentences apart); ``score`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -104,6 +105,18 @@ class DocumentFrequency:
         order = np.argsort(fps)
         self.fps = np.asarray(fps, dtype=np.int64)[order]
         self.dfs = np.asarray(dfs, dtype=np.int64)[order]
+
+    @classmethod
+    def from_texts(cls, texts: "Iterable[str]") -> "DocumentFrequency":
+        """Document frequencies of an in-memory corpus of (raw) texts — the store-free way."""
+        from matcher.normalize import normalize
+        from matcher.shingle import fingerprint_batch, sorted_unique
+
+        _, fp = fingerprint_batch([normalize(t) for t in texts])
+        fp = np.sort(fp)
+        distinct = sorted_unique(fp)
+        counts = np.searchsorted(fp, distinct, "right") - np.searchsorted(fp, distinct, "left")
+        return cls(distinct, counts)
 
     def __call__(self, fps: np.ndarray) -> np.ndarray:
         if not len(self.fps):

@@ -102,6 +102,8 @@ def interstitial_reason(text: str) -> tuple[str, str] | None:
     token = _CHALLENGE_TOKENS.search(head)
     if token:
         return "interstitial", f"anti-bot challenge ({token.group(0)})"
+    if not (_CHALLENGE_PHRASES.search(head) or _GONE_PHRASES.search(head)):
+        return None  # the common case: no need to measure the visible text
     visible = re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", head, flags=re.S | re.I)
     visible = re.sub(r"\s+", " ", visible)
     if len(visible) <= SHORT_PAGE_CHARS:

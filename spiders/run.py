@@ -26,12 +26,11 @@ Example::
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 

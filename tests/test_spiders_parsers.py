@@ -15,7 +15,7 @@ from spiders.middlewares import best_encoding, interstitial_reason
 from spiders.outlets.base import GenericParser, parser_for
 from spiders.outlets.hnrb import HnrbArticle, HnrbArticleOld, HnrbIndex, HnrbIndexOld, HnrbSpider
 from spiders.outlets.rmrb import RmrbArticle, RmrbArticleOld, RmrbIndex, RmrbIndexOld, RmrbSpider
-from spiders.outlets.tjb import TjbIndex
+from spiders.outlets.tjb import TjbIndex, TjbSpider
 from spiders.text import clean_text, extract_byline, parse_cn_date, parse_page_label
 from spiders_support import SHARED, Mirror, template
 
@@ -144,7 +144,7 @@ def test_hnrb_and_tjb_fixture_pages_in_gbk(tmp_path):
                     if p.is_file() and expected.fetch_url.split("/")[-1] == p.name.replace("%3F", "?"))
         body = path.read_bytes()
         response = HtmlResponse(expected.fetch_url, body=body, encoding=best_encoding(body, None))
-        spider = HnrbSpider if expected.outlet == "hnrb" else __import__("spiders.outlets.tjb").outlets.tjb.TjbSpider
+        spider = HnrbSpider if expected.outlet == "hnrb" else TjbSpider
         fields = spider.parser_for_url(expected.fetch_url).parse(response)
         assert fields["title"] == expected.title
         assert fields["authors"] == expected.authors

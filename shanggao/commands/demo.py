@@ -24,7 +24,8 @@ def demo(out: Path) -> None:
 
     Each run starts from a fresh store in OUT (the folder is emptied first,
     and only a folder an earlier demo made), so re-running is clean.  The
-    global --db is ignored: the demo keeps its own OUT/demo.duckdb.
+    global --db and the config file are ignored: the demo keeps its own
+    OUT/demo.duckdb and uses the bundled default rules.
 
     \b
     Examples:

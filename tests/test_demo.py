@@ -1,0 +1,199 @@
+"""`shanggao demo` end to end: a real subprocess, the real spiders over the bundled mirror, real files.
+
+The demo runs once per module (about 10 s); the tests then read its store and
+open its reports.  The bundled story (shanggao/demo.py) fixes what each claim
+must come to.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from shanggao.demo import DB_NAME, MARKER
+
+PLACED_AS_IS = {"SB-2610-04", "SB-2610-05", "SB-2610-06", "SB-2610-07", "SB-2610-08", "SB-2610-09"}
+ROUNDUP_CLAIMS = {"SB-2610-02": "LX-2026-102", "SB-2610-03": "LX-2026-103"}
+
+
+def shanggao_command() -> list[str]:
+    script = Path(sys.executable).with_name("shanggao")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from shanggao.cli import main; main()"]
+
+
+def run_demo(out: Path, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("SHANGGAO_DB", "SHANGGAO_CONFIG")}
+    return subprocess.run([*shanggao_command(), "demo", "--out", str(out)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+    base = tmp_path_factory.mktemp("demo")
+    result = run_demo(base / "out", base)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return base / "out", result
+
+
+@pytest.fixture(scope="module")
+def verdicts(demo) -> dict[str, dict]:
+    out, _ = demo
+    found = rows(out / DB_NAME, "SELECT claim_id, status, manuscript_id, evidence_url, evidence_outlet, evidence_date, "
+                                "discrepancies, duplicate_of, match_kind, points FROM claim_verdicts")
+    keys = ("status", "manuscript_id", "evidence_url", "evidence_outlet", "evidence_date", "discrepancies",
+            "duplicate_of", "match_kind", "points")
+    return {claim: dict(zip(keys, rest)) for claim, *rest in found}
+
+
+def test_every_outlet_was_crawled_from_the_mirror(demo):
+    out, _ = demo
+    runs = dict(rows(out / DB_NAME, "SELECT outlet, status FROM crawl_runs WHERE command = 'demo'"))
+    assert runs == {"rmrb": "ok", "hnrb": "ok", "tjb": "ok", "rednet": "ok"}
+    per_outlet = dict(rows(out / DB_NAME, "SELECT outlet, count(*) FROM articles GROUP BY outlet"))
+    assert set(per_outlet) == {"rmrb", "hnrb", "tjb", "rednet"}
+    assert all(n >= 8 for n in per_outlet.values()), per_outlet
+    days = {d for (d,) in rows(out / DB_NAME, "SELECT DISTINCT published_date FROM articles")}
+    assert {d.isoformat() for d in days} == {"2026-10-13", "2026-10-14", "2026-10-15"}
+    # every article is backed by its archived response
+    assert rows(out / DB_NAME, "SELECT count(*) FROM articles WHERE evidence_page_id IS NULL")[0][0] == 0
+    # 本版责编 entries on the 人民日报 pages are not articles
+    assert rows(out / DB_NAME, "SELECT count(*) FROM articles WHERE title LIKE '%责编%'")[0][0] == 0
+
+
+def test_every_claim_gets_its_intended_verdict(verdicts):
+    assert len(verdicts) == 11
+    for claim in PLACED_AS_IS:
+        assert verdicts[claim]["status"] == "verified", (claim, verdicts[claim])
+
+
+def test_wrong_date_is_a_discrepancy(verdicts):
+    wrong_date = verdicts["SB-2610-01"]
+    assert wrong_date["status"] == "verified_with_discrepancy"
+    assert wrong_date["evidence_date"].isoformat() == "2026-10-13"
+    assert any("2026-10-15" in d and "2026-10-13" in d for d in wrong_date["discrepancies"])
+
+
+def test_false_claim_is_caught(verdicts):
+    false_claim = verdicts["SB-2610-10"]
+    assert false_claim["status"] in ("text_mismatch", "not_found")
+    assert false_claim["points"] in (0, None)
+
+
+def test_duplicate_claim_is_flagged(verdicts):
+    duplicate = verdicts["SB-2610-11"]
+    assert duplicate["status"] == "duplicate_claim"
+    assert duplicate["duplicate_of"] == "SB-2610-05"
+    assert verdicts["SB-2610-05"]["status"] == "verified"
+
+
+def test_roundup_carries_both_manuscripts(demo, verdicts):
+    out, _ = demo
+    links = rows(out / DB_NAME, "SELECT m.manuscript_id, m.kind, a.outlet, a.url FROM matches m "
+                                "JOIN articles a USING (article_id) WHERE m.manuscript_id IN ('LX-2026-102', 'LX-2026-103')")
+    assert {ms for ms, *_ in links} == {"LX-2026-102", "LX-2026-103"}
+    assert {kind for _, kind, *_ in links} <= {"roundup", "excerpt"}
+    assert len({url for *_, url in links}) == 1 and links[0][2] == "hnrb"
+    for claim, manuscript in ROUNDUP_CLAIMS.items():
+        assert verdicts[claim]["status"] == "verified", (claim, verdicts[claim])
+        assert verdicts[claim]["manuscript_id"] == manuscript
+        assert verdicts[claim]["evidence_url"] == links[0][3]
+
+
+def test_edited_versions_are_found_and_stock_phrases_do_not_fool_the_matcher(demo):
+    out, _ = demo
+    db = out / DB_NAME
+    retitled = rows(db, "SELECT a.title, ms.title FROM matches m JOIN articles a USING (article_id) "
+                        "JOIN manuscripts ms USING (manuscript_id) WHERE m.manuscript_id = 'LX-2026-104'")
+    assert len(retitled) == 1 and retitled[0][0] != retitled[0][1]
+    shortened = rows(db, "SELECT a.outlet, m.manuscript_coverage FROM matches m JOIN articles a USING (article_id) "
+                         "WHERE m.manuscript_id = 'LX-2026-106'")
+    assert len(shortened) == 1 and shortened[0][0] == "rmrb" and shortened[0][1] < 0.9
+    # the never-placed manuscript shares stock phrases and its theme with 凤凰县's article: no link at all
+    assert rows(db, "SELECT count(*) FROM matches WHERE manuscript_id = 'LX-2026-110'")[0][0] == 0
+    # no article is linked to a manuscript it does not carry
+    allowed = {"LX-2026-101": 1, "LX-2026-102": 1, "LX-2026-103": 1, "LX-2026-104": 1, "LX-2026-105": 1,
+               "LX-2026-106": 1, "LX-2026-107": 2, "LX-2026-108": 1, "LX-2026-109": 1}
+    assert dict(rows(db, "SELECT manuscript_id, count(*) FROM matches GROUP BY ALL")) == allowed
+
+
+def test_unclaimed_repost_is_listed(demo):
+    out, result = demo
+    unclaimed = rows(out / DB_NAME, "SELECT manuscript_id, outlet FROM unclaimed_placements")
+    assert unclaimed == [("LX-2026-107", "rednet")]
+    assert "已刊发但无人申报" in result.stdout
+
+
+def test_reports_exist_and_open(demo):
+    import docx
+    import openpyxl
+
+    out, result = demo
+    reports = sorted((out / "reports").iterdir())
+    assert {p.suffix for p in reports} == {".xlsx", ".docx", ".html", ".md"}
+    book = openpyxl.load_workbook(next(p for p in reports if p.suffix == ".xlsx"))
+    cells = " ".join(str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value)
+    assert "SB-2610-10" in cells and "白沙镇" in cells
+    document = docx.Document(str(next(p for p in reports if p.suffix == ".docx")))
+    text = "\n".join(p.text for p in document.paragraphs) + "\n".join(
+        cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    assert "2026年10月" in text and "内容不符" in text
+    html = next(p for p in reports if p.suffix == ".html").read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html") and "重复申报" in html
+    assert "未达标" in next(p for p in reports if p.suffix == ".md").read_text(encoding="utf-8")
+    for report in reports:
+        assert str(report) in result.stdout
+
+
+def test_output_names_the_verdicts_paths_and_queries(demo):
+    out, result = demo
+    for text in ("核验结论", "SB-2610-01", "内容不符", "重复申报", str(out / DB_NAME), "query \"SELECT"):
+        assert text in result.stdout, text
+    assert "LX-2026-110" in result.stdout  # listed as submitted but not placed
+
+
+def test_inbox_holds_the_office_files_that_were_imported(demo):
+    out, _ = demo
+    inbox = out / "inbox"
+    suffixes = {p.suffix for p in inbox.rglob("*") if p.is_file()}
+    assert suffixes == {".docx", ".txt", ".md", ".csv", ".xlsx"}
+    sources = {name for (name,) in rows(out / DB_NAME, "SELECT DISTINCT source_file FROM manuscripts")}
+    assert any(name.endswith(".docx") for name in sources) and any(name.endswith(".csv") for name in sources)
+    assert rows(out / DB_NAME, "SELECT count(*) FROM manuscripts")[0][0] == 10
+
+
+def test_rerun_starts_clean(demo):
+    out, _ = demo
+    before = rows(out / DB_NAME, "SELECT claim_id, status FROM verdicts ORDER BY claim_id")
+    stray = out / "reports" / "old-report.html"
+    stray.write_text("from an earlier run", encoding="utf-8")
+    again = run_demo(out, out.parent)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert not stray.exists()
+    assert rows(out / DB_NAME, "SELECT claim_id, status FROM verdicts ORDER BY claim_id") == before
+    assert rows(out / DB_NAME, "SELECT count(*) FROM crawl_runs")[0][0] == 4
+
+
+def test_refuses_a_folder_it_did_not_make(tmp_path: Path):
+    foreign = tmp_path / "papers"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("the user's own file", encoding="utf-8")
+    result = run_demo(foreign, tmp_path)
+    assert result.returncode != 0
+    assert "not made by `shanggao demo`" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (foreign / "keep.txt").exists() and not (foreign / MARKER).exists()
