@@ -73,7 +73,9 @@ def upsert_staged_articles(con: duckdb.DuckDBPyConnection, staged: pa.Table | st
     con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS {hashed_unique_sql(staged if isinstance(staged, str) else '_staged_articles')}")
     if isinstance(staged, pa.Table):
         con.unregister("_staged_articles")
-    return merge_incoming(con)
+    counts = merge_incoming(con, "_incoming")
+    con.execute("DROP TABLE _incoming")
+    return counts
 
 
 def hashed_unique_sql(source: str) -> str:
@@ -85,31 +87,32 @@ def hashed_unique_sql(source: str) -> str:
     """
 
 
-def merge_incoming(con: duckdb.DuckDBPyConnection) -> UpsertCounts:
-    """Merge the temp table ``_incoming`` (see :func:`hashed_unique_sql`) into ``articles`` and drop it."""
+def merge_incoming(con: duckdb.DuckDBPyConnection, incoming: str) -> UpsertCounts:
+    """Merge the relation ``incoming`` — STAGED_COLUMNS plus body_hash and body_chars, one row
+    per URL (see :func:`hashed_unique_sql`) — into ``articles``."""
     # Order matters: history first, then the unchanged rows, then the replacements.
     changed = con.execute(
-        """
+        f"""
         INSERT INTO article_versions
         SELECT a.article_id, a.version, a.title, a.subtitle, a.byline, a.body, a.body_hash, a.evidence_page_id,
                coalesce((SELECT max(v.replaced_at) FROM article_versions v WHERE v.article_id = a.article_id),
                         a.first_fetched_at),
                i.fetched_at
-        FROM articles a JOIN _incoming i ON i.url = a.url
+        FROM articles a JOIN {incoming} i ON i.url = a.url
         WHERE a.body_hash <> i.body_hash
         """
     ).fetchone()[0]
     unchanged = con.execute(
-        """
+        f"""
         UPDATE articles SET last_fetched_at = greatest(articles.last_fetched_at, i.fetched_at),
                             evidence_page_id = coalesce(articles.evidence_page_id, i.evidence_page_id)
-        FROM _incoming i
+        FROM {incoming} i
         WHERE articles.url = i.url AND articles.body_hash = i.body_hash
         """
     ).fetchone()[0]
     if changed:
         con.execute(
-            """
+            f"""
             UPDATE articles SET
                 title = i.title, subtitle = i.subtitle, byline = i.byline, authors = i.authors,
                 published_date = coalesce(i.published_date, articles.published_date),
@@ -120,20 +123,19 @@ def merge_incoming(con: duckdb.DuckDBPyConnection) -> UpsertCounts:
                 version = articles.version + 1,
                 evidence_page_id = coalesce(i.evidence_page_id, articles.evidence_page_id),
                 last_fetched_at = i.fetched_at
-            FROM _incoming i
+            FROM {incoming} i
             WHERE articles.url = i.url AND articles.body_hash <> i.body_hash
             """
         )
     new = con.execute(
-        """
+        f"""
         INSERT INTO articles (url, outlet, title, subtitle, byline, authors, published_date, page_no, page_name,
                               page_url, body, body_hash, body_chars, version, source, evidence_page_id,
                               first_fetched_at, last_fetched_at, imported_from)
         SELECT i.url, i.outlet, i.title, i.subtitle, i.byline, i.authors, i.published_date, i.page_no,
                i.page_name, i.page_url, i.body, i.body_hash, i.body_chars, 1, i.source, i.evidence_page_id,
                i.fetched_at, i.fetched_at, i.imported_from
-        FROM _incoming i ANTI JOIN articles a ON a.url = i.url
+        FROM {incoming} i ANTI JOIN articles a ON a.url = i.url
         """
     ).fetchone()[0]
-    con.execute("DROP TABLE _incoming")
     return UpsertCounts(new=new, changed=changed, unchanged=unchanged)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -275,13 +275,13 @@ def _blocked_elsewhere(store: Store, screened: Sequence[str]) -> set[str]:
             "AND manuscript_id NOT IN (SELECT id FROM screened)").fetchall()}
 
 
-def _align_pairs(store: Store, pairs: list[tuple[str, int, int]], manuscripts: dict[str, _Doc],
-                 params: MatcherParams) -> list[Link]:
-    links: list[Link] = []
-    article_ids = sorted({a for _, a, _ in pairs})
+def _aligned_docs(store: Store, pairs: Sequence[tuple[str, int, int]], manuscripts: dict[str, _Doc],
+                  params: MatcherParams) -> Iterator[tuple[str, int, _Doc, _Doc]]:
+    """(manuscript_id, article_id, manuscript, article) per pair, loaded and weighed a chunk of articles at a time."""
     by_article: dict[int, list[str]] = {}
     for m, a, _ in pairs:
         by_article.setdefault(a, []).append(m)
+    article_ids = sorted(by_article)
     for start in range(0, len(article_ids), ARTICLE_CHUNK):
         chunk = article_ids[start:start + ARTICLE_CHUNK]
         wanted = sorted({m for a in chunk for m in by_article[a]} - manuscripts.keys())
@@ -291,16 +291,22 @@ def _align_pairs(store: Store, pairs: list[tuple[str, int, int]], manuscripts: d
         manuscripts.update({k[1:]: v for k, v in docs.items() if k.startswith("m")})
         for a in chunk:
             article = docs.get(f"a{a}")
-            if article is None:
-                continue
-            for m in by_article[a]:
-                features, passages = judge(manuscripts[m], article, params)
-                if is_placement(features, params):
-                    links.append(Link(
-                        manuscript_id=m, article_id=a, score=score(features, params), kind=kind(features, params),
-                        manuscript_coverage=round(features.manuscript_coverage, 4),
-                        article_coverage=round(features.article_coverage, 4),
-                        evidence=_evidence(manuscripts[m], article, features, passages, params)))
+            if article is not None:
+                for m in by_article[a]:
+                    yield m, a, manuscripts[m], article
+
+
+def _align_pairs(store: Store, pairs: list[tuple[str, int, int]], manuscripts: dict[str, _Doc],
+                 params: MatcherParams) -> list[Link]:
+    links: list[Link] = []
+    for m, a, m_doc, a_doc in _aligned_docs(store, pairs, manuscripts, params):
+        features, passages = judge(m_doc, a_doc, params)
+        if is_placement(features, params):
+            links.append(Link(
+                manuscript_id=m, article_id=a, score=score(features, params), kind=kind(features, params),
+                manuscript_coverage=round(features.manuscript_coverage, 4),
+                article_coverage=round(features.article_coverage, 4),
+                evidence=_evidence(m_doc, a_doc, features, passages, params)))
     return links
 
 
@@ -399,19 +405,8 @@ def candidate_features(store: Store, params: MatcherParams | None = None) -> lis
     with store.read() as con:
         pairs = candidate_pairs(con, manuscripts=None, articles=None, pairing="both",
                                 df_high=params.df_high, min_shared=MIN_SHARED_FINGERPRINTS)
-    out = []
-    manuscripts: dict[str, _Doc] = {}
-    article_ids = sorted({a for _, a, _ in pairs})
-    for start in range(0, len(article_ids), ARTICLE_CHUNK):
-        chunk = set(article_ids[start:start + ARTICLE_CHUNK])
-        todo = [(m, a) for m, a, _ in pairs if a in chunk]
-        wanted = sorted({m for m, _ in todo} - manuscripts.keys())
-        texts = {f"a{i}": b for i, _, b in load_bodies(store, "article", [str(a) for a in chunk])}
-        texts.update({f"m{i}": b for i, _, b in load_bodies(store, "manuscript", wanted)})
-        docs = _weigh(store, texts, params)
-        manuscripts.update({k[1:]: v for k, v in docs.items() if k.startswith("m")})
-        out.extend((m, a, judge(manuscripts[m], docs[f"a{a}"], params)[0]) for m, a in todo)
-    return out
+    return [(m, a, judge(m_doc, a_doc, params)[0])
+            for m, a, m_doc, a_doc in _aligned_docs(store, pairs, {}, params)]
 
 
 # -- explain ------------------------------------------------------------------
@@ -467,6 +462,5 @@ def explain(store: Store, manuscript_id: str, url: str, params: MatcherParams | 
     )
 
 
-__all__: Iterable[str] = ("MATCHER_VERSION", "Explanation", "Link", "ManuscriptFlag", "MatchError",
-                          "MatchRunResult", "candidate_features", "compare_texts", "explain",
-                          "match_store")
+__all__ = ["MATCHER_VERSION", "Comparison", "Explanation", "Link", "ManuscriptFlag", "MatchError",
+           "MatchRunResult", "candidate_features", "compare_texts", "explain", "match_store"]

@@ -65,17 +65,8 @@ def df_weight(df: np.ndarray, params: MatcherParams) -> np.ndarray:
     return np.clip((hi - np.log(df)) / (hi - lo), 0.0, 1.0)
 
 
-def char_weights(norm: NormText, df_of: "DocumentFrequency", params: MatcherParams) -> np.ndarray:
-    """Distinctiveness (0..1) of each character of a normalised text."""
-    n = len(norm.text)
-    if n == 0:
-        return np.zeros(0)
-    pos, fps = fingerprint_positions(norm.text)
-    k = FINGERPRINT_K
-    inside = norm.clause_id[pos] == norm.clause_id[pos + k - 1]
-    pos = pos[inside]
-    w = df_weight(df_of(fps[inside]), params)
-    # mean weight of the fingerprints lying over each character
+def _covering_mean(n: int, pos: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
+    """Mean weight of the k-grams starting at ``pos`` that lie over each of n characters (NaN: none)."""
     total = np.zeros(n + 1)
     count = np.zeros(n + 1)
     np.add.at(total, pos, w)
@@ -83,9 +74,28 @@ def char_weights(norm: NormText, df_of: "DocumentFrequency", params: MatcherPara
     np.add.at(count, pos, 1.0)
     np.add.at(count, pos + k, -1.0)
     total, count = np.cumsum(total)[:n], np.cumsum(count)[:n]
-    weights = np.full(n, np.nan)
+    out = np.full(n, np.nan)
     covered = count > 0.5
-    weights[covered] = total[covered] / count[covered]
+    out[covered] = total[covered] / count[covered]
+    return out
+
+
+def char_weights(norm: NormText, df_of: "DocumentFrequency", params: MatcherParams) -> np.ndarray:
+    """Distinctiveness (0..1) of each character of a normalised text.
+
+    Fingerprints inside one clause speak for their characters; characters no
+    such fingerprint covers take their clause's, else their sentence's mean;
+    failing that, fingerprints straddling clause ends (site chrome is made of
+    short clauses, and its straddling k-grams repeat with it); else 1.
+    """
+    n = len(norm.text)
+    if n == 0:
+        return np.zeros(0)
+    pos, fps = fingerprint_positions(norm.text)
+    k = FINGERPRINT_K
+    w = df_weight(df_of(fps), params)
+    inside = norm.clause_id[pos] == norm.clause_id[pos + k - 1]
+    weights = _covering_mean(n, pos[inside], w[inside], k)
     for group in (norm.clause_id, norm.sentence_id):
         missing = np.isnan(weights)
         if not missing.any():
@@ -95,6 +105,9 @@ def char_weights(norm: NormText, df_of: "DocumentFrequency", params: MatcherPara
         nums = np.bincount(group[known], minlength=group.max() + 1)
         means = np.divide(sums, nums, out=np.full(len(sums), np.nan), where=nums > 0)
         weights[missing] = means[group[missing]]
+    missing = np.isnan(weights)
+    if missing.any():
+        weights[missing] = _covering_mean(n, pos, w, k)[missing]
     return np.nan_to_num(weights, nan=1.0)
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from shanggao.config import ConfigError
+from shanggao.unit_names import UnitNames
 from spiders.registry import OUTLETS, TIERS
 
 DEFAULT_RULES_NAME = "default_rules.toml"
@@ -51,18 +52,19 @@ class Quotas:
     default_monthly: int
     office: str
     office_monthly: int
-    office_units: tuple[str, ...]
-    roster: tuple[str, ...]
-    units: dict[str, int]
+    office_units: tuple[str, ...]              # aliases and name prefixes of the office's sections
+    roster: tuple[str, ...]                    # unit keys
+    units: dict[str, int]                      # unit key -> monthly minimum
+    county_prefixes: tuple[str, ...]
+
+    @property
+    def names(self) -> UnitNames:
+        return UnitNames(self.office, self.office_units, self.county_prefixes)
 
     def unit_key(self, unit: str | None) -> str:
-        """The quota unit a manuscript/claim unit counts toward (科室 fold into the office)."""
-        unit = (unit or "").strip()
-        if not unit:
-            return "（未填单位）"
-        if unit == self.office or unit in self.office_units:
-            return self.office
-        return unit
+        """The quota unit a manuscript/claim unit counts toward (shanggao.unit_names: county
+        prefix dropped, the office's sections folded into the office)."""
+        return self.names.key(unit)
 
     def minimum(self, unit_key: str) -> int:
         if unit_key in self.units:
@@ -253,17 +255,24 @@ def _build(data: dict[str, Any], source: str) -> Rules:
                              f"(known: {', '.join(STATUSES)})")
 
     q = data["quotas"]
-    units = {}
-    for unit in q["units"]:
-        units[unit] = _integer(q["units"], unit, "quotas.units", source)
     office = _text(q, "office", "quotas", source)
+    names = UnitNames(office, _strings(q, "office_units", "quotas", source),
+                      _strings(q, "county_prefixes", "quotas", source))
+    units: dict[str, int] = {}
+    written: dict[str, str] = {}
+    for unit in q["units"]:
+        key = names.key(unit)
+        if key in units:
+            raise RulesError(f"{source}: quotas.units: {written[key]!r} and {unit!r} are the same unit ({key})")
+        units[key], written[key] = _integer(q["units"], unit, "quotas.units", source), unit
     quotas = Quotas(
         default_monthly=_integer(q, "default_monthly", "quotas", source),
         office=office,
         office_monthly=_integer(q, "office_monthly", "quotas", source),
-        office_units=_strings(q, "office_units", "quotas", source),
-        roster=_strings(q, "roster", "quotas", source),
+        office_units=names.office_aliases,
+        roster=tuple(dict.fromkeys(names.key(u) for u in _strings(q, "roster", "quotas", source))),
         units=units,
+        county_prefixes=names.county_prefixes,
     )
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:12]
     return Rules(

@@ -27,8 +27,10 @@ How a claim is judged (reasons are written in Chinese for the office):
 4. without evidence: ``text_mismatch`` when the claimed URL holds another
    article, ``not_found`` when the outlet and day were crawled, else
    ``not_covered`` with the command that would settle it;
-5. across claims: the same placement claimed again (or by someone who is not
-   a co-author) is a ``duplicate_claim``; co-authors share the points.
+5. across claims: the same placement — one manuscript in one article, so two
+   manuscripts merged into one 综合稿 are two placements — claimed again (or by
+   someone who is not a co-author) is a ``duplicate_claim``; co-authors share
+   the placement's points.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from rapidfuzz import fuzz
 from db import Store
 from shanggao.outlet_names import resolve_outlet
 from shanggao.rules import EXCERPT_KINDS, Rules
+from shanggao.unit_names import DEFAULT_COUNTY_PREFIXES, canonical_unit
 from spiders.registry import OUTLETS, outlet_for_host
 
 STATUS_LABELS = {
@@ -252,15 +255,12 @@ def _names_someone(byline_text: str) -> bool:
     return bool(_BYLINE_NOISE.sub("", rest))
 
 
-def unit_variants(unit: str | None) -> set[str]:
-    """泸溪县白沙镇 -> {泸溪县白沙镇, 白沙镇, 白沙}: forms a byline may use."""
+def unit_variants(unit: str | None, county_prefixes: tuple[str, ...] = DEFAULT_COUNTY_PREFIXES) -> set[str]:
+    """泸溪县白沙镇 -> {泸溪县白沙镇, 白沙镇, 白沙}: forms a byline may use (shanggao.unit_names)."""
     if not unit:
         return set()
     unit = unit.strip()
-    forms = {unit}
-    for prefix in ("湖南省", "湘西州", "湘西土家族苗族自治州", "泸溪县", "中共泸溪县委", "中共"):
-        if unit.startswith(prefix) and len(unit) > len(prefix) + 1:
-            forms.add(unit[len(prefix):])
+    forms = {unit, canonical_unit(unit, county_prefixes)}
     for form in list(forms):
         for suffix in ("街道", "镇", "乡"):
             if form.endswith(suffix) and len(form) > len(suffix) + 1:
@@ -592,7 +592,8 @@ class Judge:
             warnings.append("见报稿未署作者，无法核对署名")
             return None
         names = set(claim.claimants) | set(ms.authors)
-        units = unit_variants(claim.unit) | unit_variants(ms.unit)
+        prefixes = self.rules.quotas.county_prefixes
+        units = unit_variants(claim.unit, prefixes) | unit_variants(ms.unit, prefixes)
         if any(n in text for n in names if n) or any(u in text for u in units):
             return None
         who = "、".join(claim.claimants) or "（未填）"
@@ -602,8 +603,10 @@ class Judge:
 # -- across claims: duplicates and points ------------------------------------------------------------
 
 def _placement_key(verdict: Verdict, claim: Claim) -> tuple | None:
+    """What one placement is: a manuscript in an article.  A 综合稿 carrying two
+    manuscripts holds two placements, so their claims are neither duplicates nor co-authors."""
     if verdict.placement is not None:
-        return ("article", verdict.placement.article.article_id)
+        return ("article", verdict.placement.article.article_id, verdict.manuscript_id)
     if verdict.status in ("not_found", "not_covered", "text_mismatch") and verdict.manuscript_id and claim.published_date:
         return ("claimed", verdict.manuscript_id, verdict.outlet_slug, claim.published_date)
     return None
@@ -646,13 +649,13 @@ def settle_duplicates(claims: list[Claim], verdicts: dict[str, Verdict], evidenc
 
 
 def assign_points(claims: list[Claim], verdicts: dict[str, Verdict], evidence: Evidence, rules: Rules) -> None:
-    """verdicts.points per the rules: placement points shared among everyone credited."""
-    by_article: dict[int, list[Claim]] = defaultdict(list)
+    """verdicts.points per the rules: each placement's points shared among everyone credited for it."""
+    by_placement: dict[tuple, list[Claim]] = defaultdict(list)
     for claim in sorted(claims, key=lambda c: c.order):
         verdict = verdicts[claim.claim_id]
         if verdict.placement is not None and verdict.status in rules.paying_statuses:
-            by_article[verdict.placement.article.article_id].append(claim)
-    for members in by_article.values():
+            by_placement[_placement_key(verdict, claim)].append(claim)
+    for members in by_placement.values():
         first = verdicts[members[0].claim_id]
         placement = first.placement
         article = placement.article

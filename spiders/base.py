@@ -149,6 +149,16 @@ class OutletSpider(scrapy.Spider):
         return urldefrag(url)[0]
 
     @classmethod
+    def fetch_url(cls, url: str) -> str:
+        """What to request for an article page a claim links to (``shanggao fetch``).
+
+        Usually the page itself; outlets whose article pages are a script shell
+        map them to the data request the shell would make.  The article is still
+        stored under :meth:`canonical_url` of the response.
+        """
+        return url
+
+    @classmethod
     def parser_for_url(cls, url: str, day: date | None = None) -> ArticleParser:
         """The article parser version for a page (the day read from the URL when not given)."""
         claimed = [p for p in cls.parsers if p.URL is not None and p.URL.search(url)]

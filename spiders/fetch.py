@@ -29,6 +29,12 @@ def outlet_slug_for(url: str) -> str:
     return info.slug if info else host
 
 
+def request_url_for(url: str) -> str:
+    """The request that yields the article a link shows (an SPA page -> its data API)."""
+    spider_cls = spider_for_host(urlsplit(url).hostname or "")
+    return spider_cls.fetch_url(url) if spider_cls is not None and hasattr(spider_cls, "fetch_url") else url
+
+
 class FetchSpider(scrapy.Spider):
     name = "fetch"
     outlet = None            # a fetch spans outlets: crawl_runs.outlet stays NULL
@@ -46,7 +52,7 @@ class FetchSpider(scrapy.Spider):
 
     def start_requests(self) -> Iterator[Request]:
         for url in self.start_urls:
-            yield Request(url, callback=self.parse_page, errback=self.failed, dont_filter=True,
+            yield Request(request_url_for(url), callback=self.parse_page, errback=self.failed, dont_filter=True,
                           meta={"page_kind": "article", "outlet": outlet_slug_for(url), "requested_url": url})
 
     def parse_page(self, response: Response) -> Iterator[ArticleItem | ProblemItem]:

@@ -25,11 +25,15 @@ Example::
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
+import os
+import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -113,14 +117,24 @@ def crawl_settings(store: Store, *, job_id: str, command: str, config: Any = Non
     return settings
 
 
-def results_for_job(store: Store, job_id: str) -> list[OutletResult]:
+def results_for_job(store: Store, job_id: str, after_run_id: int = 0) -> list[OutletResult]:
+    """The job's crawl_runs rows (only those after ``after_run_id``: one call's share of a shared job)."""
     if not store.path.exists():
         return []
     with store.read() as con:
         rows = con.execute(
             "SELECT outlet, status, pages, articles, new_articles, errors, drift_warnings, coalesce(message, ''), "
-            "run_id, job_id FROM crawl_runs WHERE job_id = ? ORDER BY run_id", [job_id]).fetchall()
+            "run_id, job_id FROM crawl_runs WHERE job_id = ? AND run_id > ? ORDER BY run_id",
+            [job_id, after_run_id]).fetchall()
     return [OutletResult(*row) for row in rows]
+
+
+def _last_run_id(store: Store, job_id: str) -> int:
+    if not store.path.exists():
+        return 0
+    with store.read() as con:
+        return con.execute("SELECT coalesce(max(run_id), 0) FROM crawl_runs WHERE job_id = ?",
+                           [job_id]).fetchone()[0]
 
 
 def _run_crawlers(settings, jobs: list[tuple[type, dict[str, Any]]]) -> None:
@@ -148,15 +162,16 @@ def crawl_in_process(store: Store, outlets: Sequence[str], start: date | None = 
         date_window(None, start, end)
     except ValueError as exc:
         raise CrawlError(str(exc)) from exc
-    job_id = job_id or uuid.uuid4().hex[:12]
     store.ensure()
+    before = _last_run_id(store, job_id) if job_id else 0
+    job_id = job_id or uuid.uuid4().hex[:12]
     settings = crawl_settings(store, job_id=job_id, command=command, config=config, overrides=settings_overrides)
     args = {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None,
             "refresh": "1" if refresh else ""}
     jobs = [(spider_for(name), args) for name in outlets]
     jobs += [(spider_for("generic"), {**args, "outlet_file": str(path)}) for path in outlet_files]
     _run_crawlers(settings, jobs)
-    return results_for_job(store, job_id)
+    return results_for_job(store, job_id, before)
 
 
 def fetch_in_process(store: Store, urls: Sequence[str], settings_overrides: Mapping[str, Any] | None = None,
@@ -164,11 +179,12 @@ def fetch_in_process(store: Store, urls: Sequence[str], settings_overrides: Mapp
     """Fetch exactly ``urls`` (any site), parse, archive and store them, in this process."""
     from spiders.fetch import FetchSpider
 
-    job_id = job_id or uuid.uuid4().hex[:12]
     store.ensure()
+    before = _last_run_id(store, job_id) if job_id else 0
+    job_id = job_id or uuid.uuid4().hex[:12]
     settings = crawl_settings(store, job_id=job_id, command="fetch", config=config, overrides=settings_overrides)
     _run_crawlers(settings, [(FetchSpider, {"urls": list(urls)})])
-    return results_for_job(store, job_id)
+    return results_for_job(store, job_id, before)
 
 
 # -- subprocess variants -------------------------------------------------------------
@@ -180,10 +196,37 @@ def _config_dict(config: Any) -> dict[str, Any] | None:
     return {k: getattr(config, k) for k in keys}
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that makes the child get SIGKILL when this process dies (Linux).
+
+    A ``kill -9`` of the nightly job then takes its crawl subprocess with it
+    instead of leaving an orphan that keeps writing.  The signal follows the
+    *thread* that started the child, so call from a thread that outlives the
+    crawl (the main thread).  None (no-op) off Linux or without a usable libc.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def set_death_signal() -> None:  # runs in the child between fork and exec: no allocation-heavy work
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return set_death_signal
+
+
 def _spawn(payload: dict[str, Any], env: Mapping[str, str] | None, timeout: float | None) -> None:
     proc = subprocess.run([sys.executable, "-m", "spiders.run"], input=json.dumps(payload), text=True,
                           env=dict(env) if env is not None else None, timeout=timeout,
-                          capture_output=True)
+                          capture_output=True, preexec_fn=die_with_parent())
     if proc.returncode != 0:
         tail = (proc.stderr or "").strip().splitlines()[-5:]
         raise CrawlError(f"crawl subprocess failed (exit {proc.returncode}): " + " | ".join(tail))
@@ -192,26 +235,34 @@ def _spawn(payload: dict[str, Any], env: Mapping[str, str] | None, timeout: floa
 def crawl(store: Store, outlets: Sequence[str], start: date | None = None, end: date | None = None,
           refresh: bool = False, settings_overrides: Mapping[str, Any] | None = None, config: Any = None,
           command: str = "crawl", env: Mapping[str, str] | None = None,
-          timeout: float | None = None, outlet_files: Sequence[str] = ()) -> list[OutletResult]:
-    """Like :func:`crawl_in_process`, in a subprocess: callable many times per process."""
+          timeout: float | None = None, outlet_files: Sequence[str] = (),
+          job_id: str | None = None) -> list[OutletResult]:
+    """Like :func:`crawl_in_process`, in a subprocess: callable many times per process.
+
+    ``job_id`` groups the outlets' crawl_runs rows under a caller's job (the nightly
+    run's); by default each call is a job of its own.  The subprocess is killed
+    when this process dies (:func:`die_with_parent`).
+    """
     outlets = check_outlets(outlets)
-    job_id = uuid.uuid4().hex[:12]
+    before = _last_run_id(store, job_id) if job_id else 0
+    job_id = job_id or uuid.uuid4().hex[:12]
     _spawn({"action": "crawl", "db": str(store.path), "archive_dir": str(store.archive_dir), "outlets": outlets,
             "start": start.isoformat() if start else None, "end": end.isoformat() if end else None,
             "refresh": refresh, "overrides": dict(settings_overrides or {}), "config": _config_dict(config),
             "job_id": job_id, "command": command, "outlet_files": [str(p) for p in outlet_files]}, env, timeout)
-    return results_for_job(store, job_id)
+    return results_for_job(store, job_id, before)
 
 
 def fetch(store: Store, urls: Sequence[str], settings_overrides: Mapping[str, Any] | None = None,
           config: Any = None, env: Mapping[str, str] | None = None,
-          timeout: float | None = None) -> list[OutletResult]:
-    """Like :func:`fetch_in_process`, in a subprocess."""
-    job_id = uuid.uuid4().hex[:12]
+          timeout: float | None = None, job_id: str | None = None) -> list[OutletResult]:
+    """Like :func:`fetch_in_process`, in a subprocess (``job_id`` as in :func:`crawl`)."""
+    before = _last_run_id(store, job_id) if job_id else 0
+    job_id = job_id or uuid.uuid4().hex[:12]
     _spawn({"action": "fetch", "db": str(store.path), "archive_dir": str(store.archive_dir), "urls": list(urls),
             "overrides": dict(settings_overrides or {}), "config": _config_dict(config), "job_id": job_id},
            env, timeout)
-    return results_for_job(store, job_id)
+    return results_for_job(store, job_id, before)
 
 
 def _main() -> None:

@@ -75,28 +75,50 @@ def parse_page_label(text: str | None) -> tuple[int | None, str | None]:
 
 # -- bylines ----------------------------------------------------------------------
 
-# A role word introduces names: 记者, 全媒体记者, 通讯员, 实习生 ...  An optional
+# A role word introduces names: 记者, 全媒体记者, 通讯员, 实习生, 文/图 ...  An optional
 # publisher prefix (本报, 湖南日报, 团结报) belongs to the printed byline.
-_ROLE = r"(?:全媒体|融媒体|特约|见习|首席|实习)?(?:记者|通讯员|实习生|摄影记者|摄影|撰稿)"
+_ROLE = (r"(?:(?:全媒体|融媒体|特约|见习|首席|实习)?(?:记者|通讯员|实习生|摄影记者|摄影|撰稿)"
+         r"|(?:文|图)\s*[/／]\s*(?:文|图|摄))")
 _ROLE_RE = re.compile(_ROLE)
 # A name: 2-4 Han characters (or a minority-style name with ·), standing alone.
 _NAME = r"[\u4e00-\u9fff]{2,4}(?:·[\u4e00-\u9fff]{1,6})?"
-_SEP = r"(?:[ 、,，]|(?<=[\u4e00-\u9fff]) )"
+_NAME_RE = re.compile(_NAME)
+_HAN_WORD = re.compile(r"[\u4e00-\u9fff]+(?:·[\u4e00-\u9fff]+)?")
+# Two-character names are padded to three columns in typesetting: "符　军".
+_PADDED_NAME = re.compile(r"([\u4e00-\u9fff]) ([\u4e00-\u9fff])(?=$|[ 、,，)）\]】])")
+# Words closing a byline.  After 报道/供稿 the word before is a place or an organisation
+# ("泸溪报道", "县委宣传部供稿"); before 摄/摄影/整理 it is the person ("张晓明摄").
+_PLACE_SUFFIX = re.compile(r"^(?:[\u4e00-\u9fff]{0,8}?)(?:报道|供稿)$")
+_PERSON_SUFFIX = re.compile(r"^(?P<name>[\u4e00-\u9fff]{2,4})?(?:摄影|摄|整理)$")
+_NAME_END = " 、,，)）]】"
 # A wire dateline: 本报北京3月27日电 / 湖南日报3月28日讯 / 新华社长沙3月27日电
 _DATELINE = re.compile(
     r"^(?:本报|本网|新华社|中新社|中新网|[\u4e00-\u9fff]{2,8}?(?:日报|晚报|报|网|客户端))"
     r"[\u4e00-\u9fff]{0,8}?(?:\d{1,2}月\d{1,2}日)?(?:电|讯)"
 )
 _EDITOR = re.compile(r"[【\[（(]\s*(?:责任)?编辑\s*[:：][^】\]）)]*[】\]）)]")
-_STOP_WORDS = {"报道", "摄影", "摄", "文图", "本报", "日电", "讯", "电", "记者", "通讯员"}
+_STOP_WORDS = {"报道", "摄影", "摄", "文图", "本报", "日电", "讯", "电", "记者", "通讯员", "供稿", "整理"}
+
+
+def _closing_word(word: str) -> tuple[bool, str | None]:
+    """(closes the byline, the person it names) for suffix words such as 泸溪报道 / 张晓明摄."""
+    if _PLACE_SUFFIX.match(word):
+        return True, None
+    m = _PERSON_SUFFIX.match(word)
+    if m:
+        name = m.group("name")
+        return True, name if name and name not in _STOP_WORDS else None
+    return False, None
 
 
 def _names_after_role(text: str, pos: int) -> tuple[list[str], int]:
-    """Names following a role word at ``pos``; returns them and where they end.
+    """Names following a role word at ``pos``; returns them and where the byline ends.
 
     A name must be followed by a separator, a closing bracket, another role word
-    or the end: ``本报记者 吴秋余 赵展慧``, ``（记者陆娅楠）``.  Two or more spaces
-    end the list (crawler dumps join paragraphs with them).
+    or the end: ``本报记者 吴秋余 赵展慧``, ``（记者陆娅楠）``.  A padded two-character
+    name (``符 军``) is one name; a closing word (``泸溪报道``, ``摄``, ``供稿``) ends the
+    byline and is part of it but names nobody (``张晓明摄`` names 张晓明).  Two or
+    more spaces end the list (crawler dumps join paragraphs with them).
     """
     names: list[str] = []
     i = pos
@@ -110,17 +132,29 @@ def _names_after_role(text: str, pos: int) -> tuple[list[str], int]:
             while i < n and text[i] in " :：":
                 i += 1
             continue
-        m = re.compile(_NAME).match(text, i)
-        if not m:
-            break
-        end = m.end()
-        if end < n and not (text[end] in " 、,，)）]】" or _ROLE_RE.match(text, end)):
-            # Attached to more text: the name is the longest prefix followed by a bracket,
-            # e.g. "陆娅楠）"; otherwise this is prose, not a name.
-            break
-        if m.group(0) in _STOP_WORDS:
-            break
-        names.append(m.group(0))
+        padded = _PADDED_NAME.match(text, i)
+        if padded and not _closing_word(padded.group(2))[0]:
+            name, end = padded.group(1) + padded.group(2), padded.end()
+        else:
+            word = _HAN_WORD.match(text, i)
+            if not word:
+                break
+            closes, person = _closing_word(word.group(0))
+            if closes:
+                if person:
+                    names.append(person)
+                i = word.end()
+                break
+            m = _NAME_RE.match(text, i)
+            if not m:
+                break
+            name, end = m.group(0), m.end()
+            if end < n and not (text[end] in _NAME_END or _ROLE_RE.match(text, end)):
+                # Attached to more text: "陆娅楠）" is a name, "今年以来" prose.
+                break
+            if name in _STOP_WORDS:
+                break
+        names.append(name)
         i = end
         if i < n and text[i] in ")）]】":
             break
@@ -184,9 +218,6 @@ def names_in_byline(byline: str | None) -> list[str]:
     found = _byline_in(text)
     if found[1]:
         return found[1]
-    # A bare list of names with no role word (some templates print only names).
-    names = []
-    for token in re.split(r"[ 、,，]+", text):
-        if re.fullmatch(_NAME, token) and token not in _STOP_WORDS:
-            names.append(token)
-    return names
+    # A bare list of names with no role word (some templates print only names):
+    # read it like the names after a role word.
+    return _names_after_role(text, 0)[0]

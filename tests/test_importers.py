@@ -249,3 +249,15 @@ def test_db_option_beats_environment(cli, tmp_path: Path, monkeypatch: pytest.Mo
     assert env_db.exists()
     cli("init")  # --db given by the fixture
     assert (tmp_path / "test.duckdb").exists()
+
+
+def test_articles_fast_path_cleans_bodies_and_keeps_the_last_duplicate(cli, db_path: Path, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "a.jsonl", [
+        article(1, body="\u3000\u3000第一段。\r\n第二段。\n"),
+        article(2, title="旧标题"),
+        article(2, title="新标题"),
+    ])
+    assert "2 articles added" in cli("articles", "import", path).output
+    assert rows(db_path, "SELECT title, body FROM articles ORDER BY url") == [
+        ("标题1", "第一段。\n第二段。"), ("新标题", BODY_A)]
+    assert rows(db_path, "SELECT count(*) FROM article_versions") == [(0,)]

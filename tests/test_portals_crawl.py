@@ -10,6 +10,7 @@ no stored article page is fetched again.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -243,3 +244,49 @@ def test_generic_shanggao_crawl_outlet_file_county_shape(tmp_path):
     assert "分享" not in meeting["body"] and "泸溪县委组织部" in meeting["body"]
     assert "/zwgk/xwzx/lxyw/index_1.html" in paths and "/zwgk/xwzx/lxyw/index_2.html" not in paths
     assert not any("t20260105" in p or "t20260716" in p for p in paths)
+
+
+def test_generic_crawl_records_an_unregistered_outlet(tmp_path):
+    store = Store(tmp_path / "jsxw.duckdb")
+    with loopback_site(GENERIC_SITES / "xxnet") as (base, _paths):
+        outlet_file = tmp_path / "jsxw.toml"
+        text = (OUTLET_FILES / "xxnet.toml").read_text(encoding="utf-8")
+        outlet_file.write_text(text.replace('slug = "xxnet"', 'slug = "jsxw"').replace(
+            'name = "湘西网"', 'name = "吉首新闻网"\nkind = "portal"').replace(
+            'base_url = "http://www.xxnet.com.cn"', f'base_url = "{base}"'), encoding="utf-8")
+        results = crawl(store, [], START, END, settings_overrides=FAST, outlet_files=[outlet_file], timeout=60,
+                        env={k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy")})
+    assert [(r.outlet, r.status) for r in results] == [("jsxw", "ok")]
+    with store.read() as con:
+        row = con.execute("SELECT name, tier, kind, home_url FROM outlets WHERE slug = 'jsxw'").fetchone()
+        joined = con.execute("SELECT count(*) FROM articles a JOIN outlets o ON o.slug = a.outlet "
+                             "WHERE a.outlet = 'jsxw'").fetchone()[0]
+    assert row == ("吉首新闻网", "prefectural", "portal", base + "/")
+    assert joined == 2
+
+
+def test_fetch_zzrsb_detail_page_reads_the_api(tmp_path):
+    """The SPA's /detailpage/{id} is an empty shell: fetch asks selectNews?id= and stores under the page URL."""
+    from spiders.replay import add_page
+    from spiders_support import run_cli, write_fast_config
+
+    news_id = "n20-1-0000-4000-8000-202607200000"
+    detail = f"https://www.zuzhirenshi.com/detailpage/{news_id}"
+    mirror = tmp_path / "mirror"
+    shutil.copytree(MIRROR / "www.zuzhirenshi.com", mirror / "www.zuzhirenshi.com")
+    add_page(mirror, detail, '<!DOCTYPE html><html><head><title>中国组织人事报</title></head>'
+                             '<body><div id="app"></div><script src="/js/app.js"></script></body></html>')
+    db = tmp_path / "fetch.duckdb"
+    with ReplayProxy(mirror) as proxy:
+        proc = run_cli(["fetch", detail, "--format", "csv"], db, write_fast_config(tmp_path / "shanggao.toml"),
+                       proxy.env())
+        requested = [url for _method, url, _status in proxy.requests]
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
+    assert "深化干部人事制度改革的基层实践" in proc.stdout
+    assert f"https://www.zuzhirenshi.com/api/welcome/selectNews?id={news_id}" in requested
+    assert detail not in requested
+    with Store(db).read() as con:
+        row = con.execute("SELECT a.url, a.outlet, a.title, a.published_date, a.source, p.url "
+                          "FROM articles a JOIN pages p ON p.page_id = a.evidence_page_id").fetchall()
+    assert row == [(detail, "zzrsb", "深化干部人事制度改革的基层实践", date(2026, 7, 20), "fetch",
+                    f"https://www.zuzhirenshi.com/api/welcome/selectNews?id={news_id}")]

@@ -10,7 +10,9 @@ from portals_support import GENERIC_SITES, OUTLET_FILES
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from spiders.outlets.generic import GenericSpider, OutletFileError, build_parser, load_outlet_file
+from db import Store
+from shanggao.outlet_sync import sync_outlets
+from spiders.outlets.generic import GenericSpider, OutletFileError, build_parser, load_outlet_file, register_outlet
 
 GOOD = """
 [outlet]
@@ -62,6 +64,8 @@ def test_county_example_needs_the_confirmed_host():
     (lambda t: t.replace("[listing]", "[listing]\nmax_pages = 0"), r"max_pages must be at least 1"),
     (lambda t: t.replace('tier = "county"', 'tier = "county"\ncharset = "klingon"'), r"not a known encoding"),
     (lambda t: t.replace("[outlet]", "[outlet"), r"not valid TOML"),
+    (lambda t: t.replace('tier = "county"', 'tier = "county"\nkind = "blog"'), r"kind 'blog': one of epaper"),
+    (lambda t: t.replace('tier = "county"', 'tier = "county"\nhome = "www.example.cn"'), r"home 'www.example.cn'"),
 ])
 def test_bad_outlet_files_say_what_is_wrong(tmp_path, edit, message):
     with pytest.raises(OutletFileError, match=message) as info:
@@ -109,3 +113,34 @@ def test_cli_rejects_a_bad_outlet_file_in_one_line(cli, tmp_path):
     result = cli("crawl", "--outlet-file", str(bad), expect=1)
     assert "outlet.toml: [listing] unknown key 'bogus'" in result.output
     assert "Traceback" not in result.output
+
+
+def _outlet_rows(store: Store) -> dict[str, tuple]:
+    with store.read() as con:
+        return {row[0]: row[1:] for row in con.execute(
+            "SELECT slug, name, tier, kind, home_url, media_group, domains FROM outlets").fetchall()}
+
+
+def test_an_unregistered_outlet_file_adds_its_outlets_row(tmp_path):
+    store = Store(tmp_path / "s.duckdb")
+    with store.write() as con:
+        sync_outlets(con)
+    registry = _outlet_rows(store)
+    demo = load_outlet_file(write(tmp_path, GOOD.replace('tier = "county"', 'tier = "county"\nkind = "portal"')))
+    assert (demo.kind, demo.home_url) == ("portal", "http://127.0.0.1:9/")
+    with store.write() as con:
+        assert register_outlet(con, demo)
+    assert _outlet_rows(store)["demo"] == ("示例网", "county", "portal", "http://127.0.0.1:9/", None, ["127.0.0.1"])
+    # a later edit of the file (new name, tier, home page) refreshes the row
+    renamed = load_outlet_file(write(tmp_path, GOOD.replace("示例网", "示例新闻网").replace(
+        'tier = "county"', 'tier = "prefectural"\nhome = "http://www.example.cn/index.html"')))
+    with store.write() as con:
+        assert register_outlet(con, renamed)
+    assert _outlet_rows(store)["demo"][:4] == ("示例新闻网", "prefectural", "portal", "http://www.example.cn/index.html")
+    # a registered slug's row belongs to the registry: never overwritten
+    xxnet = load_outlet_file(OUTLET_FILES / "xxnet.toml", base_url="http://127.0.0.1:8001")
+    with store.write() as con:
+        assert not register_outlet(con, xxnet)
+    rows = _outlet_rows(store)
+    assert rows["xxnet"] == registry["xxnet"]
+    assert {k: v for k, v in rows.items() if k != "demo"} == registry

@@ -214,6 +214,42 @@ def test_rednet_parser_hooks_and_fallback_body():
     assert "来源" not in fields["body"] and "推荐阅读" not in fields["body"]
 
 
+_REDNET_REPOST = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}_红网</title></head><body>
+<main><section class="overf block"><section class="f_left box_left">
+<h1>{title}</h1>
+<article>
+<section class="m_b_10"><span>当前位置：红网 &gt; 湘西站</span></section>
+<div class="meta">{meta}</div>
+<section class="m_t_25 f18 lh35"><p>　　泸溪县浦市镇组织党员志愿者走进椪柑园，帮助果农采摘、分拣、装箱，解决用工难题。</p>
+<p>　　志愿者们还把电商直播搬进果园，当天线上销售椪柑两千多箱，果农们笑得合不拢嘴。今年以来，全镇已开展这样的助农活动十余次。</p>
+<p>　　浦市镇党委负责人表示，将继续组织党员干部下沉一线，把实事办到群众心坎上。</p></section>
+</article></section></section></main></body></html>"""
+
+
+def _rednet_page(meta: str) -> HtmlResponse:
+    url = "https://xx.rednet.cn/content/646856/60/15800099.html"
+    body = _REDNET_REPOST.format(title="浦市镇党员志愿者助农采摘椪柑", meta=meta)
+    return HtmlResponse(url, body=body.encode("utf-8"), encoding="utf-8", request=Request(url))
+
+
+def test_rednet_repost_without_author_line_has_no_source_byline():
+    # Off the 2020 path (the meta lines sit in a div), so the class-token fallbacks are used;
+    # the source line's m_t_50 must not pass for the byline's m_t_5.
+    fields = RednetParser().parse(_rednet_page(
+        '<p class="f14 m_t_50 m_b_5 h20">来源：湖南日报 2026-07-21 10:12:05</p>'))
+    assert fields["byline"] is None and fields["authors"] == []
+    assert fields["published_date"] == date(2026, 7, 21)
+    assert "来源" not in fields["body"]
+
+
+def test_rednet_byline_class_tokens_in_any_order():
+    fields = RednetParser().parse(_rednet_page(
+        '<p class="m_b_5  f14\th20 m_t_5">作者：向明远</p><p class="h20 m_t_50 f14">来源：红网 2026-07-21 10:12</p>'))
+    assert fields["byline"] == "向明远" and fields["authors"] == ["向明远"]
+    assert fields["published_date"] == date(2026, 7, 21)
+    assert "作者" not in fields["body"] and "来源" not in fields["body"]
+
+
 def test_rednet_listing_dates_from_list_items():
     spider_ = spider(RednetSpider)
     response = fixture_response("https://xx.rednet.cn/channel/270_2.html")

@@ -8,6 +8,8 @@ from matcher import match_store
 from shanggao.context import AppContext, pass_app
 from shanggao.output import print_rows
 
+SHOWN_LINKS = 50
+
 
 @click.command()
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
@@ -17,7 +19,7 @@ from shanggao.output import print_rows
 @click.option("--all", "everything", is_flag=True,
               help="Re-match every pair with today's document frequencies (after an upgrade).")
 @click.option("--show-links/--no-show-links", default=True, show_default=True,
-              help="List the links this run asserted.")
+              help=f"List the links this run asserted (the first {SHOWN_LINKS}).")
 @pass_app
 def match(app: AppContext, since: dt.datetime | None, manuscript_ids: tuple[str, ...], everything: bool,
           show_links: bool) -> None:
@@ -47,8 +49,10 @@ def match(app: AppContext, since: dt.datetime | None, manuscript_ids: tuple[str,
     if show_links and result.links:
         rows = sorted(((l.manuscript_id, l.article_id, l.score, l.kind, f"{l.manuscript_coverage:.2f}",
                         f"{l.article_coverage:.2f}") for l in result.links), key=lambda r: (r[0], -r[2]))
-        print_rows(["manuscript", "article_id", "score", "kind", "ms_cov", "art_cov"], rows,
-                   title="links asserted (kind before roundup relabelling)")
+        print_rows(["manuscript", "article_id", "score", "kind", "ms_cov", "art_cov"], rows[:SHOWN_LINKS],
+                   title="links asserted (an excerpt becomes a roundup when its article carries several)")
+        if len(rows) > SHOWN_LINKS:
+            click.echo(f"... and {len(rows) - SHOWN_LINKS} more: shanggao query \"SELECT * FROM matches\"")
     if result.flags:
         print_rows(["manuscript", "flag", "detail"],
                    [(f.manuscript_id, f.flag, f.detail) for f in result.flags], max_width=100,

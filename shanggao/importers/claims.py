@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from db import Store
+from db import Store, utcnow
 from shanggao.importers.common import (
     BadFile,
     ImportReport,
@@ -63,7 +63,7 @@ def import_claim_file(store: Store, path: Path) -> ImportReport:
     columns = map_headers(headers, CLAIM_COLUMNS, str(path), required=("outlet", "published"))
     if "manuscript_id" not in columns and "title" not in columns:
         raise BadFile(f"{path}: needs a 稿件编号/manuscript_id or a 标题/title column to know which manuscript is claimed")
-    now = dt.datetime.now().replace(microsecond=0)
+    now = utcnow()
     occurrences: Counter[str] = Counter()
     prepared = []
     for number, cells in rows:

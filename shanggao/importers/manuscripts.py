@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from db import Store
+from db import Store, utcnow
 from shanggao.importers.common import (
     BadFile,
     ImportReport,
@@ -172,7 +172,7 @@ def _register_rows(path: Path, defaults: Defaults, report: ImportReport) -> Iter
 
 def _write(store: Store, path: Path, rows: list[tuple[int | None, dict]], report: ImportReport) -> None:
     """One transaction per file: insert new ids, update changed ones, count the rest."""
-    now = dt.datetime.now().replace(microsecond=0)
+    now = utcnow()
     seen: dict[str, int | None] = {}
     with store.write() as con:
         for number, m in rows:

@@ -1,8 +1,11 @@
 """Everything a report shows, gathered from the store once; the renderers only lay it out.
 
 Claims belong to the period by their claimed date (as in ``shanggao verify``);
-a *placement* is a distinct evidence article of claims whose verdict earns
-points under the rules (``verification.paying_statuses``).
+a *placement* is a distinct (evidence article, manuscript) pair of claims whose
+verdict earns points under the rules (``verification.paying_statuses``): a
+综合稿 carrying two manuscripts is two placements.  Units are counted under
+their quota unit (:meth:`shanggao.rules.Quotas.unit_key`), so 泸溪县白沙镇 and
+白沙镇, or 县委组织部信息宣传室 and 县委组织部, are one unit.
 """
 
 from __future__ import annotations
@@ -281,7 +284,8 @@ def collect(store: Store, period: Period, rules: Rules) -> ReportData:
     with store.read() as con:
         lines = [_claim_line(r) for r in con.execute(_CLAIMS_SQL, [period.start, period.end]).fetchall()]
         chart_rows = con.execute(
-            "SELECT DISTINCT year(claimed_date), month(claimed_date), article_id, coalesce(evidence_tier, 'other') "
+            "SELECT DISTINCT year(claimed_date), month(claimed_date), article_id, manuscript_id, "
+            "coalesce(evidence_tier, 'other') "
             "FROM claim_verdicts WHERE claimed_date BETWEEN ? AND ? AND article_id IS NOT NULL "
             f"AND status IN ({', '.join('?' * len(rules.paying_statuses))})",
             [chart_start, period.end, *rules.paying_statuses],
@@ -298,15 +302,16 @@ def collect(store: Store, period: Period, rules: Rules) -> ReportData:
         ).fetchall()
         claims = [line for line, _ in lines]
         placements = _placements(lines, rules)
-        unclaimed = [PlacementLine(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], [r[9] or ""],
-                                   list(r[10] or []), 0.0, []) for r in unclaimed_rows]
+        unclaimed = [PlacementLine(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8],
+                                   [rules.quotas.unit_key(r[9]) if r[9] else ""], list(r[10] or []), 0.0, [])
+                     for r in unclaimed_rows]
         found = _comparisons(con, {(p.manuscript_id, p.article_id) for p in placements + unclaimed
                                    if p.manuscript_id})
     for p in placements + unclaimed:
         p.comparison = found.get((p.manuscript_id, p.article_id))
 
     counts = {t: [0] * len(chart_months) for t in TIERS}
-    for year, month, _article, tier in chart_rows:
+    for year, month, _article, _manuscript, tier in chart_rows:
         if (year, month) in chart_months:
             counts[tier if tier in counts else "other"][chart_months.index((year, month))] += 1
     data = ReportData(
@@ -326,22 +331,25 @@ def collect(store: Store, period: Period, rules: Rules) -> ReportData:
 
 
 def _placements(lines: list[tuple[ClaimLine, list[str]]], rules: Rules) -> list[PlacementLine]:
-    by_article: dict[int, PlacementLine] = {}
+    by_placement: dict[tuple[int, str | None], PlacementLine] = {}
     for claim, discrepancies in lines:
         if claim.article_id is None or claim.status not in rules.paying_statuses:
             continue
-        p = by_article.get(claim.article_id)
+        key = (claim.article_id, claim.manuscript_id)
+        p = by_placement.get(key)
         if p is None:
-            p = by_article[claim.article_id] = PlacementLine(
+            p = by_placement[key] = PlacementLine(
                 claim.article_id, claim.outlet_name or "", claim.tier or "other", claim.evidence_date,
                 claim.evidence_page, claim.evidence_title or "", claim.evidence_url or "", claim.manuscript_id,
                 claim.manuscript_title, [], [], 0.0, [])
-        if claim.unit and claim.unit not in p.units:
-            p.units.append(claim.unit)
+        unit = rules.quotas.unit_key(claim.unit)
+        if claim.unit and unit not in p.units:
+            p.units.append(unit)
         p.people.extend(n for n in claim.claimants if n not in p.people)
         p.points = round(p.points + claim.points, 2)
         p.notes.extend(d for d in discrepancies if d not in p.notes)
-    return sorted(by_article.values(), key=lambda p: (p.published_date or dt.date.min, p.article_id))
+    return sorted(by_placement.values(),
+                  key=lambda p: (p.published_date or dt.date.min, p.article_id, p.manuscript_id or ""))
 
 
 def _units(claims: list[ClaimLine], submissions: list[tuple], months: list[tuple[int, int]],
@@ -362,15 +370,16 @@ def _units(claims: list[ClaimLine], submissions: list[tuple], months: list[tuple
     for name, year, month, count in submissions:
         line = unit(name or "")
         line.months[(year, month)].submitted += count
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, int, str | None]] = set()
     for c in claims:
         line = unit(c.unit)
         if c.article_id is None or c.status not in rules.paying_statuses:
             continue
         line.points = round(line.points + c.points, 2)
-        if (line.unit, c.article_id) in seen:
+        placement = (line.unit, c.article_id, c.manuscript_id)
+        if placement in seen:
             continue
-        seen.add((line.unit, c.article_id))
+        seen.add(placement)
         line.tiers[c.tier or "other"] += 1
         if c.claimed_date and (c.claimed_date.year, c.claimed_date.month) in line.months:
             line.months[(c.claimed_date.year, c.claimed_date.month)].placements += 1
@@ -386,8 +395,9 @@ def _persons(claims: list[ClaimLine], rules: Rules) -> list[PersonLine]:
         shares = c.person_points or {n: round(c.points / len(c.claimants), 2) for n in c.claimants if c.claimants}
         for name in c.claimants or ["（未填申报人）"]:
             person = people.setdefault(name, PersonLine(name, [], {t: 0 for t in TIERS}, 0.0))
-            if c.unit and c.unit not in person.units:
-                person.units.append(c.unit)
+            unit = rules.quotas.unit_key(c.unit)
+            if c.unit and unit not in person.units:
+                person.units.append(unit)
             person.tiers[c.tier or "other"] += 1
             person.points = round(person.points + shares.get(name, 0.0), 2)
     return sorted(people.values(), key=lambda p: (-p.points, -p.placements, p.name))

@@ -52,6 +52,16 @@ def first_match(sel: Selector, queries: str | Sequence[str]) -> SelectorList:
     return SelectorList([])
 
 
+def has_class(*tokens: str) -> str:
+    """An XPath predicate body true when ``@class`` holds every one of ``tokens`` as a whole word.
+
+    ``contains(@class, "m_t_5")`` would also match ``m_t_50``; padding the
+    normalised attribute with spaces makes each test a whole-token test.
+    """
+    padded = "concat(' ', normalize-space(@class), ' ')"
+    return " and ".join(f"contains({padded}, ' {token} ')" for token in tokens)
+
+
 def node_text(nodes: SelectorList | Selector) -> str:
     """All text under the nodes, scripts and styles excluded, on one line."""
     if isinstance(nodes, Selector):

@@ -15,6 +15,8 @@ The file (every key is checked; see ``spiders/outlet_files/*.toml`` for two exam
     name = "泸溪县人民政府网"       # required
     tier = "county"               # required: central | provincial | prefectural | county | other
     base_url = "http://HOST"      # required: the site's scheme and host (-a base_url=… overrides)
+    kind = "portal"               # optional: epaper | portal | wechat | print (default portal)
+    home = "http://HOST/"         # optional: the outlet's home page (default base_url + "/")
     extra_hosts = ["m.HOST"]      # optional: more hosts whose article links count
     charset = "gb18030"           # optional: decode every page with this charset
 
@@ -38,6 +40,11 @@ The file (every key is checked; see ``spiders/outlet_files/*.toml`` for two exam
     drop = [".share", "script"]   # inside body
 
 Errors in the file are :class:`OutletFileError` with the file, the key and what is wrong.
+
+A crawl with an outlet file whose slug is not in ``spiders.registry`` adds (or
+refreshes) that outlet's ``outlets`` row from ``[outlet]``, so reports know its
+name and tier; rows of registered outlets are never touched
+(:func:`register_outlet`).
 """
 
 from __future__ import annotations
@@ -54,18 +61,19 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import css2xpath
+from scrapy import signals
 from scrapy.http import Response
 
 from spiders.outlets.base import ArticleParser, GenericParser, first_match, node_text, select
 from spiders.outlets.portal import FALLBACK_STAT, PortalSpider
-from spiders.registry import TIERS
+from spiders.registry import KINDS, OUTLETS, TIERS
 from spiders.text import parse_cn_date
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _SECTIONS: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
     # key: (type, required)
     "outlet": {"slug": (str, True), "name": (str, True), "tier": (str, True), "base_url": (str, True),
-               "extra_hosts": (list, False), "charset": (str, False)},
+               "extra_hosts": (list, False), "charset": (str, False), "kind": (str, False), "home": (str, False)},
     "listing": {"start": (list, True), "article": (list, True), "links": (str, False), "next": (str, False),
                 "max_pages": (int, False), "url_date": (str, False)},
     "article": {"title": ((str, list), False), "subtitle": ((str, list), False), "byline": ((str, list), False),
@@ -86,6 +94,8 @@ class OutletFile:
     name: str
     tier: str
     base_url: str
+    kind: str
+    home_url: str
     hosts: tuple[str, ...]
     charset: str | None
     start_urls: tuple[str, ...]
@@ -119,6 +129,9 @@ def load_outlet_file(path: str | Path, base_url: str | None = None) -> OutletFil
         raise OutletFileError(f"{where}: [outlet] slug 'generic' is the spider's own name; pick the outlet's")
     if outlet["tier"] not in TIERS:
         raise OutletFileError(f"{where}: [outlet] tier {outlet['tier']!r}: one of {', '.join(TIERS)}")
+    kind = outlet.get("kind", "portal").strip()
+    if kind not in KINDS:
+        raise OutletFileError(f"{where}: [outlet] kind {kind!r}: one of {', '.join(KINDS)}")
     base = (base_url if base_url is not None else outlet["base_url"]).strip().rstrip("/")
     if not base:
         raise OutletFileError(f"{where}: [outlet] base_url is empty: write the site's confirmed address "
@@ -126,6 +139,9 @@ def load_outlet_file(path: str | Path, base_url: str | None = None) -> OutletFil
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise OutletFileError(f"{where}: [outlet] base_url {base!r}: needs http(s)://host")
+    home = outlet.get("home", "").strip() or base + "/"
+    if urlsplit(home).scheme not in ("http", "https"):
+        raise OutletFileError(f"{where}: [outlet] home {home!r}: needs http(s)://host/…")
     hosts = [parts.hostname] + [_host(h, where) for h in outlet.get("extra_hosts", [])]
     charset = outlet.get("charset", "").strip() or None
     if charset:
@@ -177,6 +193,7 @@ def load_outlet_file(path: str | Path, base_url: str | None = None) -> OutletFil
         fields["date_regex"] = _regex(article["date_regex"], where, "[article] date_regex")
 
     return OutletFile(path=path, slug=slug, name=outlet["name"].strip(), tier=outlet["tier"], base_url=base,
+                      kind=kind, home_url=home,
                       hosts=tuple(dict.fromkeys(hosts)), charset=charset, start_urls=start_urls,
                       article_patterns=patterns, links=listing.get("links") or None,
                       next_page=listing.get("next") or None, max_pages=max_pages, url_date=url_date,
@@ -236,6 +253,21 @@ def _host(value: Any, where: str) -> str:
         raise OutletFileError(f"{where}: [outlet] extra_hosts: every entry must be a host name")
     value = value.strip()
     return (urlsplit(value).hostname or "") if "://" in value else value.split("/")[0].lower()
+
+
+def register_outlet(con, config: OutletFile) -> bool:
+    """Upsert the ``outlets`` row an outlet file describes; False (nothing written) when
+    its slug is a registered outlet, whose row belongs to the registry (shanggao init)."""
+    if config.slug in OUTLETS:
+        return False
+    con.execute(
+        "INSERT INTO outlets (slug, name, tier, kind, home_url, media_group, aliases, domains) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (slug) DO UPDATE SET name = excluded.name, tier = excluded.tier, kind = excluded.kind, "
+        "home_url = excluded.home_url, domains = excluded.domains",
+        [config.slug, config.name, config.tier, config.kind, config.home_url, None, [], list(config.hosts)],
+    )
+    return True
 
 
 def build_parser(config: OutletFile) -> type[ArticleParser]:
@@ -322,6 +354,19 @@ class GenericSpider(PortalSpider):
         if kwargs.get("max_pages") in (None, ""):
             self.max_pages = self.config.max_pages
         self.listing_links = self.config.links
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> GenericSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.register_outlet, signal=signals.spider_opened)
+        return spider
+
+    def register_outlet(self, spider) -> None:
+        """Give an unregistered outlet its ``outlets`` row before any article names it."""
+        with self.store.write() as con:
+            if register_outlet(con, self.config):
+                self.logger.info("outlets: %s (%s) recorded from %s", self.config.slug, self.config.name,
+                                 self.config.path.name)
 
     # -- URL grammar from the file -----------------------------------------------------
 

@@ -25,7 +25,7 @@ from typing import Any
 from parsel import Selector
 from scrapy.http import Response
 
-from spiders.outlets.base import ArticleParser, GenericParser, first_match, node_text
+from spiders.outlets.base import ArticleParser, GenericParser, first_match, has_class, node_text
 from spiders.outlets.portal import PortalSpider
 from spiders.text import parse_cn_date
 
@@ -52,12 +52,11 @@ def dated_url(url: str) -> date | None:
 class RednetParser(ArticleParser):
     """Title/byline/date through the 2020 class hooks; body from the generic extractor."""
 
-    MARKER = (_TITLE_XPATH, '//main//section[contains(concat(" ", @class, " "), " box_left ")]/h1')
+    # Fallbacks match class tokens exactly: the byline's m_t_5 is a prefix of the source line's m_t_50.
+    MARKER = (_TITLE_XPATH, f'//main//section[{has_class("box_left")}]/h1')
     TITLE = MARKER
-    BYLINE = (_META_P.format("f14 m_t_5 m_b_5 h20"),
-              '//article//p[contains(@class, "m_t_5") and contains(@class, "f14")]')
-    SOURCE = (_META_P.format("f14 m_t_50 m_b_5 h20"),
-              '//article//p[contains(@class, "m_t_50") and contains(@class, "f14")]')
+    BYLINE = (_META_P.format("f14 m_t_5 m_b_5 h20"), f'//article//p[{has_class("f14", "m_t_5")}]')
+    SOURCE = (_META_P.format("f14 m_t_50 m_b_5 h20"), f'//article//p[{has_class("f14", "m_t_50")}]')
     URL_DATE = None  # date from the page, not the URL
 
     def byline(self, sel: Selector) -> str | None:

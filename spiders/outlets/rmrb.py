@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 from parsel import Selector
 
 from spiders.base import EpaperSpider
-from spiders.outlets.base import ArticleParser, IndexParser
+from spiders.outlets.base import ArticleParser, IndexParser, has_class
 from spiders.text import clean_inline
 
 CUTOVER = date(2024, 12, 1)
@@ -47,7 +47,7 @@ class RmrbArticle(ArticleParser):
             if not found:
                 continue
             texts = found.xpath(
-                "./text() | ./*[not(contains(@class, 'date')) and not(contains(@class, 'newstime'))]//text()"
+                f"./text() | ./*[not({has_class('date')}) and not({has_class('newstime')})]//text()"
             ).getall()
             text = _SEC_DATE.sub("", clean_inline(" ".join(texts))).strip()
             return text or None

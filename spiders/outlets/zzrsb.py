@@ -139,6 +139,13 @@ class ZzrsbSpider(OutletSpider):
         return super().canonical_url(url)
 
     @classmethod
+    def fetch_url(cls, url: str) -> str:
+        """``/detailpage/X`` is the SPA's empty shell: fetch ``selectNews?id=X`` instead."""
+        canonical = cls.canonical_url(url)
+        m = _DETAIL.search(canonical) if canonical.startswith(DETAIL_URL.format("")) else None
+        return f"{API}/selectNews?id={m.group(1)}" if m else url
+
+    @classmethod
     def parser_for_url(cls, url: str, day: date | None = None) -> ArticleParser:
         if "/api/welcome/" in url or "/detailpage/" in url:
             return ApiNewsParser()
