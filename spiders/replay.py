@@ -52,7 +52,7 @@ import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 META_SUFFIX = ".meta.json"
 _TYPES = {".htm": "text/html", ".html": "text/html", ".shtml": "text/html", ".xml": "text/xml",

@@ -110,7 +110,8 @@ def test_quotas_in_report_data(tmp_path):
     verify_claims(s.store, *JUNE, rules)
     units = {u.unit: u for u in collect(s.store, parse_period("2022-06"), rules).units}
     june = (2022, 6)
-    assert units["白沙镇"].months[june].submitted == 2 and units["泸溪县白沙镇"].months[june].submitted == 1
+    # 泸溪县白沙镇 is 白沙镇: one unit, three manuscripts
+    assert units["白沙镇"].months[june].submitted == 3 and "泸溪县白沙镇" not in units
     assert units["白沙镇"].months[june].label == "达标"
     assert units["兴隆场镇"].quota == 0 and units["兴隆场镇"].months[june].met
     assert units["武溪镇"].months[june].label == "未达标"
@@ -118,6 +119,58 @@ def test_quotas_in_report_data(tmp_path):
     office = units["县委组织部"]  # the 组织科 manuscript counts for the office, against 4
     assert (office.quota, office.months[june].submitted, office.months[june].label) == (4, 1, "未达标")
     assert office.tiers["central"] == 1
+
+
+@pytest.mark.parametrize("written, unit", [
+    ("白沙镇", "白沙镇"),
+    ("泸溪县白沙镇", "白沙镇"),
+    ("湘西州泸溪县白沙镇", "白沙镇"),
+    ("中共泸溪县白沙镇委员会", "白沙镇"),
+    ("白沙镇人民政府", "白沙镇"),
+    (" 泸溪县　兴隆场镇 ", "兴隆场镇"),
+    ("泸溪县教育和体育局", "县教育和体育局"),
+    ("县教育和体育局", "县教育和体育局"),
+    ("泸溪县住房和城乡建设局", "县住房和城乡建设局"),   # 城乡 inside a name is no township
+    ("中共泸溪县委宣传部", "县委宣传部"),
+    ("泸溪县委宣传部", "县委宣传部"),
+    # the office and its sections (office_units are aliases and prefixes of the office)
+    ("县委组织部", "县委组织部"),
+    ("县委组织部信息宣传室", "县委组织部"),
+    ("中共泸溪县委组织部", "县委组织部"),
+    ("泸溪县委组织部研究室", "县委组织部"),
+    ("组织科", "县委组织部"),
+    ("", "（未填单位）"),
+    (None, "（未填单位）"),
+])
+def test_unit_names_are_normalised(written, unit):
+    assert load_rules().quotas.unit_key(written) == unit
+
+
+def test_county_prefixes_and_unit_quotas_are_configurable(tmp_path):
+    rules = load_rules(write(tmp_path, '[quotas]\ncounty_prefixes = ["凤凰县"]\nroster = ["凤凰县廖家桥镇"]\n'
+                                       '[quotas.units]\n"凤凰县沱江镇" = 5\n'))
+    assert rules.quotas.unit_key("凤凰县沱江镇") == "沱江镇" and rules.quotas.minimum("沱江镇") == 5
+    assert rules.quotas.roster == ("廖家桥镇",)
+    assert rules.quotas.unit_key("凤凰县公安局") == "县公安局"
+    assert rules.quotas.unit_key("泸溪县公安局") == "泸溪县公安局"  # 泸溪县 is no longer a prefix
+    with pytest.raises(RulesError, match="are the same unit"):
+        load_rules(write(tmp_path, '[quotas.units]\n"白沙镇" = 3\n"泸溪县白沙镇" = 4\n'))
+
+
+def test_report_folds_office_sections_and_prefixed_units(tmp_path):
+    s = june_office(tmp_path)
+    s.manuscript("MO1", "信息宣传室六月稿", "县委组织部信息宣传室", ["覃某"], "2022-06-12")
+    s.manuscript("MO2", "研究室六月稿", "中共泸溪县委组织部研究室", ["覃某"], "2022-06-13")
+    s.claim("C20", "M04", ["孙八"], "泸溪县兴隆场镇", "湖南日报", "2022-06-18", row=20)
+    rules = load_rules()
+    verify_claims(s.store, *JUNE, rules)
+    data = collect(s.store, parse_period("2022-06"), rules)
+    units = [u.unit for u in data.units]
+    assert units.count("县委组织部") == 1 and units[0] == "县委组织部"
+    assert not any("信息宣传室" in u or "研究室" in u or u.startswith("泸溪县") for u in units)
+    assert data.units[0].months[(2022, 6)].submitted == 3  # 组织科 + 信息宣传室 + 研究室
+    placement = next(p for p in data.placements if p.manuscript_id == "M04")
+    assert placement.units == ["兴隆场镇"]
 
 
 def test_cli_rules_errors_are_one_line(tmp_path):

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from db import Store, utcnow
 from db.articles import STAGED_SCHEMA, merge_incoming, upsert_staged_articles
-from shanggao.importers.common import BadFile, ImportReport, parse_date, split_names
+from shanggao.importers.common import BadFile, ImportReport, import_each, parse_date, split_names
 from spiders.registry import outlet_for_host
 
 REQUIRED = ("url", "outlet", "title", "published", "body")
@@ -257,11 +257,4 @@ def import_article_file(store: Store, path: Path) -> ImportReport:
 
 
 def import_articles(store: Store, paths: Iterable[Path]) -> ImportReport:
-    report = ImportReport()
-    for path in paths:
-        try:
-            report.merge(import_article_file(store, path))
-        except BadFile as exc:
-            report.files += 1
-            report.reject(path, None, str(exc).removeprefix(f"{path}: "))
-    return report
+    return import_each(paths, lambda path: import_article_file(store, path))

@@ -14,7 +14,6 @@ the duplicate).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
@@ -25,10 +24,9 @@ from shanggao.importers.common import (
     BadFile,
     ImportReport,
     clean_cell,
-    is_bad_row,
-    map_headers,
+    import_each,
     parse_date,
-    read_register,
+    register_records,
     split_names,
 )
 from shanggao.outlet_names import resolve_outlet
@@ -59,29 +57,19 @@ def import_claim_file(store: Store, path: Path) -> ImportReport:
     if path.suffix.lower() not in SUFFIXES:
         raise BadFile(f"{path}: unsupported register format {path.suffix!r} (use .xlsx or .csv)")
     report = ImportReport(files=1)
-    headers, rows = read_register(path)
-    columns = map_headers(headers, CLAIM_COLUMNS, str(path), required=("outlet", "published"))
-    if "manuscript_id" not in columns and "title" not in columns:
+    present, records = register_records(path, CLAIM_COLUMNS, ("outlet", "published"), report)
+    if "manuscript_id" not in present and "title" not in present:
         raise BadFile(f"{path}: needs a 稿件编号/manuscript_id or a 标题/title column to know which manuscript is claimed")
     now = utcnow()
     occurrences: Counter[str] = Counter()
     prepared = []
-    for number, cells in rows:
-        reason = is_bad_row(cells)
-        if reason:
-            report.reject(path, number, reason)
-            continue
-
-        def cell(name: str, cells=cells) -> object:
-            index = columns.get(name)
-            return cells[index] if index is not None and index < len(cells) else None
-
-        fields = {name: clean_cell(cell(name)) for name in CLAIM_COLUMNS}
+    for number, raw in records:
+        fields = {name: clean_cell(value) for name, value in raw.items()}
         if not (fields["manuscript_id"] or fields["title"] or fields["url"]):
             report.reject(path, number, "no 稿件编号, 标题 or 链接: nothing says which placement is claimed")
             continue
         try:
-            published = parse_date(cell("published"))
+            published = parse_date(raw["published"])
         except ValueError as exc:
             report.reject(path, number, str(exc))
             continue
@@ -131,11 +119,4 @@ def import_claim_file(store: Store, path: Path) -> ImportReport:
 
 
 def import_claims(store: Store, paths: Iterable[Path]) -> ImportReport:
-    report = ImportReport()
-    for path in paths:
-        try:
-            report.merge(import_claim_file(store, path))
-        except BadFile as exc:
-            report.files += 1
-            report.reject(path, None, str(exc).removeprefix(f"{path}: "))
-    return report
+    return import_each(paths, lambda path: import_claim_file(store, path))

@@ -7,7 +7,7 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -213,17 +213,8 @@ def _read_xlsx(path: Path):
     return header, body()
 
 
-def _decode(raw: bytes, path: Path) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise BadFile(f"{path}: neither UTF-8 nor GBK text")
-
-
 def _read_csv(path: Path):
-    text = _decode(path.read_bytes(), path)
+    text = decode_text(path.read_bytes(), path)
     reader = csv.reader(io.StringIO(text))
     header: list[object] | None = None
     rows = []
@@ -240,7 +231,7 @@ def _read_csv(path: Path):
 
 
 def _read_jsonl(path: Path):
-    text = _decode(path.read_bytes(), path)
+    text = decode_text(path.read_bytes(), path)
     records: list[tuple[int, dict]] = []
     keys: list[str] = []
     bad: list[tuple[int, str]] = []
@@ -279,3 +270,47 @@ class _BadRow(list):
 
 def is_bad_row(cells: object) -> str | None:
     return cells.reason if isinstance(cells, _BadRow) else None
+
+
+def register_records(path: Path, aliases: Mapping[str, Sequence[str]], required: Sequence[str],
+                     report: ImportReport) -> tuple[set[str], Iterator[tuple[int, dict[str, object]]]]:
+    """The fields a register has, and (row number, {field: raw cell}) for each readable row.
+
+    Rows that cannot be read at all are rejected into ``report``; fields the
+    register lacks are None in every row.
+    """
+    headers, rows = read_register(path)
+    columns = map_headers(headers, aliases, str(path), required)
+
+    def records() -> Iterator[tuple[int, dict[str, object]]]:
+        for number, cells in rows:
+            reason = is_bad_row(cells)
+            if reason:
+                report.reject(path, number, reason)
+                continue
+            yield number, {name: (cells[columns[name]] if name in columns and columns[name] < len(cells) else None)
+                           for name in aliases}
+
+    return set(columns), records()
+
+
+def import_each(paths: Iterable[Path], import_one: Callable[[Path], ImportReport]) -> ImportReport:
+    """Run ``import_one`` per file; a file that cannot be imported at all becomes one rejection."""
+    report = ImportReport()
+    for path in paths:
+        try:
+            report.merge(import_one(path))
+        except BadFile as exc:
+            report.files += 1
+            report.reject(path, None, str(exc).removeprefix(f"{path}: "))
+    return report
+
+
+def decode_text(raw: bytes, path: Path) -> str:
+    """Office files come as UTF-8 (with or without BOM) or GBK."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise BadFile(f"{path}: neither UTF-8 nor GBK text")

@@ -27,10 +27,10 @@ from shanggao.importers.common import (
     BadFile,
     ImportReport,
     clean_cell,
-    is_bad_row,
-    map_headers,
+    decode_text,
+    import_each,
     parse_date,
-    read_register,
+    register_records,
     split_names,
 )
 
@@ -69,16 +69,6 @@ class Defaults:
 
 def manuscript_hash(title: str, body: str) -> str:
     return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
-
-
-def _read_text_file(path: Path) -> str:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise BadFile(f"{path}: neither UTF-8 nor GBK text")
 
 
 def _read_docx(path: Path) -> str:
@@ -139,33 +129,23 @@ def parse_manuscript_text(text: str, path: Path, defaults: Defaults) -> dict:
 
 
 def _register_rows(path: Path, defaults: Defaults, report: ImportReport) -> Iterator[tuple[int, dict]]:
-    headers, rows = read_register(path)
-    columns = map_headers(headers, REGISTER_COLUMNS, str(path), required=("title", "body"))
-    for number, cells in rows:
-        reason = is_bad_row(cells)
-        if reason:
-            report.reject(path, number, reason)
-            continue
-
-        def cell(name: str, cells=cells) -> object:
-            index = columns.get(name)
-            return cells[index] if index is not None and index < len(cells) else None
-
-        title, body = clean_cell(cell("title")), clean_cell(cell("body"))
+    _, records = register_records(path, REGISTER_COLUMNS, ("title", "body"), report)
+    for number, cell in records:
+        title, body = clean_cell(cell["title"]), clean_cell(cell["body"])
         if not title or not body:
             report.reject(path, number, "empty " + " and ".join(n for n, v in (("title", title), ("body", body)) if not v))
             continue
         try:
-            submitted = parse_date(cell("submitted")) or defaults.submitted
+            submitted = parse_date(cell["submitted"]) or defaults.submitted
         except ValueError as exc:
             report.reject(path, number, str(exc))
             continue
         yield number, {
-            "id": clean_cell(cell("id")),
+            "id": clean_cell(cell["id"]),
             "title": title,
-            "body": str(cell("body")).replace("\r\n", "\n").strip(),
-            "authors": split_names(cell("authors")) or list(defaults.authors),
-            "unit": clean_cell(cell("unit")) or defaults.unit,
+            "body": str(cell["body"]).replace("\r\n", "\n").strip(),
+            "authors": split_names(cell["authors"]) or list(defaults.authors),
+            "unit": clean_cell(cell["unit"]) or defaults.unit,
             "submitted": submitted,
         }
 
@@ -225,7 +205,7 @@ def import_manuscript_file(store: Store, path: Path, defaults: Defaults) -> Impo
     elif suffix in SINGLE_FILE_SUFFIXES:
         if path.stat().st_size == 0:
             raise BadFile(f"{path}: empty file")
-        text = _read_docx(path) if suffix == ".docx" else _read_text_file(path)
+        text = _read_docx(path) if suffix == ".docx" else decode_text(path.read_bytes(), path)
         rows = [(None, parse_manuscript_text(text, path, defaults))]
     else:
         raise BadFile(
@@ -238,12 +218,5 @@ def import_manuscript_file(store: Store, path: Path, defaults: Defaults) -> Impo
 
 
 def import_manuscripts(store: Store, paths: Iterable[Path], defaults: Defaults) -> ImportReport:
-    report = ImportReport()
-    for given in paths:
-        for path in _files_under(given):
-            try:
-                report.merge(import_manuscript_file(store, path, defaults))
-            except BadFile as exc:
-                report.files += 1
-                report.reject(path, None, str(exc).removeprefix(f"{path}: "))
-    return report
+    files = [path for given in paths for path in _files_under(given)]
+    return import_each(files, lambda path: import_manuscript_file(store, path, defaults))
