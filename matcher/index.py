@@ -187,42 +187,35 @@ def document_frequency(con: duckdb.DuckDBPyConnection, fps: np.ndarray) -> Docum
 
 
 def candidate_pairs(con: duckdb.DuckDBPyConnection, *, manuscripts: Sequence[str] | None,
-                    articles: Sequence[int] | None, pairing: str, df_high: int,
+                    articles: Sequence[int] | None, df_high: int,
                     min_shared: int) -> list[tuple[str, int, int]]:
-    """(manuscript_id, article_id, shared rare fingerprints) for the pairs a run must judge.
+    """(manuscript_id, article_id, shared rare fingerprints) of the chosen manuscripts × chosen articles.
 
-    ``manuscripts``/``articles`` of None mean "all".  ``pairing`` is "either"
-    (a pair qualifies when its manuscript *or* its article is in the selection:
-    the incremental run) or "both" (both must be: an explicit scope).  Only
-    fingerprints rarer than ``df_high`` are joined, so stock phrases cannot
-    blow the join up.
+    ``None`` on either side means "all".  Only fingerprints rarer than
+    ``df_high`` are joined, so stock phrases cannot blow the join up, and a
+    pair needs ``min_shared`` of them to be worth aligning.
     """
-    def selection(name: str, values, arrow_type) -> str:
+    def selection(name: str, column: str, values, arrow_type) -> str:
         if values is None:
             return "TRUE"
         con.register(name, pa.table({"id": pa.array(list(values), type=arrow_type)}))
-        return f"{'manuscript_id' if name == 'sel_m' else 'article_id'} IN (SELECT id FROM {name})"
+        return f"{column} IN (SELECT id FROM {name})"
 
-    m_sel = selection("sel_m", manuscripts, pa.string())
-    a_sel = selection("sel_a", articles, pa.int64())
-    join = "OR" if pairing == "either" else "AND"
+    m_sel = selection("sel_m", "manuscript_id", manuscripts, pa.string())
+    a_sel = selection("sel_a", "article_id", articles, pa.int64())
     sql = f"""
-        WITH query_fp AS (
-            SELECT fp FROM matcher_manuscript_fp WHERE {m_sel}
-            {"UNION" if pairing == "either" else "INTERSECT"}
-            SELECT fp FROM matcher_article_fp WHERE {a_sel}
-        ),
+        WITH m AS (SELECT manuscript_id, fp FROM matcher_manuscript_fp WHERE {m_sel}),
+        a AS (SELECT article_id, fp FROM matcher_article_fp WHERE {a_sel}),
+        shared_fp AS (SELECT fp FROM m INTERSECT SELECT fp FROM a),
         rare AS (
             SELECT fp FROM (
                 SELECT fp FROM matcher_article_fp UNION ALL SELECT fp FROM matcher_manuscript_fp
-            ) WHERE fp IN (SELECT fp FROM query_fp)
+            ) WHERE fp IN (SELECT fp FROM shared_fp)
             GROUP BY fp HAVING count(*) < {int(df_high)}
-        ),
-        m AS (SELECT manuscript_id, fp, {m_sel} AS chosen FROM matcher_manuscript_fp WHERE fp IN (SELECT fp FROM rare)),
-        a AS (SELECT article_id, fp, {a_sel} AS chosen FROM matcher_article_fp WHERE fp IN (SELECT fp FROM rare))
+        )
         SELECT m.manuscript_id, a.article_id, count(*)::INTEGER AS shared
         FROM m JOIN a USING (fp)
-        WHERE m.chosen {join} a.chosen
+        WHERE fp IN (SELECT fp FROM rare)
         GROUP BY ALL HAVING count(*) >= {int(min_shared)}
         ORDER BY a.article_id, m.manuscript_id
     """

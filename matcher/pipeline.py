@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +30,7 @@ from matcher.shingle import fingerprints
 MATCHER_VERSION = "shanggao-matcher/1 (char5 fp 1:4, df 8-24, seed4 align)"
 MIN_SHARED_FINGERPRINTS = 3   # rare fingerprints a pair must share to be aligned at all
 ARTICLE_CHUNK = 4_000         # candidate articles aligned per DF lookup
+PARALLEL_PAIRS = 400          # chunks with at least this many pairs are aligned by two processes
 
 
 class MatchError(StoreError):
@@ -239,11 +242,7 @@ def match_store(store: Store, since: dt.date | None = None, manuscript_ids: Sequ
     seconds["screen"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    with store.read() as con:
-        pairs = candidate_pairs(con, manuscripts=scope.manuscripts, articles=scope.articles,
-                                pairing=scope.pairing, df_high=params.df_high,
-                                min_shared=MIN_SHARED_FINGERPRINTS)
-    pairs = [p for p in pairs if p[0] not in blocked]
+    pairs = [p for p in _candidates(store, scope, params) if p[0] not in blocked]
     result.candidates = len(pairs)
     seconds["candidates"] = time.perf_counter() - t
 
@@ -261,6 +260,22 @@ def match_store(store: Store, since: dt.date | None = None, manuscript_ids: Sequ
     return result
 
 
+def _candidates(store: Store, scope: _Scope, params: MatcherParams) -> list[tuple[str, int, int]]:
+    """Candidate pairs of the scope; an incremental scope is new manuscripts × all ∪ all × new articles."""
+    if scope.pairing == "both":
+        sides = [(scope.manuscripts, scope.articles)]
+    else:
+        sides = [(side_m, side_a) for side_m, side_a in ((scope.manuscripts, None), (None, scope.articles))
+                 if (side_m if side_m is not None else side_a)]
+    found: dict[tuple[str, int], int] = {}
+    with store.read() as con:
+        for side_m, side_a in sides:
+            for m, a, shared in candidate_pairs(con, manuscripts=side_m, articles=side_a,
+                                                df_high=params.df_high, min_shared=MIN_SHARED_FINGERPRINTS):
+                found[(m, a)] = shared
+    return sorted(((m, a, n) for (m, a), n in found.items()), key=lambda p: (p[1], p[0]))
+
+
 def _all_manuscripts(store: Store) -> list[str]:
     with store.read() as con:
         return [r[0] for r in con.execute("SELECT manuscript_id FROM manuscripts ORDER BY 1").fetchall()]
@@ -275,9 +290,9 @@ def _blocked_elsewhere(store: Store, screened: Sequence[str]) -> set[str]:
             "AND manuscript_id NOT IN (SELECT id FROM screened)").fetchall()}
 
 
-def _aligned_docs(store: Store, pairs: Sequence[tuple[str, int, int]], manuscripts: dict[str, _Doc],
-                  params: MatcherParams) -> Iterator[tuple[str, int, _Doc, _Doc]]:
-    """(manuscript_id, article_id, manuscript, article) per pair, loaded and weighed a chunk of articles at a time."""
+def _aligned_chunks(store: Store, pairs: Sequence[tuple[str, int, int]], manuscripts: dict[str, _Doc],
+                    params: MatcherParams) -> Iterator[list[tuple[str, int, _Doc, _Doc]]]:
+    """Pairs with their documents loaded and weighed, a chunk of articles at a time."""
     by_article: dict[int, list[str]] = {}
     for m, a, _ in pairs:
         by_article.setdefault(a, []).append(m)
@@ -289,24 +304,45 @@ def _aligned_docs(store: Store, pairs: Sequence[tuple[str, int, int]], manuscrip
         texts.update({f"m{i}": b for i, _, b in load_bodies(store, "manuscript", wanted)})
         docs = _weigh(store, texts, params)
         manuscripts.update({k[1:]: v for k, v in docs.items() if k.startswith("m")})
-        for a in chunk:
-            article = docs.get(f"a{a}")
-            if article is not None:
-                for m in by_article[a]:
-                    yield m, a, manuscripts[m], article
+        yield [(m, a, manuscripts[m], docs[f"a{a}"]) for a in chunk if f"a{a}" in docs for m in by_article[a]]
+
+
+def _link(m: str, a: int, m_doc: _Doc, a_doc: _Doc, params: MatcherParams) -> Link | None:
+    features, passages = judge(m_doc, a_doc, params)
+    if not is_placement(features, params):
+        return None
+    return Link(manuscript_id=m, article_id=a, score=score(features, params), kind=kind(features, params),
+                manuscript_coverage=round(features.manuscript_coverage, 4),
+                article_coverage=round(features.article_coverage, 4),
+                evidence=_evidence(m_doc, a_doc, features, passages, params))
+
+
+# Work handed to forked alignment workers: they inherit it instead of unpickling it.
+_WORK: tuple[list, MatcherParams] | None = None
+
+
+def _link_slice(bounds: tuple[int, int]) -> list[Link]:
+    jobs, params = _WORK
+    return [link for job in jobs[bounds[0]:bounds[1]] if (link := _link(*job, params)) is not None]
 
 
 def _align_pairs(store: Store, pairs: list[tuple[str, int, int]], manuscripts: dict[str, _Doc],
-                 params: MatcherParams) -> list[Link]:
+                 params: MatcherParams, workers: int = 2) -> list[Link]:
+    """Judge every pair; large chunks are split over ``workers`` forked processes."""
+    global _WORK
     links: list[Link] = []
-    for m, a, m_doc, a_doc in _aligned_docs(store, pairs, manuscripts, params):
-        features, passages = judge(m_doc, a_doc, params)
-        if is_placement(features, params):
-            links.append(Link(
-                manuscript_id=m, article_id=a, score=score(features, params), kind=kind(features, params),
-                manuscript_coverage=round(features.manuscript_coverage, 4),
-                article_coverage=round(features.article_coverage, 4),
-                evidence=_evidence(m_doc, a_doc, features, passages, params)))
+    for jobs in _aligned_chunks(store, pairs, manuscripts, params):
+        if workers < 2 or len(jobs) < PARALLEL_PAIRS:
+            links.extend(link for job in jobs if (link := _link(*job, params)) is not None)
+            continue
+        _WORK = (jobs, params)
+        try:
+            step = -(-len(jobs) // workers)
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                for part in pool.map(_link_slice, [(i, i + step) for i in range(0, len(jobs), step)]):
+                    links.extend(part)
+        finally:
+            _WORK = None
     return links
 
 
@@ -403,10 +439,10 @@ def candidate_features(store: Store, params: MatcherParams | None = None) -> lis
     """Features of every candidate pair in the store, asserted or not (read-only; for calibration)."""
     params = params or MatcherParams()
     with store.read() as con:
-        pairs = candidate_pairs(con, manuscripts=None, articles=None, pairing="both",
-                                df_high=params.df_high, min_shared=MIN_SHARED_FINGERPRINTS)
+        pairs = candidate_pairs(con, manuscripts=None, articles=None, df_high=params.df_high,
+                                min_shared=MIN_SHARED_FINGERPRINTS)
     return [(m, a, judge(m_doc, a_doc, params)[0])
-            for m, a, m_doc, a_doc in _aligned_docs(store, pairs, {}, params)]
+            for jobs in _aligned_chunks(store, pairs, {}, params) for m, a, m_doc, a_doc in jobs]
 
 
 # -- explain ------------------------------------------------------------------

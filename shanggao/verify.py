@@ -2,7 +2,7 @@
 
 Public API (used by ``shanggao verify`` and the offline demo)::
 
-    from db import Store
+    from db import Store, utcnow
     from shanggao.rules import load_rules
     from shanggao.verify import verify_claims
 
@@ -718,7 +718,7 @@ def _verdict_table(verdicts: list[Verdict], rules: Rules, now: dt.datetime) -> p
 
 def write_verdicts(store: Store, verdicts: list[Verdict], rules: Rules) -> None:
     """Replace these claims' verdicts in one short transaction."""
-    table = _verdict_table(verdicts, rules, dt.datetime.now().replace(microsecond=0))
+    table = _verdict_table(verdicts, rules, utcnow())
     columns = ", ".join(table.column_names)
     with store.write() as con:
         con.register("new_verdicts", table)

@@ -63,6 +63,7 @@ class RunCounts:
     drift_warnings: int = 0
     problems: Counter = field(default_factory=Counter)
     drift_urls: list[str] = field(default_factory=list)
+    days: set[date] = field(default_factory=set)   # window days articles were found for (progress display)
 
 
 _PAGE_SCHEMA = pa.schema([
@@ -98,6 +99,7 @@ class RunRecorder:
         self.batch_seconds = settings.getfloat("SHANGGAO_BATCH_SECONDS", 5.0)
         self.run_id: int | None = None
         self.outlet: str | None = None
+        self.window_days: set[date] = set()
         self.counts = RunCounts()
         self.known_pages: set[tuple[str, str]] = set()
         self.last_sha: dict[str, str] = {}
@@ -122,6 +124,7 @@ class RunRecorder:
     def open(self, spider) -> None:
         self.outlet = getattr(spider, "outlet", None) or (None if self.command == "fetch" else spider.name)
         window = getattr(spider, "window", None) or [None]
+        self.window_days = {day for day in window if day is not None}
         self.store.ensure()
         with self.store.write() as con:
             self.run_id = con.execute(
@@ -246,6 +249,8 @@ class RunRecorder:
             "response_sha256": self.last_sha.get(response_url), "fetched_at": utcnow(),
         }
         self.counts.articles += 1
+        if published in self.window_days:
+            self.counts.days.add(published)
         self._maybe_flush()
 
     def record_problem(self, url: str, problem: str, detail: str = "", outlet: str | None = None) -> None:

@@ -14,6 +14,7 @@ shanggao's own settings:
   SHANGGAO_COMMAND       crawl | fetch | nightly | demo, recorded in crawl_runs
   SHANGGAO_BATCH_ITEMS   rows buffered before a write (default 500)
   SHANGGAO_BATCH_SECONDS seconds between writes at most (default 5)
+  SHANGGAO_PROGRESS      show a live progress line per outlet on stderr (default off)
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ SHANGGAO_COMMAND = "crawl"
 SHANGGAO_JOB_ID = ""
 SHANGGAO_BATCH_ITEMS = 500
 SHANGGAO_BATCH_SECONDS = 5.0
+SHANGGAO_PROGRESS = False      # live per-outlet progress on stderr; `shanggao crawl` sets it on a terminal
 
 
 def user_agent(contact: str) -> str:
@@ -91,6 +93,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "spiders.recorder.RunRecorderExtension": 100,
+    "spiders.progress.ProgressExtension": 110,     # only with SHANGGAO_PROGRESS (a terminal)
     "scrapy.extensions.telnet.TelnetConsole": None,
 }
 REMOTE_CONTROL_ENABLED = False   # no listening port on a crawler machine

@@ -16,6 +16,7 @@ import duckdb
 import pytest
 
 from shanggao.demo import DB_NAME, MARKER
+from shanggao.rules import load_rules
 
 PLACED_AS_IS = {"SB-2610-04", "SB-2610-05", "SB-2610-06", "SB-2610-07", "SB-2610-08", "SB-2610-09"}
 ROUNDUP_CLAIMS = {"SB-2610-02": "LX-2026-102", "SB-2610-03": "LX-2026-103"}
@@ -114,6 +115,21 @@ def test_roundup_carries_both_manuscripts(demo, verdicts):
         assert verdicts[claim]["evidence_url"] == links[0][3]
 
 
+def test_roundup_manuscripts_each_earn_full_points(demo, verdicts):
+    """Two manuscripts in one 综合稿 are two placements, not co-authors of one: each claim gets
+    the whole roundup-multiplied points (湖南日报 provincial 10 x 综合稿 0.5 = 5)."""
+    out, _ = demo
+    rules = load_rules()
+    for claim, manuscript in ROUNDUP_CLAIMS.items():
+        [(kind, coverage, chars, page)] = rows(
+            out / DB_NAME, "SELECT m.kind, m.article_coverage, a.body_chars, a.page_no FROM matches m "
+                           "JOIN articles a USING (article_id) WHERE m.manuscript_id = ?", [manuscript])
+        full, _ = rules.placement_points(outlet_slug="hnrb", tier="provincial", outlet_kind="epaper", page_no=page,
+                                         placed_chars=round(chars * coverage), match_kind=kind)
+        assert verdicts[claim]["points"] == full == 5, (claim, verdicts[claim])
+        assert verdicts[claim]["duplicate_of"] is None
+
+
 def test_edited_versions_are_found_and_stock_phrases_do_not_fool_the_matcher(demo):
     out, _ = demo
     db = out / DB_NAME
@@ -154,7 +170,11 @@ def test_reports_exist_and_open(demo):
     assert "2026年10月" in text and "内容不符" in text
     html = next(p for p in reports if p.suffix == ".html").read_text(encoding="utf-8")
     assert html.lstrip().lower().startswith("<!doctype html") and "重复申报" in html
-    assert "未达标" in next(p for p in reports if p.suffix == ".md").read_text(encoding="utf-8")
+    markdown = next(p for p in reports if p.suffix == ".md").read_text(encoding="utf-8")
+    assert "未达标" in markdown
+    # the office (县委组织部信息宣传室 in the inbox) is one row of the quota table, not two
+    quota_rows = [line for line in markdown.splitlines() if line.startswith("| 县委组织部")]
+    assert len(quota_rows) == 1 and quota_rows[0].startswith("| 县委组织部 | 1 | 4 | 未达标 | 2 |"), quota_rows
     for report in reports:
         assert str(report) in result.stdout
 

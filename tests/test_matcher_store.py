@@ -157,3 +157,13 @@ def test_match_and_explain_commands(store):
     assert out.exit_code == 1 and "no article with URL" in out.output and "Traceback" not in out.output
     out = _cli(store, "match", "--manuscript", "NO-SUCH")
     assert out.exit_code == 1 and "unknown manuscript" in out.output
+
+
+def test_parallel_alignment_gives_the_same_links(store, monkeypatch):
+    import matcher.pipeline as pipeline
+
+    match_store(store)
+    sequential = _rows(store)
+    monkeypatch.setattr(pipeline, "PARALLEL_PAIRS", 1)
+    match_store(store, everything=True)
+    assert _rows(store) == sequential

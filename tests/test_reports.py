@@ -111,6 +111,14 @@ def test_cli_report_default_path(june, tmp_path, monkeypatch):
     assert result.exit_code == 2 and "pdf" in result.output
 
 
+def test_generated_at_is_beijing_time_and_labelled(june, tmp_path):
+    data = collect(june.store, parse_period("2022-06"), load_rules())
+    assert data.generated_at.utcoffset() == dt.timedelta(hours=8)
+    path = write_report(june.store, parse_period("2022-06"), load_rules(), "md", tmp_path / "r.md")
+    assert f"生成时间：{data.generated_at:%Y-%m-%d} " in path.read_text(encoding="utf-8")
+    assert "（北京时间）" in path.read_text(encoding="utf-8")
+
+
 def test_report_notes_unverified_claims(tmp_path):
     s = june_office(tmp_path)
     data = collect(s.store, parse_period("2022-06"), load_rules())

@@ -7,11 +7,14 @@ import datetime as dt
 import pytest
 from click.testing import CliRunner
 
+from db import utcnow
 from shanggao.cli import main
 from shanggao.outlet_names import resolve_outlet
+from shanggao.periods import parse_period
+from shanggao.reports.data import collect
 from shanggao.rules import load_rules
 from shanggao.verify import parse_page, verify_claims
-from verify_support import EXPECTED_JUNE, Scenario, june_office, new_store
+from verify_support import EXPECTED_JUNE, Scenario, june_office, new_store, paragraph
 
 JUNE = (dt.date(2022, 6, 1), dt.date(2022, 6, 30))
 
@@ -103,6 +106,13 @@ def test_rerun_replaces_and_follows_new_crawls(tmp_path):
         assert con.execute("SELECT count(*), count(DISTINCT claim_id) FROM verdicts").fetchone() == (15, 15)
 
 
+def test_verified_at_is_utc(june):
+    """The store's TIMESTAMP columns are naive UTC (db.utcnow), whatever the machine's zone."""
+    verified_at = june.verdict("C01")["verified_at"]
+    assert verified_at.tzinfo is None
+    assert abs(utcnow() - verified_at) < dt.timedelta(hours=1)
+
+
 def test_failed_crawl_does_not_count_as_covered(tmp_path):
     s = Scenario(new_store(tmp_path))
     s.manuscript("M1", "某镇稿件", "白沙镇", ["张三"], "2022-06-01")
@@ -151,6 +161,39 @@ def test_loose_outlet_names_verify(tmp_path):
     assert c2["status"] == "verified" and "报社名" in c2["warnings"][0]
     c3 = s.verdict("C3")
     assert c3["outlet_slug"] == "rednet" and "按链接域名认定为红网" in c3["warnings"][0]
+
+
+def test_roundup_holds_one_placement_per_manuscript(tmp_path):
+    """Two manuscripts merged into one 综合稿 are two placements: each claim gets the full
+    (roundup-multiplied) points; only a second claim of the same manuscript is a duplicate."""
+    s = Scenario(new_store(tmp_path))
+    s.manuscript("M1", "浦市镇党员先锋在一线", "浦市镇", ["张永强"], "2022-06-01")
+    s.manuscript("M2", "武溪镇党员服务暖人心", "武溪镇", ["李春兰"], "2022-06-02")
+    s.article("roundup", "https://epaper.voc.com.cn/hnrb/html/2022-06/14/content_3.htm", "hnrb",
+              "党员先锋在一线 服务群众暖人心", "2022-06-14", page_no=3, byline="本报记者 某某",
+              body=paragraph("泸溪县各乡镇", 12))
+    s.match("M1", "roundup", kind="roundup", article_coverage=0.3)
+    s.match("M2", "roundup", kind="roundup", article_coverage=0.3)
+    s.claim("C1", "M1", ["张永强"], "浦市镇", "湖南日报", "2022-06-14", row=1)
+    s.claim("C2", "M2", ["李春兰"], "武溪镇", "《湖南日报》", "2022-06-14", row=2)
+    s.claim("C3", "M2", ["向东"], "武溪镇", "湖南日报", "2022-06-14", row=3)  # no author of M2
+    rules = load_rules()
+    verify_claims(s.store, *JUNE, rules)
+    with s.store.read() as con:
+        chars = con.execute("SELECT body_chars FROM articles").fetchone()[0]
+    full, _ = rules.placement_points(outlet_slug="hnrb", tier="provincial", outlet_kind="epaper", page_no=3,
+                                     placed_chars=round(chars * 0.3), match_kind="roundup")
+    assert full == 5  # provincial 10 x 综合稿 0.5
+    for claim in ("C1", "C2"):
+        v = s.verdict(claim)
+        assert v["status"] == "verified" and v["points"] == full, v
+        assert "分配" not in v["points_detail"] and not any("合作作者" in w for w in v["warnings"])
+    assert s.verdict("C3")["status"] == "duplicate_claim" and s.verdict("C3")["duplicate_of"] == "C2"
+    data = collect(s.store, parse_period("2022-06"), rules)
+    assert sorted((p.manuscript_id, p.points, tuple(p.units)) for p in data.placements) == [
+        ("M1", full, ("浦市镇",)), ("M2", full, ("武溪镇",))]
+    assert sum(data.chart.counts["provincial"]) == 2
+    assert {u.unit: u.placements for u in data.units if u.placements} == {"浦市镇": 1, "武溪镇": 1}
 
 
 def test_manuscript_found_by_title_when_id_missing(tmp_path):

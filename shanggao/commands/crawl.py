@@ -39,7 +39,9 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
     already stored are not fetched again (e-paper index pages are); --refresh
     forces.  Honours http_proxy / https_proxy.  Prints one line per outlet and
     exits non-zero naming any outlet whose run drifted (layout or URL scheme
-    changed: nothing collected) or failed.
+    changed: nothing collected) or failed.  On a terminal a live line per
+    outlet (days, pages, articles) shows progress on stderr; piped or under
+    cron nothing but the summary is printed.
 
     \b
     Examples:
@@ -49,6 +51,7 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
       shanggao crawl --outlet-file spiders/outlet_files/xxnet.toml --from 2026-07-20
     """
     from spiders.outlets.generic import OutletFileError, load_outlet_file
+    from spiders.progress import stop_shared_display
     from spiders.run import CrawlError, crawl_in_process, default_outlets
 
     if day is not None:
@@ -64,11 +67,15 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
             raise click.ClickException(str(exc)) from exc
     chosen = list(outlets) or ([] if outlet_files else default_outlets(app.config.outlets))
     overrides = {} if verbose else {"LOG_LEVEL": "WARNING"}
+    # Live progress only on a terminal, and not under Scrapy's log lines (they would tear it).
+    overrides["SHANGGAO_PROGRESS"] = sys.stderr.isatty() and not verbose
     try:
         results = crawl_in_process(app.store, chosen, start, end, refresh=refresh, settings_overrides=overrides,
                                    config=app.config, outlet_files=[str(p) for p in outlet_files])
     except CrawlError as exc:
         raise click.ClickException(str(exc)) from exc
+    finally:
+        stop_shared_display()
     for result in results:
         click.echo(result.line())
     bad = [r for r in results if r.status != "ok"]

@@ -188,37 +188,43 @@ def _fast_path_possible(path: Path) -> bool:
 
 
 def _import_fast(store: Store, path: Path, report: ImportReport) -> bool:
-    """Import through DuckDB's JSON reader; False when the file needs the line-by-line path."""
+    """Import through DuckDB's JSON reader; False when the file needs the line-by-line path.
+
+    Parsing, checking and hashing happen in a private in-memory database, so
+    the store's write lock is held only for the merge itself.
+    """
     now = utcnow()
-    with store.write() as con:
+    scratch = duckdb.connect()
+    try:
         try:
-            con.execute(f"CREATE TEMP TABLE _checked AS {_FAST_SELECT}", {"path": str(path), "ws": BODY_WHITESPACE})
+            scratch.execute(f"CREATE TABLE checked AS {_FAST_SELECT}", {"path": str(path), "ws": BODY_WHITESPACE})
         except duckdb.InvalidInputException:  # malformed JSON somewhere: find it line by line
-            con.execute("ROLLBACK")
-            con.execute("BEGIN")
             return False
-        for line, reason in con.execute(
-            "SELECT line, reason FROM _checked WHERE reason <> '' ORDER BY line"
+        for line, reason in scratch.execute(
+            "SELECT line, reason FROM checked WHERE reason <> '' ORDER BY line"
         ).fetchall():
             report.reject(path, line, reason)
         # Within a file the last line for a URL wins; usually there is none to drop.
-        con.execute(
-            "DELETE FROM _checked WHERE reason = '' AND line NOT IN "
-            "(SELECT max(line) FROM _checked WHERE reason = '' GROUP BY url)"
+        scratch.execute(
+            "DELETE FROM checked WHERE reason = '' AND line NOT IN "
+            "(SELECT max(line) FROM checked WHERE reason = '' GROUP BY url)"
         )
-        stamp = now.isoformat(sep=" ")
-        name = path.name.replace("'", "''")
-        con.execute(f"""
-            CREATE TEMP VIEW _valid AS
+        valid = scratch.sql(
+            """
             SELECT url, outlet, title, subtitle, byline, authors, published_date, page_no::INTEGER AS page_no,
                    page_name, NULL::VARCHAR AS page_url, body, 'import' AS source,
-                   NULL::BIGINT AS evidence_page_id, TIMESTAMP '{stamp}' AS fetched_at, '{name}' AS imported_from,
+                   NULL::BIGINT AS evidence_page_id, $stamp::TIMESTAMP AS fetched_at, $name AS imported_from,
                    body_hash, body_chars
-            FROM _checked WHERE reason = ''
-        """)
+            FROM checked WHERE reason = ''
+            """,
+            params={"stamp": now, "name": path.name},
+        ).to_arrow_table()
+    finally:
+        scratch.close()
+    with store.write() as con:
+        con.register("_valid", valid)
         counts = merge_incoming(con, "_valid")
-        con.execute("DROP VIEW _valid")
-        con.execute("DROP TABLE _checked")
+        con.unregister("_valid")
     report.added += counts.new
     report.updated += counts.changed
     report.unchanged += counts.unchanged

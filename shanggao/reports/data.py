@@ -23,6 +23,12 @@ from shanggao.verify import STATUS_LABELS
 from spiders.registry import TIERS
 
 UNVERIFIED = "未核验"
+BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
+
+
+def beijing_now() -> dt.datetime:
+    """Now on the office's clock (the store keeps UTC; a report is read in Luxi)."""
+    return dt.datetime.now(BEIJING).replace(microsecond=0)
 
 
 @dataclass(frozen=True)
@@ -189,7 +195,7 @@ class ChartData:
 class ReportData:
     organization: str
     period: Period
-    generated_at: dt.datetime
+    generated_at: dt.datetime              # Beijing time (UTC+8), for the people reading it
     rules: Rules
     claims: list[ClaimLine]
     placements: list[PlacementLine]
@@ -315,7 +321,7 @@ def collect(store: Store, period: Period, rules: Rules) -> ReportData:
         if (year, month) in chart_months:
             counts[tier if tier in counts else "other"][chart_months.index((year, month))] += 1
     data = ReportData(
-        organization=rules.organization, period=period, generated_at=dt.datetime.now().replace(microsecond=0),
+        organization=rules.organization, period=period, generated_at=beijing_now(),
         rules=rules, claims=claims, placements=placements, unclaimed=unclaimed,
         units=_units(claims, submissions, months, rules), persons=_persons(claims, rules),
         chart=ChartData(chart_months, counts),

@@ -156,5 +156,5 @@ def chart_table(data: ReportData) -> Table:
 
 
 def footer(data: ReportData) -> str:
-    return (f"积分规则：{data.rules.source}（{data.rules.digest}）；生成时间：{data.generated_at:%Y-%m-%d %H:%M}；"
-            "由 shanggao 上稿核验生成。")
+    return (f"积分规则：{data.rules.source}（{data.rules.digest}）；"
+            f"生成时间：{data.generated_at:%Y-%m-%d %H:%M}（北京时间）；由 shanggao 上稿核验生成。")
