@@ -27,7 +27,7 @@ import opencc
 # Marks that end a sentence or a clause.  Checked after NFKC, so the full-width
 # forms (，！？；：) arrive here as their ASCII equivalents.
 SENTENCE_MARKS = frozenset("。!?;…\n")
-CLAUSE_MARKS = frozenset(",、:｡")
+CLAUSE_MARKS = frozenset(",、:")
 
 # Tags and character entities left by sloppy HTML-to-text conversion.
 _MARKUP = re.compile(r"<[^<>]{0,300}>|&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
@@ -47,7 +47,7 @@ class _CharMap(dict):
     def __missing__(self, code: int) -> str:
         out = []
         for ch in unicodedata.normalize("NFKC", chr(code)):
-            if not unicodedata.category(ch)[0] in "LN":
+            if unicodedata.category(ch)[0] not in "LN":
                 continue
             if ord(ch) > 0x2E7F:  # CJK and beyond: traditional -> simplified
                 ch = _t2s().convert(ch)

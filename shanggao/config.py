@@ -2,7 +2,8 @@
 
 Lookup: ``--config PATH``, else ``$SHANGGAO_CONFIG``, else ``./shanggao.toml``
 when it exists, else the defaults below.  ``--db`` and ``$SHANGGAO_DB``
-override the file's ``db``.
+override the file's ``db``.  Relative paths in a file are relative to that
+file's folder.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from pathlib import Path
 
 CONFIG_ENV = "SHANGGAO_CONFIG"
 DEFAULT_CONFIG_FILE = "shanggao.toml"
+
+
+_TYPE_WORDS = {str: "a string", int: "a whole number", float: "a number", bool: "true or false", list: "a list"}
+PATH_SETTINGS = ("db", "archive_dir", "rules", "reports_dir", "log_file")
 
 
 class ConfigError(Exception):
@@ -56,12 +61,25 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{candidate}: not valid TOML: {exc}") from exc
     section = data.get("shanggao", data)
-    known = {f.name: f for f in fields(Config)}
+    defaults = Config()
+    known = [f.name for f in fields(Config) if f.name != "source"]
     values = {}
     for key, value in section.items():
-        if key not in known or key == "source":
-            raise ConfigError(f"{candidate}: unknown setting {key!r} (known: {', '.join(k for k in known if k != 'source')})")
+        if key not in known:
+            raise ConfigError(f"{candidate}: unknown setting {key!r} (known: {', '.join(known)})")
+        expected = type(getattr(defaults, key))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ConfigError(f"{candidate}: {key} must be {_TYPE_WORDS[expected]}, not {value!r}")
+        if expected is list and not all(isinstance(item, str) for item in value):
+            raise ConfigError(f"{candidate}: {key} must be a list of strings")
         values[key] = value
     config = Config(**values)
     config.source = str(candidate)
+    # Paths in the file are relative to the file, so cron and systemd can run from anywhere.
+    for name in PATH_SETTINGS:
+        value = getattr(config, name)
+        if value and not Path(value).is_absolute():
+            setattr(config, name, str(candidate.parent / value))
     return config

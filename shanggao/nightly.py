@@ -1,4 +1,4 @@
-"""The nightly job: crawl the window, match what is new, verify open claims.
+"""The nightly job: crawl the window, match what is new, verify claims, write the month's report.
 
 Safe to run unattended:
 
@@ -133,6 +133,7 @@ class NightlyResult:
     problems: list[str] = field(default_factory=list)  # outlets that failed or drifted, with why
     matched: str = ""
     verified: str = ""
+    report: Path | None = None
     marked_failed: int = 0
 
     @property
@@ -161,6 +162,8 @@ def run_nightly(store: Store, config: Config, *, today: dt.date | None = None,
                 settings_overrides: Mapping[str, object] | None = None) -> NightlyResult:
     """Run one night's work under the lock and return what happened."""
     from matcher import match_store
+    from shanggao.periods import parse_period
+    from shanggao.reports import default_report_name, write_report
     from shanggao.rules import rules_for
     from shanggao.verify import verify_claims
     from spiders.run import crawl, default_outlets
@@ -191,6 +194,10 @@ def run_nightly(store: Store, config: Config, *, today: dt.date | None = None,
             summary = verify_claims(store, None, None, rules)
             counts = ", ".join(f"{status} {n}" for status, n in summary.counts.items())
             result.verified = f"{len(summary.verdicts)} claim(s) verified" + (f" ({counts})" if counts else "")
+            stage("writing this month's report")
+            month = parse_period(f"{today:%Y-%m}")
+            result.report = write_report(store, month, rules, "html",
+                                         Path(config.reports_dir or ".") / default_report_name(month, "html"))
         except BaseException as exc:
             _finish_job(store, job_run, "failed", f"{exc.__class__.__name__}: {exc}")
             raise

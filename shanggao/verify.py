@@ -2,7 +2,7 @@
 
 Public API (used by ``shanggao verify`` and the offline demo)::
 
-    from db import Store, utcnow
+    from db import Store
     from shanggao.rules import load_rules
     from shanggao.verify import verify_claims
 
@@ -48,8 +48,9 @@ import duckdb
 import pyarrow as pa
 from rapidfuzz import fuzz
 
-from db import Store
+from db import Store, utcnow
 from shanggao.outlet_names import resolve_outlet
+from shanggao.progress import QUIET, Steps
 from shanggao.rules import EXCERPT_KINDS, Rules
 from shanggao.unit_names import DEFAULT_COUNTY_PREFIXES, canonical_unit
 from spiders.registry import OUTLETS, outlet_for_host
@@ -729,26 +730,38 @@ def write_verdicts(store: Store, verdicts: list[Verdict], rules: Rules) -> None:
 
 # -- the API -----------------------------------------------------------------------------------------
 
-def judge_claims(evidence: Evidence, rules: Rules) -> dict[str, Verdict]:
-    """Verdicts for every loaded claim (period and related), duplicates and points settled."""
+def judge_claims(evidence: Evidence, rules: Rules, progress: Steps = QUIET) -> dict[str, Verdict]:
+    """Verdicts for every loaded claim (period and related), duplicates and points settled;
+    ``progress`` advances once per claim judged."""
     judge = Judge(evidence, rules)
-    verdicts = {c.claim_id: judge.judge(c) for c in evidence.claims}
+    verdicts = {}
+    for claim in evidence.claims:
+        verdicts[claim.claim_id] = judge.judge(claim)
+        progress()
     settle_duplicates(evidence.claims, verdicts, evidence)
     assign_points(evidence.claims, verdicts, evidence, rules)
     return verdicts
 
 
-def verify_claims(store: Store, start: dt.date | None, end: dt.date | None, rules: Rules) -> VerifySummary:
-    """Verify every claim dated ``start``..``end`` (or all claims) and store one verdict each."""
+def verify_claims(store: Store, start: dt.date | None, end: dt.date | None, rules: Rules,
+                  progress: Steps = QUIET) -> VerifySummary:
+    """Verify every claim dated ``start``..``end`` (or all claims) and store one verdict each.
+
+    ``progress`` (shanggao.progress) counts the claims judged, then the write."""
     if (start is None) != (end is None):
         raise ValueError("give both start and end, or neither")
+    progress.describe("verify: reading claims and evidence")
     with store.read() as con:
         evidence = load_evidence(con, start, end)
         undated = 0 if start is None else con.execute(
             "SELECT count(*) FROM claims WHERE published_date IS NULL").fetchone()[0]
-    verdicts = judge_claims(evidence, rules)
+    progress.set_total(len(evidence.claims) + 1)
+    progress.describe("verify: judging claims")
+    verdicts = judge_claims(evidence, rules, progress)
     mine = [verdicts[c.claim_id] for c in sorted(evidence.claims, key=lambda c: c.order)
             if c.claim_id in evidence.in_period]
+    progress.describe("verify: writing verdicts")
     if mine:
         write_verdicts(store, mine, rules)
+    progress()
     return VerifySummary(start, end, mine, rules.source, rules.digest, undated)

@@ -61,7 +61,7 @@ def best_encoding(body: bytes, declared: str | None) -> str:
     declared = (declared or "").lower()
     try:
         body.decode("utf-8")
-        if any(b > 0x7F for b in body[:65536]) or not declared:
+        if not body[:65536].isascii() or not declared:
             return "utf-8"
     except UnicodeDecodeError:
         pass
@@ -96,14 +96,29 @@ _GONE_PHRASES = re.compile(r"该内容已被发布者删除|此内容因违规�
 SHORT_PAGE_CHARS = 6000
 
 
+def _literals(pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """The lower-cased alternatives of a pattern that is a plain union of literals."""
+    return tuple(re.sub(r"\\(.)", r"\1", alt).lower() for alt in pattern.pattern.split("|"))
+
+
+# Every page passes through here: a substring scan for the patterns' literals (C speed)
+# decides whether the regexes need to run at all.
+_ANY_TOKEN = _literals(_CHALLENGE_TOKENS)
+_ANY_PHRASE = _literals(_CHALLENGE_PHRASES) + _literals(_GONE_PHRASES)
+
+
 def interstitial_reason(text: str) -> tuple[str, str] | None:
     """(problem, detail) when a 200 page is a challenge/blocked/deleted page rather than content."""
     head = text[:30000]
-    token = _CHALLENGE_TOKENS.search(head)
-    if token:
-        return "interstitial", f"anti-bot challenge ({token.group(0)})"
-    if not (_CHALLENGE_PHRASES.search(head) or _GONE_PHRASES.search(head)):
+    folded = head.lower()
+    if any(token in folded for token in _ANY_TOKEN):
+        token = _CHALLENGE_TOKENS.search(head)
+        if token:
+            return "interstitial", f"anti-bot challenge ({token.group(0)})"
+    if not any(phrase in folded for phrase in _ANY_PHRASE):
         return None  # the common case: no need to measure the visible text
+    if not (_CHALLENGE_PHRASES.search(head) or _GONE_PHRASES.search(head)):
+        return None
     visible = re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", head, flags=re.S | re.I)
     visible = re.sub(r"\s+", " ", visible)
     if len(visible) <= SHORT_PAGE_CHARS:

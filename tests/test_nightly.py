@@ -42,6 +42,8 @@ def proxy(mirror: Mirror):
 def slow_config(path: Path, delay: float = 0.0) -> Path:
     """Politeness off, except an optional delay that stretches the crawl for kill/reader tests."""
     write_fast_config(path)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('reports_dir = "reports"\n')
     if delay:
         text = path.read_text(encoding="utf-8").replace("download_delay = 0.0", f"download_delay = {delay}")
         text = text.replace("concurrency_per_domain = 8", "concurrency_per_domain = 1")
@@ -80,6 +82,7 @@ def test_nightly_crawls_matches_and_verifies(tmp_path: Path, mirror: Mirror, pro
     done = subprocess.run(nightly_cmd(db, config), env=env_for(proxy), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "rmrb" in done.stdout and "hnrb" in done.stdout and "matching:" in done.stdout
+    assert (tmp_path / "reports" / "上稿通报-2025-06.html").exists()  # relative to the config file
     assert_complete_and_unique(db, mirror)
     jobs = ro_rows(db, "SELECT status, window_start, window_end FROM crawl_runs WHERE command = 'nightly' AND outlet IS NULL")
     assert jobs == [("ok", TODAY - dt.timedelta(days=1), TODAY)]

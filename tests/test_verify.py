@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -106,11 +107,19 @@ def test_rerun_replaces_and_follows_new_crawls(tmp_path):
         assert con.execute("SELECT count(*), count(DISTINCT claim_id) FROM verdicts").fetchone() == (15, 15)
 
 
-def test_verified_at_is_utc(june):
-    """The store's TIMESTAMP columns are naive UTC (db.utcnow), whatever the machine's zone."""
-    verified_at = june.verdict("C01")["verified_at"]
+def test_verified_at_is_utc(tmp_path, monkeypatch):
+    """The store's TIMESTAMP columns are naive UTC (db.utcnow), even on a machine set to Beijing time."""
+    s = june_office(tmp_path)
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        verify_claims(s.store, *JUNE, load_rules())
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    verified_at = s.verdict("C01")["verified_at"]
     assert verified_at.tzinfo is None
-    assert abs(utcnow() - verified_at) < dt.timedelta(hours=1)
+    assert abs(utcnow() - verified_at) < dt.timedelta(hours=1)  # local time would be 8 hours off
 
 
 def test_failed_crawl_does_not_count_as_covered(tmp_path):

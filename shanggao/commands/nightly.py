@@ -70,6 +70,8 @@ def nightly(app: AppContext, outlets: tuple[str, ...], today: dt.date | None) ->
         click.echo(line)
     click.echo(f"matching:     {result.matched}")
     click.echo(f"verification: {result.verified}")
+    if result.report:
+        click.echo(f"report:       {result.report}")
     log.info("nightly %s finished: %s", result.job_id, "ok" if result.ok else "; ".join(result.problems))
     if not result.ok:
         for problem in result.problems:

@@ -6,6 +6,7 @@ import click
 
 from shanggao.context import AppContext, pass_app
 from shanggao.periods import parse_period
+from shanggao.progress import progress_steps
 from shanggao.reports import FORMATS, default_report_name, write_report
 from shanggao.rules import rules_for
 
@@ -27,7 +28,8 @@ def report(app: AppContext, period: str, fmt: str, out: Path | None, rules_path:
     links; placements found that nobody claimed; every claim that needs a look
     with its reason; a chart of placements per month by tier.  Points come from
     the verdicts: run `shanggao verify` for the period first (the report says
-    when verdicts are missing or were computed under other rules).
+    when verdicts are missing or were computed under other rules).  In a
+    terminal a progress bar shows on stderr.
 
     \b
     Examples:
@@ -39,7 +41,8 @@ def report(app: AppContext, period: str, fmt: str, out: Path | None, rules_path:
     rules = rules_for(app.config.rules, app.config.source, rules_path)
     target = out or Path(app.config.reports_dir or ".") / default_report_name(chosen, fmt)
     try:
-        written = write_report(app.store, chosen, rules, fmt, target)
+        with progress_steps(None, "report") as steps:
+            written = write_report(app.store, chosen, rules, fmt, target, steps)
     except OSError as exc:
         raise click.ClickException(f"{target}: cannot write the report: {exc.strerror or exc}") from exc
     click.echo(f"wrote {written}")

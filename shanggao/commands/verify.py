@@ -7,6 +7,7 @@ import click
 from shanggao.context import AppContext, pass_app
 from shanggao.output import print_rows
 from shanggao.periods import period_from_options
+from shanggao.progress import progress_steps
 from shanggao.rules import rules_for
 from shanggao.verify import STATUS_LABELS, verify_claims
 
@@ -30,7 +31,7 @@ def verify(app: AppContext, period: str | None, start: str | None, end: str | No
     settle it), duplicate_claim, before_submission, unknown_manuscript,
     unknown_outlet.  Re-running replaces the period's verdicts, so after a
     crawl, an import or a change of rules just run it again.  Without a period
-    every claim is verified.
+    every claim is verified.  In a terminal a progress bar shows on stderr.
 
     \b
     Examples:
@@ -40,7 +41,9 @@ def verify(app: AppContext, period: str | None, start: str | None, end: str | No
     """
     chosen = period_from_options(period, start, end)
     rules = rules_for(app.config.rules, app.config.source, rules_path)
-    summary = verify_claims(app.store, chosen.start if chosen else None, chosen.end if chosen else None, rules)
+    with progress_steps(None, "verify") as steps:
+        summary = verify_claims(app.store, chosen.start if chosen else None, chosen.end if chosen else None, rules,
+                                steps)
     rows = [
         (v.claim_id, v.status, v.evidence_label, v.points, "；".join(v.reasons + v.warnings))
         for v in summary.verdicts if all_rows or v.status != "verified"

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from db import Store
 from shanggao.periods import Period
+from shanggao.progress import QUIET, Steps
 from shanggao.reports.data import ReportData, collect
 from shanggao.rules import Rules
 
@@ -49,9 +50,20 @@ def default_report_name(period: Period, fmt: str) -> str:
     return f"{kind}-{period.label}.{fmt}"
 
 
-def write_report(store: Store, period: Period, rules: Rules, fmt: str, out: Path) -> Path:
-    """Write the period's report in ``fmt`` to ``out`` (parent folders created) and return the path."""
+def write_report(store: Store, period: Period, rules: Rules, fmt: str, out: Path,
+                 progress: Steps = QUIET) -> Path:
+    """Write the period's report in ``fmt`` to ``out`` (parent folders created) and return the path.
+
+    ``progress`` (shanggao.progress) takes three steps: load the renderer, read the store, write."""
+    progress.set_total(3)
+    progress.describe(f"report: loading the {fmt} writer")
     render = _renderer(fmt)
+    progress()
+    progress.describe(f"report: reading {period.label}")
     data = collect(store, period, rules)
+    progress()
+    progress.describe(f"report: writing {out.name}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    return render(data, out)
+    written = render(data, out)
+    progress()
+    return written
