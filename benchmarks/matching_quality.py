@@ -12,8 +12,6 @@ link.  ``--cv`` adds a two-fold cross-validation of the decision thresholds
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import hashlib
 import itertools
 import json
 import subprocess
@@ -34,60 +32,19 @@ from matcher.score import is_placement, score  # noqa: E402
 DEFAULT_DEV = REPO.parent / "shared" / "matching-dev"
 
 
-def shanggao(db: Path, *args: str, check: bool = True) -> str | None:
+def shanggao(db: Path, *args: str) -> str:
     exe = Path(sys.executable).with_name("shanggao")
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "shanggao.cli"]
     done = subprocess.run([*command, "--db", str(db), *args], capture_output=True, text=True)
     if done.returncode:
-        if not check:
-            return None
         raise SystemExit(f"shanggao {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout
 
 
-def has_command(db: Path, name: str) -> bool:
-    exe = Path(sys.executable).with_name("shanggao")
-    out = subprocess.run([str(exe), "--db", str(db), "--help"], capture_output=True, text=True).stdout
-    return any(line.split()[:1] == [name] for line in out.splitlines())
-
-
-def insert_articles(db: Path, path: Path) -> None:
-    """Stand-in while `shanggao articles import` is unavailable: plain INSERTs of the same rows."""
-    rows = []
-    now = dt.datetime.now()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        a = json.loads(line)
-        digest = hashlib.sha256((a["title"] + "\n" + a["body"]).encode()).hexdigest()
-        rows.append((a["url"], a["outlet"], a["title"], a.get("byline"), a.get("published"), a["body"], digest,
-                     len(a["body"]), now, now, path.name))
-    with Store(db).write() as con:
-        con.executemany("INSERT INTO articles (url, outlet, title, byline, published_date, body, body_hash, "
-                        "body_chars, source, first_fetched_at, last_fetched_at, imported_from) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'import', ?, ?, ?)", rows)
-
-
-def insert_manuscripts(db: Path, path: Path) -> None:
-    """Stand-in while `shanggao manuscripts import` is unavailable: plain INSERTs of the same rows."""
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        m = json.loads(line)
-        digest = hashlib.sha256((m["title"] + "\n" + m["body"]).encode()).hexdigest()
-        rows.append((m["id"], m["title"], m["body"], m.get("authors"), m.get("unit"), m.get("submitted"),
-                     digest, path.name, dt.datetime.now()))
-    with Store(db).write() as con:
-        con.executemany("INSERT INTO manuscripts (manuscript_id, title, body, authors, unit, submitted_date, "
-                        "body_hash, source_file, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-
-
 def load(dev: Path, db: Path) -> None:
     shanggao(db, "init")
-    if shanggao(db, "articles", "import", str(dev / "articles.jsonl"), check=False) is None:
-        print("note: `shanggao articles import` failed; articles inserted directly")
-        insert_articles(db, dev / "articles.jsonl")
-    if not has_command(db, "manuscripts") or shanggao(
-            db, "manuscripts", "import", str(dev / "manuscripts.jsonl"), check=False) is None:
-        print("note: `shanggao manuscripts import` failed; manuscripts inserted directly")
-        insert_manuscripts(db, dev / "manuscripts.jsonl")
+    shanggao(db, "articles", "import", str(dev / "articles.jsonl"))
+    shanggao(db, "manuscripts", "import", str(dev / "manuscripts.jsonl"))
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -191,32 +191,43 @@ def candidate_pairs(con: duckdb.DuckDBPyConnection, *, manuscripts: Sequence[str
                     min_shared: int) -> list[tuple[str, int, int]]:
     """(manuscript_id, article_id, shared rare fingerprints) of the chosen manuscripts × chosen articles.
 
-    ``None`` on either side means "all".  Only fingerprints rarer than
-    ``df_high`` are joined, so stock phrases cannot blow the join up, and a
-    pair needs ``min_shared`` of them to be worth aligning.
+    ``None`` on either side means "all".  Two scans of the fingerprint tables:
+    the first counts document frequencies of the chosen side's fingerprints
+    and keeps those shared (df >= 2) but rarer than ``df_high`` — stock
+    phrases cannot blow the join up; the second joins both sides on them.  A
+    pair needs ``min_shared`` such fingerprints to be worth aligning.
     """
+    params: list = []
+
     def selection(name: str, column: str, values, arrow_type) -> str:
         if values is None:
             return "TRUE"
-        con.register(name, pa.table({"id": pa.array(list(values), type=arrow_type)}))
-        return f"{column} IN (SELECT id FROM {name})"
+        values = list(values)
+        if not values:
+            return "FALSE"
+        con.register(name, pa.table({"id": pa.array(values, type=arrow_type)}))
+        # the range is redundant but lets DuckDB skip row groups (documents are stored in id order)
+        params.extend([min(values), max(values)])
+        return f"{column} BETWEEN ? AND ? AND {column} IN (SELECT id FROM {name})"
 
     m_sel = selection("sel_m", "manuscript_id", manuscripts, pa.string())
     a_sel = selection("sel_a", "article_id", articles, pa.int64())
+    if articles is None:
+        chosen_fp, chosen_params = f"SELECT fp FROM matcher_manuscript_fp WHERE {m_sel}", params[:2]
+    else:
+        chosen_fp, chosen_params = f"SELECT fp FROM matcher_article_fp WHERE {a_sel}", params[-2:]
     sql = f"""
-        WITH m AS (SELECT manuscript_id, fp FROM matcher_manuscript_fp WHERE {m_sel}),
-        a AS (SELECT article_id, fp FROM matcher_article_fp WHERE {a_sel}),
-        shared_fp AS (SELECT fp FROM m INTERSECT SELECT fp FROM a),
-        rare AS (
+        WITH rare AS (
             SELECT fp FROM (
                 SELECT fp FROM matcher_article_fp UNION ALL SELECT fp FROM matcher_manuscript_fp
-            ) WHERE fp IN (SELECT fp FROM shared_fp)
-            GROUP BY fp HAVING count(*) < {int(df_high)}
+            ) WHERE fp IN ({chosen_fp})
+            GROUP BY fp HAVING count(*) BETWEEN 2 AND {int(df_high) - 1}
         )
         SELECT m.manuscript_id, a.article_id, count(*)::INTEGER AS shared
-        FROM m JOIN a USING (fp)
-        WHERE fp IN (SELECT fp FROM rare)
+        FROM (SELECT manuscript_id, fp FROM matcher_manuscript_fp WHERE {m_sel} AND fp IN (SELECT fp FROM rare)) m
+        JOIN (SELECT article_id, fp FROM matcher_article_fp WHERE {a_sel} AND fp IN (SELECT fp FROM rare)) a
+          USING (fp)
         GROUP BY ALL HAVING count(*) >= {int(min_shared)}
         ORDER BY a.article_id, m.manuscript_id
     """
-    return con.execute(sql).fetchall()
+    return con.execute(sql, chosen_params + params).fetchall()

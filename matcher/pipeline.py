@@ -23,9 +23,9 @@ from matcher.index import IndexSync, candidate_pairs, document_frequency, load_b
 from matcher.normalize import NormText, normalize_with_offsets
 from matcher.score import (
     DocumentFrequency, MatcherParams, PairFeatures, char_weights, is_placement, kind, pair_features,
-    required_evidence, score,
+    required_evidence, score, weights_from_df,
 )
-from matcher.shingle import fingerprints
+from matcher.shingle import fingerprint_positions
 
 MATCHER_VERSION = "shanggao-matcher/1 (char5 fp 1:4, df 8-24, seed4 align)"
 MIN_SHARED_FINGERPRINTS = 3   # rare fingerprints a pair must share to be aligned at all
@@ -82,12 +82,23 @@ class _Doc:
 # -- loading and weighting ----------------------------------------------------
 
 def _weigh(store: Store, texts: dict[str, str], params: MatcherParams) -> dict[str, _Doc]:
-    """Normalise texts and weigh their characters against current document frequencies."""
+    """Normalise texts and weigh their characters against current document frequencies.
+
+    One document-frequency query and one lookup serve the whole batch.
+    """
     norms = {key: normalize_with_offsets(body or "") for key, body in texts.items()}
-    fps = [fingerprints(n.text) for n in norms.values()]
+    found = {key: fingerprint_positions(n.text) for key, n in norms.items()}
+    all_fps = np.concatenate([fps for _, fps in found.values()]) if found else np.zeros(0, np.int64)
     with store.read() as con:
-        df = document_frequency(con, np.concatenate(fps) if fps else np.zeros(0, np.int64))
-    return {key: _Doc(n, char_weights(n, df, params)) for key, n in norms.items()}
+        df = document_frequency(con, all_fps)
+    all_dfs = df(all_fps)
+    docs, start = {}, 0
+    for key, norm in norms.items():
+        pos, fps = found[key]
+        dfs = all_dfs[start:start + len(fps)]
+        start += len(fps)
+        docs[key] = _Doc(norm, weights_from_df(norm, pos, dfs, params))
+    return docs
 
 
 def _evidence(m: _Doc, a: _Doc, features: PairFeatures, passages, params: MatcherParams) -> dict:

@@ -81,7 +81,13 @@ def _covering_mean(n: int, pos: np.ndarray, w: np.ndarray, k: int) -> np.ndarray
 
 
 def char_weights(norm: NormText, df_of: "DocumentFrequency", params: MatcherParams) -> np.ndarray:
-    """Distinctiveness (0..1) of each character of a normalised text.
+    """Distinctiveness (0..1) of each character of a normalised text."""
+    pos, fps = fingerprint_positions(norm.text)
+    return weights_from_df(norm, pos, df_of(fps), params)
+
+
+def weights_from_df(norm: NormText, pos: np.ndarray, dfs: np.ndarray, params: MatcherParams) -> np.ndarray:
+    """:func:`char_weights` given the fingerprints' positions and document frequencies.
 
     Fingerprints inside one clause speak for their characters; characters no
     such fingerprint covers take their clause's, else their sentence's mean;
@@ -91,9 +97,8 @@ def char_weights(norm: NormText, df_of: "DocumentFrequency", params: MatcherPara
     n = len(norm.text)
     if n == 0:
         return np.zeros(0)
-    pos, fps = fingerprint_positions(norm.text)
     k = FINGERPRINT_K
-    w = df_weight(df_of(fps), params)
+    w = df_weight(dfs, params)
     inside = norm.clause_id[pos] == norm.clause_id[pos + k - 1]
     weights = _covering_mean(n, pos[inside], w[inside], k)
     for group in (norm.clause_id, norm.sentence_id):

@@ -28,6 +28,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -141,6 +142,10 @@ def _run_crawlers(settings, jobs: list[tuple[type, dict[str, Any]]]) -> None:
     from scrapy.crawler import CrawlerProcess
 
     process = CrawlerProcess(settings)
+    if settings.getbool("LOG_ENABLED"):
+        # Scrapy's handler drops records below LOG_LEVEL; stopping them at the root logger
+        # spares building two DEBUG records (crawled, scraped) per page first.
+        logging.root.setLevel(settings.get("LOG_LEVEL"))
     for spider_cls, kwargs in jobs:
         process.crawl(spider_cls, **kwargs)
     process.start()

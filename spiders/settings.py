@@ -99,5 +99,8 @@ EXTENSIONS = {
 REMOTE_CONTROL_ENABLED = False   # no listening port on a crawler machine
 
 LOG_LEVEL = "INFO"
+# crawl_runs holds shanggao's own counts; Scrapy's byte counters serialise every request
+# and response again just to measure it.
+DOWNLOADER_STATS = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urljoin
 
+from lxml import etree
 from parsel import Selector, SelectorList
 from scrapy.http import Response
 
@@ -62,13 +63,21 @@ def has_class(*tokens: str) -> str:
     return " and ".join(f"contains({padded}, ' {token} ')" for token in tokens)
 
 
+# Compiled once and run on the lxml element: parsel would wrap every text node in a Selector.
+_VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]", smart_strings=False)
+
+
 def node_text(nodes: SelectorList | Selector) -> str:
     """All text under the nodes, scripts and styles excluded, on one line."""
     if isinstance(nodes, Selector):
         nodes = SelectorList([nodes])
-    parts = []
+    parts: list[str] = []
     for node in nodes:
-        parts.extend(node.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]").getall())
+        root = node.root
+        if isinstance(root, str):  # an attribute or text selection (::attr(content), text())
+            parts.append(root)
+        else:
+            parts.extend(_VISIBLE_TEXT(root))
     return clean_inline(" ".join(parts))
 
 
