@@ -54,16 +54,18 @@ def nightly(app: AppContext, outlets: tuple[str, ...], today: dt.date | None) ->
       shanggao nightly rmrb hnrb --today 2022-06-25
     """
     from shanggao.nightly import run_nightly
+    from shanggao.progress import progress_steps
 
     _setup_logging(app.config.log_file)
     log = logging.getLogger("shanggao.nightly")
 
-    def stage(text: str) -> None:
-        log.info(text)
-        if sys.stderr.isatty() and app.config.log_file:
-            click.echo(f"… {text}", err=True)
+    with progress_steps(None, "nightly") as steps:
+        def stage(text: str) -> None:
+            log.info(text)
+            steps.describe(text)
+            steps()
 
-    result = run_nightly(app.store, app.config, today=today, outlets=outlets or None, stage=stage)
+        result = run_nightly(app.store, app.config, today=today, outlets=outlets or None, stage=stage)
     if result.marked_failed:
         click.echo(f"marked {result.marked_failed} interrupted earlier run(s) as failed")
     for line in result.outlet_lines:
