@@ -201,6 +201,8 @@ class Store:
     @contextlib.contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection, retried while a writer holds the lock."""
+        if not self.path.exists():  # reading never creates a store
+            raise StoreError(f"{self.path}: no such store; run `shanggao --db {self.path} init` first")
         self.ensure()
         con = connect(self.path, read_only=True)
         try:

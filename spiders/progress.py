@@ -5,7 +5,11 @@ is a terminal and Scrapy's log is not shown; otherwise nothing extra is
 printed.  :class:`ProgressExtension` is the Scrapy side: one per crawler
 (= outlet), reading its :class:`spiders.recorder.RunRecorder` counters twice
 a second.  All crawlers of the process share one :class:`CrawlProgress`
-display on stderr, which stops when the last of them closes.
+display on stderr, which stops (and is erased, like the bars of
+:mod:`shanggao.progress`) when the last of them closes; the command's
+one-line-per-outlet summary follows.  It is separate from
+``shanggao.progress.progress_steps`` because it shows several outlets at once,
+each with its own counters, fed from inside Scrapy.
 
 "days" counts the window days the outlet has yielded articles for so far — the
 honest measure available while e-paper days are walked in parallel and portal
@@ -53,6 +57,7 @@ class CrawlProgress:
             TimeElapsedColumn(),
             console=self.console,
             refresh_per_second=4,
+            transient=True,  # erased at the end, as shanggao.progress does: the summary lines follow
             redirect_stdout=False,
             redirect_stderr=False,
         )

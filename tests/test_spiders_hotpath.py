@@ -10,8 +10,15 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from spiders.archive import WarcArchive, read_record
-from spiders.middlewares import (_ANY_PHRASE, _ANY_TOKEN, _CHALLENGE_PHRASES, _CHALLENGE_TOKENS, _GONE_PHRASES,
-                                 best_encoding, interstitial_reason)
+from spiders.middlewares import (
+    _ANY_PHRASE,
+    _ANY_TOKEN,
+    _CHALLENGE_PHRASES,
+    _CHALLENGE_TOKENS,
+    _GONE_PHRASES,
+    best_encoding,
+    interstitial_reason,
+)
 
 
 def test_interstitial_prefilter_covers_every_pattern_alternative():

@@ -98,3 +98,13 @@ def test_write_rolls_back_on_error(db_path: Path) -> None:
             raise RuntimeError("boom")
     with store.read() as con:
         assert con.execute("SELECT count(*) FROM outlets").fetchone()[0] == 0
+
+
+def test_reading_a_missing_store_does_not_create_it(tmp_path: Path) -> None:
+    from db import StoreError
+
+    path = tmp_path / "typo.duckdb"
+    with pytest.raises(StoreError, match="no such store"):
+        with Store(path).read():
+            pass
+    assert not path.exists()
