@@ -55,4 +55,8 @@ def print_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str =
         table = Table(*columns, title=title, show_lines=False, header_style="bold")
         for row in rows:
             table.add_row(*(_cell(v, max_width) for v in row))
-        Console(file=out, width=max(100, Console().width), soft_wrap=False).print(table)
+        # In a terminal the table fits the window; in a pipe or file nothing is wrapped.
+        console = Console(file=out)
+        if not console.is_terminal:
+            console = Console(file=out, width=100_000)
+        console.print(table)
