@@ -26,7 +26,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Any
 
 import pyarrow as pa
@@ -35,18 +35,14 @@ from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 from twisted.internet import task
 
-from db import Store
+from db import Store, utcnow
+from db.articles import merge_incoming
 from spiders.archive import WarcArchive, sha256_hex
 from spiders.items import DRIFT_PROBLEMS, ArticleItem, ProblemItem
 
 log = logging.getLogger(__name__)
 
 _ATTR = "_shanggao_recorder"
-
-
-def utcnow() -> datetime:
-    """Naive UTC, the convention of every TIMESTAMP column."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def body_hash(title: str, body: str) -> str:
@@ -332,71 +328,26 @@ class RunRecorder:
 
 
 def write_articles(con, rows: list[dict[str, Any]]) -> int:
-    """Upsert a batch of articles with versioning; return how many were new or changed.
-
-    A URL not yet stored becomes version 1.  The same title+body again only
-    moves ``last_fetched_at``.  A different title+body becomes version N+1 in
-    ``articles`` and the replaced text is kept as version N in
-    ``article_versions`` (``replaced_at`` = the fetch that brought the new
-    text): nothing is overwritten silently.  ``evidence_page_id`` points at
-    the archived response the current text was parsed from.
-    """
+    """Upsert a batch of articles with versioning (db.articles.merge_incoming); return how many
+    were new or changed.  ``evidence_page_id`` points at the archived response each text was
+    parsed from, and that page is marked as an article page."""
     con.register("batch_articles", pa.Table.from_pylist(rows, schema=_ARTICLE_SCHEMA))
     con.execute("""
         CREATE OR REPLACE TEMP TABLE incoming AS
-        SELECT b.*, p.page_id AS evidence_page_id, a.article_id, a.version AS old_version,
-               a.body_hash AS old_hash
+        SELECT b.* EXCLUDE (response_url, response_sha256), p.page_id AS evidence_page_id,
+               NULL::VARCHAR AS imported_from
         FROM batch_articles b
         LEFT JOIN pages p ON p.url = b.response_url AND p.sha256 = b.response_sha256
-        LEFT JOIN articles a ON a.url = b.url
     """)
     con.unregister("batch_articles")
-    new, changed = con.execute(
-        "SELECT count(*) FILTER (article_id IS NULL), "
-        "count(*) FILTER (article_id IS NOT NULL AND old_hash <> body_hash) FROM incoming").fetchone()
-    if new:
-        con.execute("""
-            INSERT INTO articles (url, outlet, title, subtitle, byline, authors, published_date, page_no, page_name,
-                                  page_url, body, body_hash, body_chars, version, source, evidence_page_id,
-                                  first_fetched_at, last_fetched_at)
-            SELECT url, outlet, title, subtitle, byline, authors, published_date, page_no, page_name, page_url,
-                   body, body_hash, body_chars, 1, source, evidence_page_id, fetched_at, fetched_at
-            FROM incoming WHERE article_id IS NULL
-        """)
-    if changed:
-        con.execute("""
-            INSERT INTO article_versions (article_id, version, title, subtitle, byline, body, body_hash,
-                                          evidence_page_id, seen_from, replaced_at)
-            SELECT a.article_id, a.version, a.title, a.subtitle, a.byline, a.body, a.body_hash, a.evidence_page_id,
-                   coalesce((SELECT max(v.replaced_at) FROM article_versions v WHERE v.article_id = a.article_id),
-                            a.first_fetched_at),
-                   i.fetched_at
-            FROM incoming i JOIN articles a ON a.article_id = i.article_id
-            WHERE i.old_hash <> i.body_hash
-        """)
-        con.execute("""
-            UPDATE articles a SET title = i.title, subtitle = i.subtitle, byline = i.byline, authors = i.authors,
-                   body = i.body, body_hash = i.body_hash, body_chars = i.body_chars, version = i.old_version + 1,
-                   evidence_page_id = coalesce(i.evidence_page_id, a.evidence_page_id),
-                   published_date = coalesce(i.published_date, a.published_date),
-                   page_no = coalesce(i.page_no, a.page_no), page_name = coalesce(i.page_name, a.page_name),
-                   page_url = coalesce(i.page_url, a.page_url), last_fetched_at = i.fetched_at
-            FROM incoming i
-            WHERE a.article_id = i.article_id AND i.old_hash <> i.body_hash
-        """)
-    con.execute("""
-        UPDATE articles a SET last_fetched_at = i.fetched_at,
-               evidence_page_id = coalesce(a.evidence_page_id, i.evidence_page_id)
-        FROM incoming i
-        WHERE a.article_id = i.article_id AND i.old_hash = i.body_hash
-    """)
+    counts = merge_incoming(con, "incoming")
     con.execute("""
         UPDATE pages SET page_kind = 'article'
         WHERE page_id IN (SELECT evidence_page_id FROM incoming WHERE evidence_page_id IS NOT NULL)
           AND page_kind IS DISTINCT FROM 'article'
     """)
     con.execute("DROP TABLE incoming")
-    return new + changed
+    return counts.new + counts.changed
 
 
 def _merge_headers(headers: list[tuple[str, str]]) -> dict[str, str]:
