@@ -261,3 +261,12 @@ def test_articles_fast_path_cleans_bodies_and_keeps_the_last_duplicate(cli, db_p
     assert rows(db_path, "SELECT title, body FROM articles ORDER BY url") == [
         ("标题1", "第一段。\n第二段。"), ("新标题", BODY_A)]
     assert rows(db_path, "SELECT count(*) FROM article_versions") == [(0,)]
+
+
+def test_articles_bad_lines_are_named_correctly_after_blank_lines(cli, tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_text("\n".join([json.dumps(article(1), ensure_ascii=False), "   ", "",
+                               json.dumps(article(2, published="soon"), ensure_ascii=False)]) + "\n", encoding="utf-8")
+    result = cli("articles", "import", path, expect=1)
+    assert f"{path}:4: unparseable date 'soon'" in result.output
+    assert "1 articles added" in result.output
