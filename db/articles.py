@@ -1,24 +1,26 @@
 """Storing articles: the one upsert used by imports, crawls and fetches.
 
 Rows arrive in a staging relation (an Arrow table or a temp table) with the
-columns of :data:`STAGED_COLUMNS`.  Within one write transaction
-:func:`upsert_staged_articles`:
+columns of :data:`STAGED_COLUMNS`, one row per URL.  Within one write
+transaction :func:`merge_incoming` (or :func:`upsert_staged_articles` for an
+Arrow table still without hashes):
 
 * inserts URLs the store has not seen;
 * for a known URL whose title+body hash changed, copies the current text into
   ``article_versions`` and replaces it (``version`` + 1) — never a silent
   overwrite;
 * for a known URL with the same text, only moves ``last_fetched_at``.
-
-Within one batch the last row for a URL wins.
 """
 
 from __future__ import annotations
 
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 STAGED_SCHEMA = pa.schema(
     [
@@ -55,41 +57,50 @@ class UpsertCounts:
         return self
 
 
-def staged_table(rows: list[dict]) -> pa.Table:
-    """An Arrow staging table from dicts keyed by STAGED_COLUMNS (missing keys are NULL)."""
-    return pa.Table.from_pylist([{c: r.get(c) for c in STAGED_COLUMNS} for r in rows], schema=STAGED_SCHEMA)
+def body_hash(title: str | None, body: str) -> str:
+    """sha256 (hex) of title, a newline and body: what ``articles.body_hash`` holds."""
+    return _hash_utf8((title or "").encode(), body.encode())
 
 
-def upsert_staged_articles(con: duckdb.DuckDBPyConnection, staged: pa.Table | str) -> UpsertCounts:
-    """Merge staged rows into ``articles``; call inside an open write transaction.
+def _hash_utf8(title: bytes | None, body: bytes) -> str:
+    digest = hashlib.sha256(title or b"")
+    digest.update(b"\n")
+    digest.update(body)
+    return digest.hexdigest()
 
-    ``staged`` is an Arrow table with STAGED_SCHEMA or the name of a relation
-    already visible to ``con`` with those columns.
+
+def with_text_hashes(table: pa.Table) -> pa.Table:
+    """``table`` plus ``body_hash`` and ``body_chars`` columns.
+
+    The texts are taken from Arrow as UTF-8 bytes (no decoding), and hashlib,
+    which releases the GIL on long inputs, hashes two halves in two threads:
+    several times faster than DuckDB's own sha256().
     """
-    if isinstance(staged, pa.Table) and staged.num_rows == 0:
+    titles = table.column("title").cast(pa.binary()).to_pylist()
+    bodies = table.column("body").cast(pa.binary()).to_pylist()
+    half = len(bodies) // 2
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        parts = pool.map(lambda span: list(map(_hash_utf8, titles[span], bodies[span])),
+                         (slice(0, half), slice(half, None)))
+        hashes = [h for part in parts for h in part]
+    return (table.append_column("body_hash", pa.array(hashes, pa.string()))
+                 .append_column("body_chars", pc.utf8_length(table.column("body")).cast(pa.int32())))
+
+
+def upsert_staged_articles(con: duckdb.DuckDBPyConnection, staged: pa.Table) -> UpsertCounts:
+    """Merge staged rows (STAGED_SCHEMA, one row per URL) into ``articles``; call inside
+    an open write transaction."""
+    if staged.num_rows == 0:
         return UpsertCounts()
-    if isinstance(staged, pa.Table):
-        con.register("_staged_articles", staged)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS {hashed_unique_sql(staged if isinstance(staged, str) else '_staged_articles')}")
-    if isinstance(staged, pa.Table):
-        con.unregister("_staged_articles")
-    counts = merge_incoming(con, "_incoming")
-    con.execute("DROP TABLE _incoming")
+    con.register("_staged_articles", with_text_hashes(staged))
+    counts = merge_incoming(con, "_staged_articles")
+    con.unregister("_staged_articles")
     return counts
 
 
-def hashed_unique_sql(source: str) -> str:
-    """The staged rows plus body_hash and body_chars, one row per URL (the latest fetch wins)."""
-    return f"""
-        SELECT s.*, sha256(coalesce(s.title, '') || chr(10) || s.body) AS body_hash, length(s.body) AS body_chars
-        FROM {source} s
-        QUALIFY row_number() OVER (PARTITION BY s.url ORDER BY s.fetched_at DESC) = 1
-    """
-
-
 def merge_incoming(con: duckdb.DuckDBPyConnection, incoming: str) -> UpsertCounts:
-    """Merge the relation ``incoming`` — STAGED_COLUMNS plus body_hash and body_chars, one row
-    per URL (see :func:`hashed_unique_sql`) — into ``articles``."""
+    """Merge the relation ``incoming`` — STAGED_COLUMNS plus body_hash and body_chars
+    (see :func:`with_text_hashes`), one row per URL — into ``articles``."""
     # Order matters: history first, then the unchanged rows, then the replacements.
     changed = con.execute(
         f"""

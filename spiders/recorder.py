@@ -18,7 +18,6 @@ Status of a run (``crawl_runs.status``):
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -36,17 +35,13 @@ from scrapy.http import Request, Response
 from twisted.internet import task
 
 from db import Store, utcnow
-from db.articles import merge_incoming
+from db.articles import body_hash, merge_incoming
 from spiders.archive import WarcArchive, sha256_hex
 from spiders.items import DRIFT_PROBLEMS, ArticleItem, ProblemItem
 
 log = logging.getLogger(__name__)
 
 _ATTR = "_shanggao_recorder"
-
-
-def body_hash(title: str, body: str) -> str:
-    return hashlib.sha256(f"{title}\n{body}".encode("utf-8")).hexdigest()
 
 
 @dataclass

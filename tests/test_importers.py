@@ -270,3 +270,17 @@ def test_articles_bad_lines_are_named_correctly_after_blank_lines(cli, tmp_path:
     result = cli("articles", "import", path, expect=1)
     assert f"{path}:4: unparseable date 'soon'" in result.output
     assert "1 articles added" in result.output
+
+
+def test_articles_slow_path_keeps_the_last_duplicate_too(cli, db_path: Path, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "a.jsonl", [article(7, title="旧"), "", article(7, title="新")])
+    assert "1 articles added" in cli("articles", "import", path).output
+    assert rows(db_path, "SELECT title, version FROM articles") == [("新", 1)]
+
+
+def test_body_hash_is_the_same_in_python_and_sql(db_path: Path) -> None:
+    from db.articles import body_hash
+
+    con = duckdb.connect()
+    sql = con.execute("SELECT sha256('标题' || chr(10) || '正文第一段。\n第二段。')").fetchone()[0]
+    assert body_hash("标题", "正文第一段。\n第二段。") == sql

@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from db import Store, utcnow
-from db.articles import STAGED_SCHEMA, merge_incoming, upsert_staged_articles
+from db.articles import STAGED_SCHEMA, merge_incoming, upsert_staged_articles, with_text_hashes
 from shanggao.importers.common import BadFile, ImportReport, import_each, parse_date, split_names
 from spiders.registry import outlet_for_host
 
@@ -124,12 +124,15 @@ def _batches(rows: Iterable[dict]) -> Iterator[pa.Table]:
 
 # What both paths strip from the ends of a body.
 BODY_WHITESPACE = " \t\r\n\u3000"
+# prefix()/suffix() tests per character: unlike trim(), they do not copy the body.
+_EDGE_WHITESPACE = " OR ".join(f"prefix(raw_body, chr({ord(c)})) OR suffix(raw_body, chr({ord(c)}))"
+                               for c in BODY_WHITESPACE)
 
 # The fast path: DuckDB reads and validates a clean JSON Lines file in parallel.
 # Each reason below mirrors a check of _row(); a row with any reason is rejected.
 _FAST_SELECT = """
 WITH raw AS (
-    SELECT row_number() OVER () AS line, *
+    SELECT row_number() OVER () AS line, *, coalesce(body, maintext) AS raw_body
     FROM read_json($path, format = 'newline_delimited', maximum_object_size = 268435456,
                    columns = {url: 'VARCHAR', outlet: 'VARCHAR', title: 'VARCHAR', published: 'VARCHAR',
                               body: 'VARCHAR', subtitle: 'VARCHAR', byline: 'VARCHAR', authors: 'JSON',
@@ -144,11 +147,9 @@ WITH raw AS (
                     try_strptime(trim(coalesce(published, date_publish)), '%Y年%m月%d日'))::DATE AS published_date,
            -- most bodies need no cleaning, and copying 2,000 characters per row is the costliest
            -- step, so test cheaply first (prefix/suffix/contains do not copy; left/right/trim do)
-           CASE WHEN contains(coalesce(body, maintext), chr(13))
-                     OR list_bool_or([prefix(coalesce(body, maintext), c) OR suffix(coalesce(body, maintext), c)
-                                      FOR c IN string_split($ws, '')])
-                THEN trim(replace(coalesce(body, maintext), chr(13) || chr(10), chr(10)), $ws)
-                ELSE coalesce(body, maintext) END AS body,
+           CASE WHEN contains(raw_body, chr(13)) OR $edge_whitespace
+                THEN trim(replace(raw_body, chr(13) || chr(10), chr(10)), $ws)
+                ELSE raw_body END AS body,
            nullif(trim(subtitle), '') AS subtitle, nullif(trim(byline), '') AS byline,
            CASE json_type(authors)
                WHEN 'ARRAY' THEN list_filter(list_transform(authors ->> '$[*]', lambda x: trim(x)), lambda x: x <> '')
@@ -172,10 +173,9 @@ SELECT *,
            CASE WHEN url <> '' AND NOT regexp_matches(url, '^https?://') THEN 'url ' || url || ' is not an http(s) URL' END,
            CASE WHEN published_text <> '' AND published_date IS NULL THEN 'unparseable date ' || published_text END,
            CASE WHEN page_no_text IS NOT NULL AND page_no IS NULL THEN 'page_no ' || page_no_text || ' is not a number' END
-       ) AS reason,
-       sha256(coalesce(title, '') || chr(10) || body) AS body_hash, length(body) AS body_chars
+       ) AS reason
 FROM typed
-"""
+""".replace("$edge_whitespace", _EDGE_WHITESPACE)
 
 
 def _line_count(path: Path) -> int:
@@ -216,14 +216,14 @@ def _import_fast(store: Store, path: Path, report: ImportReport) -> bool:
             """
             SELECT url, outlet, title, subtitle, byline, authors, published_date, page_no::INTEGER AS page_no,
                    page_name, NULL::VARCHAR AS page_url, body, 'import' AS source,
-                   NULL::BIGINT AS evidence_page_id, $stamp::TIMESTAMP AS fetched_at, $name AS imported_from,
-                   body_hash, body_chars
+                   NULL::BIGINT AS evidence_page_id, $stamp::TIMESTAMP AS fetched_at, $name AS imported_from
             FROM checked WHERE reason = ''
             """,
             params={"stamp": now, "name": path.name},
         ).to_arrow_table()
     finally:
         scratch.close()
+    valid = with_text_hashes(valid)
     with store.write() as con:
         con.register("_valid", valid)
         counts = merge_incoming(con, "_valid")
@@ -255,6 +255,7 @@ def import_article_file(store: Store, path: Path) -> ImportReport:
             report.reject(path, number, str(exc))
     if seen_lines == 0:
         raise BadFile(f"{path}: empty file (no JSON lines)")
+    good = list({row["url"]: row for row in good}.values())  # the last line for a URL wins
     if good:
         with store.write() as con:
             for table in _batches(good):
