@@ -6,23 +6,14 @@ from pathlib import Path
 
 import click
 
-from shanggao.context import AppContext, pass_app
-
-
-def _day(ctx, param, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+from shanggao.context import AppContext, date_option, pass_app
 
 
 @click.command()
 @click.argument("outlets", nargs=-1)
-@click.option("--from", "start", callback=_day, metavar="DATE", help="First issue date (YYYY-MM-DD).")
-@click.option("--to", "end", callback=_day, metavar="DATE", help="Last issue date (default: today when --from is given).")
-@click.option("--date", "day", callback=_day, metavar="DATE", help="One issue date (same as --from D --to D).")
+@click.option("--from", "start", callback=date_option, metavar="DATE", help="First issue date (2022-06-24, 2022/6/24, 2022年6月24日 …).")
+@click.option("--to", "end", callback=date_option, metavar="DATE", help="Last issue date (default: today when --from is given).")
+@click.option("--date", "day", callback=date_option, metavar="DATE", help="One issue date (same as --from D --to D).")
 @click.option("--refresh", is_flag=True, help="Re-fetch article pages already stored (changed text becomes a new version).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log (INFO) instead of warnings only.")
 @click.option("--outlet-file", "outlet_files", multiple=True, metavar="FILE",

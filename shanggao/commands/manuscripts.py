@@ -6,16 +6,8 @@ from pathlib import Path
 import click
 
 from shanggao.commands._import_support import finish_import
-from shanggao.context import AppContext, pass_app
-from shanggao.importers.common import parse_date
+from shanggao.context import AppContext, date_option, pass_app
 from shanggao.importers.manuscripts import Defaults, import_manuscripts
-
-
-def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
 
 
 @click.group()
@@ -27,7 +19,7 @@ def manuscripts() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--author", "authors", multiple=True, help="Author when a file names none (repeatable).")
 @click.option("--unit", help="Unit (科室/乡镇) when a file names none.")
-@click.option("--submitted", callback=_date_option, help="Submission date when a file gives none.")
+@click.option("--submitted", callback=date_option, help="Submission date when a file gives none.")
 @pass_app
 def import_(app: AppContext, paths: tuple[Path, ...], authors: tuple[str, ...], unit: str | None,
             submitted: dt.date | None) -> None:

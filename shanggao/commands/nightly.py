@@ -7,16 +7,7 @@ import sys
 
 import click
 
-from shanggao.context import AppContext, pass_app
-
-
-def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+from shanggao.context import AppContext, date_option, pass_app
 
 
 def _setup_logging(log_file: str) -> None:
@@ -34,7 +25,7 @@ def _setup_logging(log_file: str) -> None:
 
 @click.command()
 @click.argument("outlets", nargs=-1)
-@click.option("--today", callback=_day, metavar="DATE",
+@click.option("--today", callback=date_option, metavar="DATE",
               help="Pretend today is DATE (Beijing time by default): for re-running a past night.")
 @pass_app
 def nightly(app: AppContext, outlets: tuple[str, ...], today: dt.date | None) -> None:
