@@ -59,6 +59,16 @@ def parse_cn_date(text: str | None) -> date | None:
     return None
 
 
+def match_date(m: re.Match[str] | None) -> date | None:
+    """The date in a URL grammar's named groups ``y``, ``m``, ``d``; None when absent or impossible."""
+    if not m or not m.groupdict().get("y"):
+        return None
+    try:
+        return date(int(m["y"]), int(m["m"]), int(m["d"]))
+    except ValueError:
+        return None
+
+
 _PAGE_LABEL = re.compile(r"第?\s*[A-Za-z]?\s*(\d{1,3})\s*版\s*(?:[：:]\s*(.*))?")
 
 

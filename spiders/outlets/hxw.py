@@ -32,6 +32,7 @@ from scrapy.http import Response
 
 from spiders.outlets.base import GenericParser
 from spiders.outlets.portal import PortalSpider
+from spiders.text import match_date
 
 ARTICLE = re.compile(
     r"^https?://(?:www\.)?hxw\.gov\.cn/content/"
@@ -51,13 +52,7 @@ class HxwSpider(PortalSpider):
     max_listing_pages = 5
 
     def url_date(self, url: str) -> date | None:
-        m = ARTICLE.match(url)
-        if not m or not m["y"]:
-            return None
-        try:
-            return date(int(m["y"]), int(m["m"]), int(m["d"]))
-        except ValueError:
-            return None
+        return match_date(ARTICLE.match(url))
 
     @classmethod
     def canonical_url(cls, url: str) -> str:

@@ -27,7 +27,7 @@ from scrapy.http import Response
 
 from spiders.outlets.base import ArticleParser, GenericParser, first_match, has_class, node_text
 from spiders.outlets.portal import PortalSpider
-from spiders.text import parse_cn_date
+from spiders.text import match_date, parse_cn_date
 
 ARTICLE = re.compile(
     r"^https?://(?:[a-z0-9-]+\.)?rednet\.cn/content/"
@@ -40,13 +40,7 @@ _TIME_TAIL = re.compile(r"\s*(?:时间|发布时间)?\s*[:：]?\s*\d{4}[-/年]\d
 
 
 def dated_url(url: str) -> date | None:
-    m = ARTICLE.match(url)
-    if not m or not m["y"]:
-        return None
-    try:
-        return date(int(m["y"]), int(m["m"]), int(m["d"]))
-    except ValueError:
-        return None
+    return match_date(ARTICLE.match(url))
 
 
 class RednetParser(ArticleParser):
