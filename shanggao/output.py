@@ -44,7 +44,7 @@ def print_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str =
     """Print rows as a rich table, CSV or JSON (one array of objects)."""
     out = out or sys.stdout
     if fmt == "csv":
-        writer = csv.writer(out)
+        writer = csv.writer(out, lineterminator="\n")  # shell-friendly; spreadsheets accept it too
         writer.writerow(columns)
         for row in rows:
             writer.writerow([_cell(v, None) for v in row])
