@@ -53,7 +53,7 @@ class ShanggaoGroup(click.Group):
 
 @click.group(cls=ShanggaoGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="DuckDB file (default: $SHANGGAO_DB, the config's db, or ./shanggao.duckdb).")
+              envvar="SHANGGAO_DB", help="DuckDB file (default: $SHANGGAO_DB, the config's db, or ./shanggao.duckdb).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               envvar="SHANGGAO_CONFIG", help="Config TOML (default: $SHANGGAO_CONFIG or ./shanggao.toml).")
 @click.version_option(package_name="shanggao")
@@ -63,11 +63,5 @@ def main(ctx: click.Context, db_path: Path | None, config_path: Path | None) -> 
 
     Every command works on one DuckDB file, the system of record.
     """
-    import os
-
-    try:
-        config = load_config(config_path)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
-    path = db_path or (Path(os.environ["SHANGGAO_DB"]) if os.environ.get("SHANGGAO_DB") else Path(config.db))
-    ctx.obj = AppContext(config=config, store=Store(path, config.archive_dir or None))
+    config = load_config(config_path)  # a ConfigError becomes one line via ShanggaoGroup.invoke
+    ctx.obj = AppContext(config=config, store=Store(db_path or Path(config.db), config.archive_dir or None))
