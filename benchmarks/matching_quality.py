@@ -25,9 +25,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from db import Store  # noqa: E402
-from matcher import MatcherParams, candidate_features  # noqa: E402
-from matcher.score import is_placement, score  # noqa: E402
+from shanggao.db import Store  # noqa: E402
+from shanggao.matcher import MatcherParams, candidate_features  # noqa: E402
+from shanggao.matcher.score import is_placement, score  # noqa: E402
 
 DEFAULT_DEV = REPO.parent / "shared" / "matching-dev"
 

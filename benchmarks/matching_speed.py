@@ -36,7 +36,7 @@ import pyarrow as pa
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from db import Store  # noqa: E402
+from shanggao.db import Store  # noqa: E402
 
 DEFAULT_DEV = REPO.parent / "shared" / "matching-dev"
 MUTATION = 0.25          # share of characters replaced in every recombined sentence
@@ -132,9 +132,9 @@ def insert_manuscripts(db: Path, texts: list[str], first: int) -> None:
 
 MATCH_STEP = """
 import json, resource, sys, time
-from db import Store
-from matcher import match_store
-from matcher.index import sync_index
+from shanggao.db import Store
+from shanggao.matcher import match_store
+from shanggao.matcher.index import sync_index
 store = Store(sys.argv[1])
 started = time.perf_counter()
 if sys.argv[2] == "index":
@@ -170,7 +170,7 @@ def baseline(corpus_manuscripts: list[str], articles: list[str], pairs_to_cover:
     """Seconds per pair of cdist(partial_ratio) on a subsample, and the extrapolated total."""
     from rapidfuzz import fuzz, process
 
-    from matcher.normalize import normalize
+    from shanggao.matcher.normalize import normalize
 
     queries = [normalize(t) for t in corpus_manuscripts[:4]]
     choices = [normalize(t) for t in articles[:100]]

@@ -1,6 +1,6 @@
 """shanggao's DuckDB store: schema migrations and short-lived connections."""
 
-from db.store import (
+from shanggao.db.store import (
     DEFAULT_DB,
     SchemaTooNew,
     Store,

@@ -95,7 +95,7 @@ def connect(path: Path | str, *, read_only: bool = False, timeout: float | None 
 def migrations() -> list[tuple[int, str, str]]:
     """(number, name, sql) for every file in db/migrations, in order."""
     found = []
-    for entry in resources.files("db").joinpath("migrations").iterdir():
+    for entry in resources.files("shanggao.db").joinpath("migrations").iterdir():
         m = re.match(r"(\d{4})_(.+)\.sql$", entry.name)
         if m:
             found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))

@@ -11,12 +11,12 @@ Pipeline (one module per step):
 * :mod:`matcher.pipeline` — :func:`match_store` (incremental runs) and :func:`explain`.
 """
 
-from matcher.normalize import NormText, normalize, normalize_with_offsets
-from matcher.pipeline import (
+from shanggao.matcher.normalize import NormText, normalize, normalize_with_offsets
+from shanggao.matcher.pipeline import (
     MATCHER_VERSION, Explanation, Link, ManuscriptFlag, MatchError, MatchRunResult, candidate_features,
     compare_texts, explain, match_store,
 )
-from matcher.score import DocumentFrequency, MatcherParams, PairFeatures
+from shanggao.matcher.score import DocumentFrequency, MatcherParams, PairFeatures
 
 __all__ = [
     "MATCHER_VERSION",

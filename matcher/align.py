@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import Indel
 
-from matcher.shingle import codepoints, kgram_hashes
+from shanggao.matcher.shingle import codepoints, kgram_hashes
 
 SEED_K = 4            # characters per seed k-gram
 MIN_BLOCK = 8         # shortest exact common substring taken as evidence

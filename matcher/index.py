@@ -25,10 +25,10 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from db import Store
-from matcher.normalize import normalize
-from matcher.score import DocumentFrequency
-from matcher.shingle import fingerprint_batch, sorted_unique
+from shanggao.db import Store
+from shanggao.matcher.normalize import normalize
+from shanggao.matcher.score import DocumentFrequency
+from shanggao.matcher.shingle import fingerprint_batch, sorted_unique
 
 BATCH_DOCS = 20_000      # documents fingerprinted per read/compute/write round
 PARALLEL_FROM = 4_000    # backlogs (and batches) at least this large are fingerprinted in parallel

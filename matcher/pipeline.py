@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from db import Store, StoreError
-from matcher.align import align
-from matcher.index import IndexSync, candidate_pairs, document_frequency, load_bodies, sync_index
-from matcher.normalize import NormText, normalize_with_offsets
-from matcher.score import (
+from shanggao.db import Store, StoreError
+from shanggao.matcher.align import align
+from shanggao.matcher.index import IndexSync, candidate_pairs, document_frequency, load_bodies, sync_index
+from shanggao.matcher.normalize import NormText, normalize_with_offsets
+from shanggao.matcher.score import (
     DocumentFrequency, MatcherParams, PairFeatures, char_weights, is_placement, kind, pair_features,
     required_evidence, score, weights_from_df,
 )
-from matcher.shingle import fingerprint_positions
+from shanggao.matcher.shingle import fingerprint_positions
 
 MATCHER_VERSION = "shanggao-matcher/1 (char5 fp 1:4, df 8-24, seed4 align)"
 MIN_SHARED_FINGERPRINTS = 3   # rare fingerprints a pair must share to be aligned at all

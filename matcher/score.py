@@ -34,9 +34,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from matcher.align import Alignment
-from matcher.normalize import NormText
-from matcher.shingle import FINGERPRINT_K, fingerprint_positions
+from shanggao.matcher.align import Alignment
+from shanggao.matcher.normalize import NormText
+from shanggao.matcher.shingle import FINGERPRINT_K, fingerprint_positions
 
 
 @dataclass(frozen=True)
@@ -127,8 +127,8 @@ class DocumentFrequency:
     @classmethod
     def from_texts(cls, texts: "Iterable[str]") -> "DocumentFrequency":
         """Document frequencies of an in-memory corpus of (raw) texts — the store-free way."""
-        from matcher.normalize import normalize
-        from matcher.shingle import fingerprint_batch, sorted_unique
+        from shanggao.matcher.normalize import normalize
+        from shanggao.matcher.shingle import fingerprint_batch, sorted_unique
 
         _, fp = fingerprint_batch([normalize(t) for t in texts])
         fp = np.sort(fp)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from db import Store, StoreError
+from shanggao.db import Store, StoreError
 from shanggao.config import ConfigError, load_config
 from shanggao.context import AppContext
 

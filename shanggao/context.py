@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import click
 
-from db import Store
+from shanggao.db import Store
 from shanggao.config import Config
 
 

@@ -40,7 +40,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from db import Store
+from shanggao.db import Store
 from shanggao.outlet_sync import sync_outlets
 
 DEMO_START = date(2026, 10, 13)
@@ -218,8 +218,8 @@ def import_inbox(store: Store, paths: DemoPaths):
 
 def crawl_mirror(store: Store, outlets: tuple[str, ...] = DEMO_OUTLETS) -> list:
     """Crawl the bundled mirror with the real spiders through the loopback replay proxy."""
-    from spiders.replay import ReplayProxy
-    from spiders.run import CrawlError, crawl
+    from shanggao.spiders.replay import ReplayProxy
+    from shanggao.spiders.run import CrawlError, crawl
 
     with bundled("mirror") as mirror, ReplayProxy(mirror) as proxy:
         env = {**os.environ, **proxy.env()}
@@ -234,7 +234,7 @@ def crawl_mirror(store: Store, outlets: tuple[str, ...] = DEMO_OUTLETS) -> list:
 
 def run_demo(out: Path, progress: Callable[[str], None] = lambda _line: None) -> DemoResult:
     """Run every step into ``out`` and return what each produced."""
-    from matcher.pipeline import match_store
+    from shanggao.matcher.pipeline import match_store
     from shanggao.periods import parse_period
     from shanggao.reports import default_report_name, write_report
     from shanggao.rules import load_rules

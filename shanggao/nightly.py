@@ -26,8 +26,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from db import Store, StoreError
-from db.store import utcnow
+from shanggao.db import Store, StoreError
+from shanggao.db.store import utcnow
 from shanggao.config import Config
 
 log = logging.getLogger("shanggao.nightly")
@@ -161,12 +161,12 @@ def run_nightly(store: Store, config: Config, *, today: dt.date | None = None,
                 stage: Callable[[str], None] = lambda name: None,
                 settings_overrides: Mapping[str, object] | None = None) -> NightlyResult:
     """Run one night's work under the lock and return what happened."""
-    from matcher import match_store
+    from shanggao.matcher import match_store
     from shanggao.periods import parse_period
     from shanggao.reports import default_report_name, write_report
     from shanggao.rules import rules_for
     from shanggao.verify import verify_claims
-    from spiders.run import crawl, default_outlets
+    from shanggao.spiders.run import crawl, default_outlets
 
     today = today or dt.datetime.now(BEIJING).date()
     chosen = list(outlets) if outlets else default_outlets(config.outlets)

@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from spiders.registry import OUTLETS, outlet_for_host
+from shanggao.spiders.registry import OUTLETS, outlet_for_host
 
 
 @dataclass(frozen=True)

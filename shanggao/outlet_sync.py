@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from spiders.registry import OUTLETS
+from shanggao.spiders.registry import OUTLETS
 
 
 def sync_outlets(con: duckdb.DuckDBPyConnection) -> int:

@@ -23,7 +23,7 @@ from typing import Any
 
 from shanggao.config import ConfigError
 from shanggao.unit_names import UnitNames
-from spiders.registry import OUTLETS, TIERS
+from shanggao.spiders.registry import OUTLETS, TIERS
 
 DEFAULT_RULES_NAME = "default_rules.toml"
 SPLIT_MODES = ("equal", "full", "first_author")

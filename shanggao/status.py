@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from db import Store
+from shanggao.db import Store
 
 SPARK = "▁▂▃▄▅▆▇█"
 

@@ -2,7 +2,7 @@
 
 Public API (used by ``shanggao verify`` and the offline demo)::
 
-    from db import Store
+    from shanggao.db import Store
     from shanggao.rules import load_rules
     from shanggao.verify import verify_claims
 
@@ -48,12 +48,12 @@ import duckdb
 import pyarrow as pa
 from rapidfuzz import fuzz
 
-from db import Store, utcnow
+from shanggao.db import Store, utcnow
 from shanggao.outlet_names import resolve_outlet
 from shanggao.progress import QUIET, Steps
 from shanggao.rules import EXCERPT_KINDS, Rules
 from shanggao.unit_names import DEFAULT_COUNTY_PREFIXES, canonical_unit
-from spiders.registry import OUTLETS, outlet_for_host
+from shanggao.spiders.registry import OUTLETS, outlet_for_host
 
 STATUS_LABELS = {
     "verified": "已核实",

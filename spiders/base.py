@@ -24,10 +24,10 @@ from urllib.parse import urldefrag
 import scrapy
 from scrapy.http import Request, Response
 
-from spiders.items import ArticleItem, ProblemItem
-from spiders.outlets.base import ArticleParser, GenericParser, IndexParser, parser_for
-from spiders.registry import OUTLETS
-from spiders.text import parse_cn_date
+from shanggao.spiders.items import ArticleItem, ProblemItem
+from shanggao.spiders.outlets.base import ArticleParser, GenericParser, IndexParser, parser_for
+from shanggao.spiders.registry import OUTLETS
+from shanggao.spiders.text import parse_cn_date
 
 BEIJING = timezone(timedelta(hours=8))
 KNOWN_SKIPPED_STAT = "shanggao/known_skipped"
@@ -114,7 +114,7 @@ class OutletSpider(scrapy.Spider):
     @property
     def store(self):
         """The db.Store named by the SHANGGAO_DB / SHANGGAO_ARCHIVE_DIR settings."""
-        from db import Store
+        from shanggao.db import Store
 
         settings = self.crawler.settings
         return Store(settings.get("SHANGGAO_DB"), settings.get("SHANGGAO_ARCHIVE_DIR") or None)

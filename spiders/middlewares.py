@@ -24,7 +24,7 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer, reactor, task
 
-from spiders.recorder import RunRecorder
+from shanggao.spiders.recorder import RunRecorder
 
 
 class ArchiveMiddleware:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from spiders.items import ArticleItem, ProblemItem
-from spiders.recorder import RunRecorder
+from shanggao.spiders.items import ArticleItem, ProblemItem
+from shanggao.spiders.recorder import RunRecorder
 
 
 class StorePipeline:

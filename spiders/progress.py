@@ -27,7 +27,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from spiders.recorder import RunRecorder
+from shanggao.spiders.recorder import RunRecorder
 
 REFRESH_SECONDS = 0.5
 

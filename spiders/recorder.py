@@ -34,10 +34,10 @@ from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 from twisted.internet import task
 
-from db import Store, utcnow
-from db.articles import body_hash, merge_incoming
-from spiders.archive import WarcArchive, sha256_hex
-from spiders.items import DRIFT_PROBLEMS, ArticleItem, ProblemItem
+from shanggao.db import Store, utcnow
+from shanggao.db.articles import body_hash, merge_incoming
+from shanggao.spiders.archive import WarcArchive, sha256_hex
+from shanggao.spiders.items import DRIFT_PROBLEMS, ArticleItem, ProblemItem
 
 log = logging.getLogger(__name__)
 

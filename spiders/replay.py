@@ -8,7 +8,7 @@ not verify certificates by default).  No request ever leaves 127.0.0.1.
 
 API::
 
-    from spiders.replay import ReplayProxy
+    from shanggao.spiders.replay import ReplayProxy
 
     with ReplayProxy("tests/fixtures/spiders/mirror") as proxy:
         env = {**os.environ, **proxy.env()}        # http_proxy/https_proxy -> proxy.url

@@ -16,8 +16,8 @@ stand in for the internet.
 
 Example::
 
-    from db import Store
-    from spiders.run import crawl
+    from shanggao.db import Store
+    from shanggao.spiders.run import crawl
     results = crawl(Store("s.duckdb"), ["rmrb", "hnrb"], date(2024, 12, 24), date(2024, 12, 25))
     for r in results:
         print(r.line())
@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from db import Store
+from shanggao.db import Store
 
 NOT_DEFAULT = ("generic",)  # spiders that need their own arguments; never part of "all outlets"
 
@@ -73,7 +73,7 @@ class CrawlError(Exception):
 
 
 def available_outlets() -> list[str]:
-    from spiders.outlets import spider_classes
+    from shanggao.spiders.outlets import spider_classes
 
     return sorted(spider_classes())
 
@@ -95,8 +95,8 @@ def crawl_settings(store: Store, *, job_id: str, command: str, config: Any = Non
     """Scrapy settings: the project's, the config file's politeness choices, then ``overrides``."""
     from scrapy.settings import Settings
 
-    from spiders import settings as project
-    from spiders.settings import user_agent
+    from shanggao.spiders import settings as project
+    from shanggao.spiders.settings import user_agent
 
     settings = Settings()
     settings.setmodule(project, priority="project")
@@ -159,8 +159,8 @@ def crawl_in_process(store: Store, outlets: Sequence[str], start: date | None = 
 
     Each of ``outlet_files`` (TOML outlet files) adds one run of the ``generic`` spider.
     """
-    from spiders.base import date_window
-    from spiders.outlets import spider_for
+    from shanggao.spiders.base import date_window
+    from shanggao.spiders.outlets import spider_for
 
     outlets = check_outlets(outlets)
     try:
@@ -182,7 +182,7 @@ def crawl_in_process(store: Store, outlets: Sequence[str], start: date | None = 
 def fetch_in_process(store: Store, urls: Sequence[str], settings_overrides: Mapping[str, Any] | None = None,
                      config: Any = None, job_id: str | None = None) -> list[OutletResult]:
     """Fetch exactly ``urls`` (any site), parse, archive and store them, in this process."""
-    from spiders.fetch import FetchSpider
+    from shanggao.spiders.fetch import FetchSpider
 
     store.ensure()
     before = _last_run_id(store, job_id) if job_id else 0
@@ -229,7 +229,7 @@ def die_with_parent() -> Callable[[], None] | None:
 
 
 def _spawn(payload: dict[str, Any], env: Mapping[str, str] | None, timeout: float | None) -> None:
-    proc = subprocess.run([sys.executable, "-m", "spiders.run"], input=json.dumps(payload), text=True,
+    proc = subprocess.run([sys.executable, "-m", "shanggao.spiders.run"], input=json.dumps(payload), text=True,
                           env=dict(env) if env is not None else None, timeout=timeout,
                           capture_output=True, preexec_fn=die_with_parent())
     if proc.returncode != 0:

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import os
 
-from db.store import default_db_path
+from shanggao.db.store import default_db_path
 
 BOT_NAME = "shanggao"
-SPIDER_MODULES = ["spiders.outlets"]
-NEWSPIDER_MODULE = "spiders.outlets"
+SPIDER_MODULES = ["shanggao.spiders.outlets"]
+NEWSPIDER_MODULE = "shanggao.spiders.outlets"
 
 SHANGGAO_DB = str(default_db_path())
 SHANGGAO_ARCHIVE_DIR = os.environ.get("SHANGGAO_ARCHIVE_DIR", "")
@@ -82,18 +82,18 @@ HTTPCACHE_IGNORE_HTTP_CODES = [500, 502, 503, 504, 408, 429]
 #   BackoffRetryMiddleware replaces Scrapy's RetryMiddleware at 550;
 #   ProblemMiddleware (90) records what is left after retries: HTTP errors, timeouts, robots.
 DOWNLOADER_MIDDLEWARES = {
-    "spiders.middlewares.ArchiveMiddleware": 610,
-    "spiders.middlewares.ResponseGuardMiddleware": 585,
+    "shanggao.spiders.middlewares.ArchiveMiddleware": 610,
+    "shanggao.spiders.middlewares.ResponseGuardMiddleware": 585,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "spiders.middlewares.BackoffRetryMiddleware": 550,
-    "spiders.middlewares.ProblemMiddleware": 90,
+    "shanggao.spiders.middlewares.BackoffRetryMiddleware": 550,
+    "shanggao.spiders.middlewares.ProblemMiddleware": 90,
 }
 ITEM_PIPELINES = {
-    "spiders.pipelines.StorePipeline": 300,
+    "shanggao.spiders.pipelines.StorePipeline": 300,
 }
 EXTENSIONS = {
-    "spiders.recorder.RunRecorderExtension": 100,
-    "spiders.progress.ProgressExtension": 110,     # only with SHANGGAO_PROGRESS (a terminal)
+    "shanggao.spiders.recorder.RunRecorderExtension": 100,
+    "shanggao.spiders.progress.ProgressExtension": 110,     # only with SHANGGAO_PROGRESS (a terminal)
     "scrapy.extensions.telnet.TelnetConsole": None,
 }
 REMOTE_CONTROL_ENABLED = False   # no listening port on a crawler machine

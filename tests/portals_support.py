@@ -11,8 +11,8 @@ from pathlib import Path
 
 from scrapy.http import HtmlResponse, Request, TextResponse
 
-from spiders.middlewares import best_encoding
-from spiders.replay import mirror_path
+from shanggao.spiders.middlewares import best_encoding
+from shanggao.spiders.replay import mirror_path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "portals"
 MIRROR = FIXTURES / "mirror"

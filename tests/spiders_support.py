@@ -15,8 +15,8 @@ from datetime import date
 from pathlib import Path
 from string import Template
 
-from spiders.replay import add_page
-from spiders.text import clean_text
+from shanggao.spiders.replay import add_page
+from shanggao.spiders.text import clean_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "spiders"
 REPO = Path(__file__).resolve().parents[1]

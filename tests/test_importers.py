@@ -279,7 +279,7 @@ def test_articles_slow_path_keeps_the_last_duplicate_too(cli, db_path: Path, tmp
 
 
 def test_body_hash_is_the_same_in_python_and_sql(db_path: Path) -> None:
-    from db.articles import body_hash
+    from shanggao.db.articles import body_hash
 
     con = duckdb.connect()
     sql = con.execute("SELECT sha256('标题' || chr(10) || '正文第一段。\n第二段。')").fetchone()[0]

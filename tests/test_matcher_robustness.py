@@ -5,8 +5,8 @@ from __future__ import annotations
 import opencc
 import pytest
 
-from db import Store
-from matcher import DocumentFrequency, compare_texts, match_store, normalize_with_offsets
+from shanggao.db import Store
+from shanggao.matcher import DocumentFrequency, compare_texts, match_store, normalize_with_offsets
 from matcher_support import NIGHT_TEXT, TEA, TEA_TEXT, background, insert_articles, insert_manuscripts
 
 ODD = [

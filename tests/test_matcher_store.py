@@ -8,8 +8,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from db import Store
-from matcher import MATCHER_VERSION, explain, match_store
+from shanggao.db import Store
+from shanggao.matcher import MATCHER_VERSION, explain, match_store
 from matcher_support import (
     CHROME_HEAD, CHROME_TAIL, NIGHT_SCHOOL, NIGHT_TEXT, STOCK, TEA, TEA_TEXT, background, filler_article,
     insert_articles, insert_manuscripts, sha,
@@ -160,7 +160,7 @@ def test_match_and_explain_commands(store):
 
 
 def test_parallel_alignment_gives_the_same_links(store, monkeypatch):
-    import matcher.pipeline as pipeline
+    import shanggao.matcher.pipeline as pipeline
 
     match_store(store)
     sequential = _rows(store)

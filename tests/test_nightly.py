@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from db import Store
+from shanggao.db import Store
 from shanggao.nightly import NightlyBusy, NightlyLock, crawl_windows, lock_path
-from spiders.replay import ReplayProxy
+from shanggao.spiders.replay import ReplayProxy
 from spiders_support import Mirror, write_fast_config
 
 DAYS = [dt.date(2025, 6, 10), dt.date(2025, 6, 11)]

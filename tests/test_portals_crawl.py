@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from db import Store
-from spiders.replay import ReplayProxy
-from spiders.run import crawl
+from shanggao.db import Store
+from shanggao.spiders.replay import ReplayProxy
+from shanggao.spiders.run import crawl
 from portals_support import FAST, GENERIC_SITES, MIRROR, OUTLET_FILES, loopback_site
 
 START, END = date(2026, 7, 20), date(2026, 7, 22)
@@ -267,7 +267,7 @@ def test_generic_crawl_records_an_unregistered_outlet(tmp_path):
 
 def test_fetch_zzrsb_detail_page_reads_the_api(tmp_path):
     """The SPA's /detailpage/{id} is an empty shell: fetch asks selectNews?id= and stores under the page URL."""
-    from spiders.replay import add_page
+    from shanggao.spiders.replay import add_page
     from spiders_support import run_cli, write_fast_config
 
     news_id = "n20-1-0000-4000-8000-202607200000"

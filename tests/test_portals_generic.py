@@ -10,9 +10,9 @@ from portals_support import GENERIC_SITES, OUTLET_FILES
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from db import Store
+from shanggao.db import Store
 from shanggao.outlet_sync import sync_outlets
-from spiders.outlets.generic import GenericSpider, OutletFileError, build_parser, load_outlet_file, register_outlet
+from shanggao.spiders.outlets.generic import GenericSpider, OutletFileError, build_parser, load_outlet_file, register_outlet
 
 GOOD = """
 [outlet]

@@ -13,18 +13,18 @@ from portals_support import fixture_response, json_response
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from spiders.items import ProblemItem
-from spiders.outlets.base import parser_for
-from spiders.outlets.chinanews import (ChinanewsSpider, ContentDescParser, LeftZwParser, T3Parser,
+from shanggao.spiders.items import ProblemItem
+from shanggao.spiders.outlets.base import parser_for
+from shanggao.spiders.outlets.chinanews import (ChinanewsSpider, ContentDescParser, LeftZwParser, T3Parser,
                                        chinanews_url_date)
-from spiders.outlets.cpc12371 import ConParser, Cpc12371Spider, WordParser, url_date_12371
-from spiders.outlets.hxw import HxwSpider
-from spiders.outlets.portal import js_array, next_page_link
-from spiders.outlets.rednet import RednetParser, RednetSpider, dated_url
-from spiders.outlets.xinhunan import HuashengParser, XinhunanSpider, canonical_xhn_url
-from spiders.outlets.zzrsb import (API_FROM, ApiNewsParser, DianzibaoHtmlParser, ZzrsbSpider,
+from shanggao.spiders.outlets.cpc12371 import ConParser, Cpc12371Spider, WordParser, url_date_12371
+from shanggao.spiders.outlets.hxw import HxwSpider
+from shanggao.spiders.outlets.portal import js_array, next_page_link
+from shanggao.spiders.outlets.rednet import RednetParser, RednetSpider, dated_url
+from shanggao.spiders.outlets.xinhunan import HuashengParser, XinhunanSpider, canonical_xhn_url
+from shanggao.spiders.outlets.zzrsb import (API_FROM, ApiNewsParser, DianzibaoHtmlParser, ZzrsbSpider,
                                    html_paragraphs)
-from spiders.replay import post_key_url
+from shanggao.spiders.replay import post_key_url
 
 WINDOW = {"start": "2026-07-20", "end": "2026-07-22"}
 

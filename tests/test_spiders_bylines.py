@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from spiders.text import extract_byline, names_in_byline
+from shanggao.spiders.text import extract_byline, names_in_byline
 
 
 @pytest.mark.parametrize("lead, byline, authors", [

@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from spiders.archive import read_record, sha256_hex
-from spiders.replay import ReplayProxy, add_page
+from shanggao.spiders.archive import read_record, sha256_hex
+from shanggao.spiders.replay import ReplayProxy, add_page
 from spiders_support import Mirror, run_cli, template, write_fast_config
 
 RMRB_DAYS = (date(2024, 11, 30), date(2024, 12, 1), date(2024, 12, 2))   # old scheme, then new

@@ -9,8 +9,8 @@ from datetime import datetime
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from spiders.archive import WarcArchive, read_record
-from spiders.middlewares import (
+from shanggao.spiders.archive import WarcArchive, read_record
+from shanggao.spiders.middlewares import (
     _ANY_PHRASE,
     _ANY_TOKEN,
     _CHALLENGE_PHRASES,

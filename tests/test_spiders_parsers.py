@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse
 
-from spiders.base import date_window
-from spiders.middlewares import best_encoding, interstitial_reason
-from spiders.outlets.base import GenericParser, parser_for
-from spiders.outlets.hnrb import HnrbArticle, HnrbArticleOld, HnrbIndex, HnrbIndexOld, HnrbSpider
-from spiders.outlets.rmrb import RmrbArticle, RmrbArticleOld, RmrbIndex, RmrbIndexOld, RmrbSpider
-from spiders.outlets.tjb import TjbIndex, TjbSpider
-from spiders.text import clean_text, extract_byline, parse_cn_date, parse_page_label
+from shanggao.spiders.base import date_window
+from shanggao.spiders.middlewares import best_encoding, interstitial_reason
+from shanggao.spiders.outlets.base import GenericParser, parser_for
+from shanggao.spiders.outlets.hnrb import HnrbArticle, HnrbArticleOld, HnrbIndex, HnrbIndexOld, HnrbSpider
+from shanggao.spiders.outlets.rmrb import RmrbArticle, RmrbArticleOld, RmrbIndex, RmrbIndexOld, RmrbSpider
+from shanggao.spiders.outlets.tjb import TjbIndex, TjbSpider
+from shanggao.spiders.text import clean_text, extract_byline, parse_cn_date, parse_page_label
 from spiders_support import SHARED, Mirror, template
 
 

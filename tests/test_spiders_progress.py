@@ -13,10 +13,10 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 from spiders_support import Mirror, run_cli, write_fast_config
 
-from spiders.items import ArticleItem
-from spiders.progress import CrawlProgress, OutletProgress, ProgressExtension
-from spiders.recorder import RunRecorder
-from spiders.replay import ReplayProxy
+from shanggao.spiders.items import ArticleItem
+from shanggao.spiders.progress import CrawlProgress, OutletProgress, ProgressExtension
+from shanggao.spiders.recorder import RunRecorder
+from shanggao.spiders.replay import ReplayProxy
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 

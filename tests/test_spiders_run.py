@@ -1,4 +1,4 @@
-"""spiders.run: crawl subprocesses grouped under a caller's job id, and dying with their parent."""
+"""shanggao.spiders.run: crawl subprocesses grouped under a caller's job id, and dying with their parent."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ import pytest
 from portals_support import FAST
 from spiders_support import Mirror
 
-from db import Store
-from spiders.replay import ReplayProxy
-from spiders.run import crawl
+from shanggao.db import Store
+from shanggao.spiders.replay import ReplayProxy
+from shanggao.spiders.run import crawl
 
 DAY = date(2024, 12, 25)
 
@@ -53,8 +53,8 @@ def test_crawl_subprocess_dies_with_its_parent(tmp_path):
     parent_code = textwrap.dedent(f"""
         import os
         from datetime import date
-        from db import Store
-        from spiders.run import crawl
+        from shanggao.db import Store
+        from shanggao.spiders.run import crawl
         crawl(Store({str(db)!r}), ["rmrb"], date(2024, 12, 25), date(2024, 12, 25),
               settings_overrides={{"DOWNLOAD_TIMEOUT": 300, "RETRY_ENABLED": False, "ROBOTSTXT_OBEY": False,
                                    "LOG_LEVEL": "WARNING"}},

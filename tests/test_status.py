@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from db import Store
+from shanggao.db import Store
 from shanggao.nightly import BEIJING
 from shanggao.status import sparkline
 

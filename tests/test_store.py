@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from db import SchemaTooNew, Store, StoreBusy, latest_version
-from db.store import migrations
+from shanggao.db import SchemaTooNew, Store, StoreBusy, latest_version
+from shanggao.db.store import migrations
 
 
 def test_init_creates_every_contract_table(db_path: Path) -> None:
@@ -101,7 +101,7 @@ def test_write_rolls_back_on_error(db_path: Path) -> None:
 
 
 def test_reading_a_missing_store_does_not_create_it(tmp_path: Path) -> None:
-    from db import StoreError
+    from shanggao.db import StoreError
 
     path = tmp_path / "typo.duckdb"
     with pytest.raises(StoreError, match="no such store"):

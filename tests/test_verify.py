@@ -8,7 +8,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from db import utcnow
+from shanggao.db import utcnow
 from shanggao.cli import main
 from shanggao.outlet_names import resolve_outlet
 from shanggao.periods import parse_period

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from db import Store
+from shanggao.db import Store
 from shanggao.outlet_names import resolve_outlet
 from shanggao.outlet_sync import sync_outlets
 

@@ -41,9 +41,9 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
       shanggao crawl --refresh
       shanggao crawl --outlet-file spiders/outlet_files/xxnet.toml --from 2026-07-20
     """
-    from spiders.outlets.generic import OutletFileError, load_outlet_file
-    from spiders.progress import stop_shared_display
-    from spiders.run import CrawlError, crawl_in_process, default_outlets
+    from shanggao.spiders.outlets.generic import OutletFileError, load_outlet_file
+    from shanggao.spiders.progress import stop_shared_display
+    from shanggao.spiders.run import CrawlError, crawl_in_process, default_outlets
 
     if day is not None:
         if start or end:

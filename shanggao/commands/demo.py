@@ -75,7 +75,7 @@ def demo(out: Path) -> None:
 
 
 def _store(paths):
-    from db import Store
+    from shanggao.db import Store
 
     return Store(paths.db, paths.archive)
 

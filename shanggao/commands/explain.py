@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from matcher import explain as explain_pair
+from shanggao.matcher import explain as explain_pair
 from shanggao.context import AppContext, pass_app
 from shanggao.output import print_rows
 

@@ -27,7 +27,7 @@ def fetch(app: AppContext, urls: tuple[str, ...], fmt: str, verbose: bool) -> No
       shanggao fetch https://mp.weixin.qq.com/s/AbCdEf
       shanggao fetch https://paper.people.com.cn/rmrb/pc/content/202412/25/content_30048054.html
     """
-    from spiders.run import fetch_in_process
+    from shanggao.spiders.run import fetch_in_process
 
     for url in urls:
         parts = urlsplit(url)

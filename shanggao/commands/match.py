@@ -4,7 +4,7 @@ import datetime as dt
 
 import click
 
-from matcher import match_store
+from shanggao.matcher import match_store
 from shanggao.context import AppContext, pass_app
 from shanggao.output import print_rows
 

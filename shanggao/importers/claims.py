@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from db import Store, utcnow
+from shanggao.db import Store, utcnow
 from shanggao.importers.common import (
     BadFile,
     ImportReport,

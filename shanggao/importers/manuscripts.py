@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from db import Store, utcnow
+from shanggao.db import Store, utcnow
 from shanggao.importers.common import (
     BadFile,
     ImportReport,

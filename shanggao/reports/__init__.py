@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from db import Store
+from shanggao.db import Store
 from shanggao.periods import Period
 from shanggao.progress import QUIET, Steps
 from shanggao.reports.data import ReportData, collect

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from db import Store
+from shanggao.db import Store
 from shanggao.periods import Period
 from shanggao.rules import TIER_LABELS, Rules
 from shanggao.verify import STATUS_LABELS
-from spiders.registry import TIERS
+from shanggao.spiders.registry import TIERS
 
 UNVERIFIED = "未核验"
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")

@@ -25,7 +25,7 @@ from lxml import etree
 from parsel import Selector, SelectorList
 from scrapy.http import Response
 
-from spiders.text import (
+from shanggao.spiders.text import (
     clean_inline,
     clean_text,
     extract_byline,

@@ -35,9 +35,9 @@ from urllib.parse import urlsplit
 from parsel import Selector
 from scrapy.http import Response
 
-from spiders.outlets.base import ArticleParser, node_text, select
-from spiders.outlets.portal import PortalSpider
-from spiders.text import clean_inline, parse_cn_date
+from shanggao.spiders.outlets.base import ArticleParser, node_text, select
+from shanggao.spiders.outlets.portal import PortalSpider
+from shanggao.spiders.text import clean_inline, parse_cn_date
 
 MAIN_ARTICLE = re.compile(
     r"^https?://www\.chinanews\.com(?:\.cn)?/[a-z]+/(?P<y>\d{4})/(?P<m>\d{2})-(?P<d>\d{2})/\d+\.shtml$")

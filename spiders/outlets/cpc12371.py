@@ -25,9 +25,9 @@ from datetime import date
 
 from scrapy.http import Response
 
-from spiders.outlets.base import ArticleParser
-from spiders.outlets.portal import ListingEntry, PortalSpider, js_array
-from spiders.text import clean_inline, parse_cn_date
+from shanggao.spiders.outlets.base import ArticleParser
+from shanggao.spiders.outlets.portal import ListingEntry, PortalSpider, js_array
+from shanggao.spiders.text import clean_inline, parse_cn_date
 
 ARTICLE = re.compile(
     r"^https?://(?:www|news)\.12371\.cn/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/"

@@ -64,10 +64,10 @@ from parsel.csstranslator import css2xpath
 from scrapy import signals
 from scrapy.http import Response
 
-from spiders.outlets.base import ArticleParser, GenericParser, first_match, node_text, select
-from spiders.outlets.portal import FALLBACK_STAT, PortalSpider
-from spiders.registry import KINDS, OUTLETS, TIERS
-from spiders.text import parse_cn_date
+from shanggao.spiders.outlets.base import ArticleParser, GenericParser, first_match, node_text, select
+from shanggao.spiders.outlets.portal import FALLBACK_STAT, PortalSpider
+from shanggao.spiders.registry import KINDS, OUTLETS, TIERS
+from shanggao.spiders.text import parse_cn_date
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _SECTIONS: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {

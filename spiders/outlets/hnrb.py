@@ -23,8 +23,8 @@ import re
 from datetime import date
 from urllib.parse import urlsplit, urlunsplit
 
-from spiders.base import EpaperSpider
-from spiders.outlets.base import ArticleParser, IndexParser
+from shanggao.spiders.base import EpaperSpider
+from shanggao.spiders.outlets.base import ArticleParser, IndexParser
 
 CUTOVER = date(2025, 1, 1)
 

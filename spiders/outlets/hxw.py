@@ -30,9 +30,9 @@ from urllib.parse import urljoin
 
 from scrapy.http import Response
 
-from spiders.outlets.base import GenericParser
-from spiders.outlets.portal import PortalSpider
-from spiders.text import match_date
+from shanggao.spiders.outlets.base import GenericParser
+from shanggao.spiders.outlets.portal import PortalSpider
+from shanggao.spiders.text import match_date
 
 ARTICLE = re.compile(
     r"^https?://(?:www\.)?hxw\.gov\.cn/content/"

@@ -36,9 +36,9 @@ from urllib.parse import urljoin
 from parsel import Selector
 from scrapy.http import Request, Response
 
-from spiders.base import OutletSpider
-from spiders.outlets.base import ArticleParser, GenericParser, first_match, node_text, select
-from spiders.text import parse_cn_date
+from shanggao.spiders.base import OutletSpider
+from shanggao.spiders.outlets.base import ArticleParser, GenericParser, first_match, node_text, select
+from shanggao.spiders.text import parse_cn_date
 
 DEFAULT_KEYWORDS = ("泸溪", "湘西")
 FALLBACK_STAT = "shanggao/fallback_parsed"

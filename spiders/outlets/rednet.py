@@ -25,9 +25,9 @@ from typing import Any
 from parsel import Selector
 from scrapy.http import Response
 
-from spiders.outlets.base import ArticleParser, GenericParser, first_match, has_class, node_text
-from spiders.outlets.portal import PortalSpider
-from spiders.text import match_date, parse_cn_date
+from shanggao.spiders.outlets.base import ArticleParser, GenericParser, first_match, has_class, node_text
+from shanggao.spiders.outlets.portal import PortalSpider
+from shanggao.spiders.text import match_date, parse_cn_date
 
 ARTICLE = re.compile(
     r"^https?://(?:[a-z0-9-]+\.)?rednet\.cn/content/"

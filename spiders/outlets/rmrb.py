@@ -19,9 +19,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from parsel import Selector
 
-from spiders.base import EpaperSpider
-from spiders.outlets.base import ArticleParser, IndexParser, has_class
-from spiders.text import clean_inline
+from shanggao.spiders.base import EpaperSpider
+from shanggao.spiders.outlets.base import ArticleParser, IndexParser, has_class
+from shanggao.spiders.text import clean_inline
 
 CUTOVER = date(2024, 12, 1)
 _SEC_DATE = re.compile(r"[（(]\s*\d{4}\s*年.*?[)）]\s*$")

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from spiders.base import EpaperSpider
-from spiders.outlets.base import ArticleParser, IndexParser
+from shanggao.spiders.base import EpaperSpider
+from shanggao.spiders.outlets.base import ArticleParser, IndexParser
 
 
 class TjbArticle(ArticleParser):

@@ -26,9 +26,9 @@ from datetime import date
 from parsel import Selector
 from scrapy.http import Response
 
-from spiders.outlets.base import ArticleParser, node_text
-from spiders.outlets.portal import ListingEntry, PortalSpider
-from spiders.text import clean_inline
+from shanggao.spiders.outlets.base import ArticleParser, node_text
+from shanggao.spiders.outlets.portal import ListingEntry, PortalSpider
+from shanggao.spiders.text import clean_inline
 
 XHN_ARTICLE = re.compile(r"^https?://www\.hunantoday\.cn/news/xhn/(?P<ym>\d{6})/(?P<id>\d+)\.html$")
 XHN_MOBILE = re.compile(r"^https?://m\.voc\.com\.cn/xhn/news/(?P<ym>\d{6})/(?P<id>\d+)\.html$")

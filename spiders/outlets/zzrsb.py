@@ -39,10 +39,10 @@ from typing import Any, ClassVar
 from parsel import Selector
 from scrapy.http import JsonRequest, Request, Response
 
-from spiders.base import OutletSpider
-from spiders.outlets.base import ArticleParser, node_text, parser_for
-from spiders.outlets.portal import js_array
-from spiders.text import clean_inline, clean_text, parse_cn_date
+from shanggao.spiders.base import OutletSpider
+from shanggao.spiders.outlets.base import ArticleParser, node_text, parser_for
+from shanggao.spiders.outlets.portal import js_array
+from shanggao.spiders.text import clean_inline, clean_text, parse_cn_date
 
 SITE = "https://www.zuzhirenshi.com"
 API = f"{SITE}/api/welcome"
