@@ -41,7 +41,7 @@ from importlib import resources
 from pathlib import Path
 
 from shanggao.db import Store
-from shanggao.outlet_sync import sync_outlets
+from shanggao.db.outlets import sync_outlets
 
 DEMO_START = date(2026, 10, 13)
 DEMO_END = date(2026, 10, 15)

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from shanggao.config import ConfigError
+from shanggao.db.outlets import BUILTIN, TIERS
 from shanggao.unit_names import UnitNames
-from shanggao.spiders.registry import OUTLETS, TIERS
 
 DEFAULT_RULES_NAME = "default_rules.toml"
 SPLIT_MODES = ("equal", "full", "first_author")
@@ -228,9 +228,9 @@ def _build(data: dict[str, Any], source: str) -> Rules:
     tier_points = {tier: _number(points, tier, "points", source) for tier in TIERS}
     outlet_points = {}
     for slug in points["outlets"]:
-        if slug not in OUTLETS:
+        if slug not in BUILTIN:
             raise RulesError(f"{source}: points.outlets.{slug}: unknown outlet slug "
-                             f"(known: {', '.join(OUTLETS)})")
+                             f"(known: {', '.join(BUILTIN)})")
         outlet_points[slug] = _number(points["outlets"], slug, "points.outlets", source)
 
     mult = data["multipliers"]

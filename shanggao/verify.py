@@ -17,7 +17,7 @@ Re-running replaces the verdicts of the claims it covers.
 How a claim is judged (reasons are written in Chinese for the office):
 
 1. its manuscript (by id, else by an exactly matching title) and its outlet
-   (``claims.outlet_slug``, else :func:`shanggao.outlet_names.resolve_outlet`
+   (``claims.outlet_slug``, else :func:`shanggao.db.outlets.resolve_outlet`
    on the written name, else the claimed URL's host);
 2. the evidence: the article at the claimed URL when the matcher linked it to
    the manuscript, else the matched article at the claimed outlet (or another
@@ -49,11 +49,10 @@ import pyarrow as pa
 from rapidfuzz import fuzz
 
 from shanggao.db import Store, utcnow
-from shanggao.outlet_names import resolve_outlet
+from shanggao.db.outlets import BUILTIN, Registry, load_registry, outlet_for_host, resolve_outlet
 from shanggao.progress import QUIET, Steps
 from shanggao.rules import EXCERPT_KINDS, Rules
 from shanggao.unit_names import DEFAULT_COUNTY_PREFIXES, canonical_unit
-from shanggao.spiders.registry import OUTLETS, outlet_for_host
 
 STATUS_LABELS = {
     "verified": "已核实",
@@ -72,15 +71,6 @@ MATCH_KIND_LABELS = {"full": "全文刊用", "edited": "改编刊用", "excerpt"
 
 
 # -- rows read from the store ---------------------------------------------------------
-
-@dataclass(frozen=True)
-class Outlet:
-    slug: str
-    name: str
-    tier: str
-    kind: str
-    media_group: str | None
-
 
 @dataclass(frozen=True)
 class Claim:
@@ -156,7 +146,7 @@ class Verdict:
         a = self.article
         if a is None:
             return ""
-        name = OUTLETS[a.outlet].name if a.outlet in OUTLETS else a.outlet
+        name = BUILTIN.name(a.outlet)
         page = f" 第{a.page_no}版" if a.page_no else ""
         return f"{name} {a.published_date or ''}{page}".strip()
 
@@ -245,7 +235,7 @@ _BYLINE_NOISE = re.compile(
     r"本报|记者|通讯员|特约|实习生|见习|全媒体|融媒体|首席|摄影|撰稿|作者|编辑|责任编辑|责编|来源|文/|图/|"
     r"供图|报道|整理|[文图摄]|[\s\W\d_]"
 )
-_OUTLET_WORDS = sorted({w for o in OUTLETS.values() for w in (o.name, *o.aliases)}, key=len, reverse=True)
+_OUTLET_WORDS = BUILTIN.words
 
 
 def _names_someone(byline_text: str) -> bool:
@@ -280,7 +270,7 @@ class Evidence:
     titles: dict[str, list[str]]                 # normalized title -> manuscript ids
     placements: dict[str, list[Placement]]       # manuscript id -> links
     articles_by_url: dict[str, Article]
-    outlets: dict[str, Outlet]
+    outlets: Registry
     crawled: dict[str, list[tuple[dt.date, dt.date]]]   # slug -> windows of successful crawls
     article_days: set[tuple[str, dt.date]]               # (slug, day) with stored articles
 
@@ -353,10 +343,7 @@ def load_evidence(con: duckdb.DuckDBPyConnection, start: dt.date | None, end: dt
     articles_by_url = {normalize_url(r[1]): _article(r) for r in
                        con.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE {cond}", params).fetchall()}
 
-    outlets = {r[0]: Outlet(*r) for r in
-               con.execute("SELECT slug, name, tier, kind, media_group FROM outlets").fetchall()}
-    for info in OUTLETS.values():  # a store initialised before an outlet was registered
-        outlets.setdefault(info.slug, Outlet(info.slug, info.name, info.tier, info.kind, info.media_group))
+    outlets = load_registry(con)
 
     crawled: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
     for slug, first, last in con.execute(
@@ -377,7 +364,7 @@ def load_evidence(con: duckdb.DuckDBPyConnection, start: dt.date | None, end: dt
 
 # -- judging one claim ---------------------------------------------------------------------------
 
-def _fmt_article(article: Article, outlets: dict[str, Outlet]) -> str:
+def _fmt_article(article: Article, outlets: Registry) -> str:
     name = outlets[article.outlet].name if article.outlet in outlets else article.outlet
     page = f" 第{article.page_no}版" if article.page_no else ""
     day = article.published_date.isoformat() if article.published_date else "日期不详"

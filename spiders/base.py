@@ -1,7 +1,7 @@
 """The spider base classes every outlet spider derives from.
 
 :class:`OutletSpider` knows its outlet (slug, allowed domains from
-``spiders.registry``), the date window it was asked for, which article URLs
+``shanggao.db.outlets``), the date window it was asked for, which article URLs
 the store already holds (so incremental runs skip them), and how to turn a
 parser's fields into an :class:`ArticleItem` or a ``missing_field`` problem.
 
@@ -24,9 +24,9 @@ from urllib.parse import urldefrag
 import scrapy
 from scrapy.http import Request, Response
 
+from shanggao.db.outlets import BUILTIN
 from shanggao.spiders.items import ArticleItem, ProblemItem
 from shanggao.spiders.outlets.base import ArticleParser, GenericParser, IndexParser, parser_for
-from shanggao.spiders.registry import OUTLETS
 from shanggao.spiders.text import parse_cn_date
 
 BEIJING = timezone(timedelta(hours=8))
@@ -89,8 +89,8 @@ class OutletSpider(scrapy.Spider):
         super().__init_subclass__(**kwargs)
         if cls.outlet and "name" not in cls.__dict__:
             cls.name = cls.outlet
-        if cls.outlet in OUTLETS and "allowed_domains" not in cls.__dict__:
-            cls.allowed_domains = list(OUTLETS[cls.outlet].domains)
+        if cls.outlet in BUILTIN and "allowed_domains" not in cls.__dict__:
+            cls.allowed_domains = list(BUILTIN[cls.outlet].domains)
 
     def __init__(self, date: Any = None, start: Any = None, end: Any = None, refresh: Any = False,
                  **kwargs: Any):

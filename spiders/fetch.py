@@ -16,10 +16,10 @@ from urllib.parse import urldefrag, urlsplit
 import scrapy
 from scrapy.http import Request, Response
 
+from shanggao.db.outlets import outlet_for_host
 from shanggao.spiders.items import ArticleItem, ProblemItem
 from shanggao.spiders.outlets import spider_for_host
 from shanggao.spiders.outlets.base import GenericParser
-from shanggao.spiders.registry import outlet_for_host
 
 
 def outlet_slug_for(url: str) -> str:

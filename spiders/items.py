@@ -27,7 +27,7 @@ DRIFT_PROBLEMS = ("no_links", "missing_field")
 
 class ArticleItem(scrapy.Item):
     url = scrapy.Field()             # canonical article URL (what `articles.url` holds)
-    outlet = scrapy.Field()          # outlet slug (spiders.registry.OUTLETS) or a free slug for unknown sites
+    outlet = scrapy.Field()          # outlet slug (shanggao.db.outlets) or a free slug for unknown sites
     title = scrapy.Field()
     subtitle = scrapy.Field()        # 引题 / 副题, "\n"-joined, or None
     byline = scrapy.Field()          # as printed, or None

@@ -11,8 +11,14 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from shanggao.db import Store
-from shanggao.outlet_sync import sync_outlets
-from shanggao.spiders.outlets.generic import GenericSpider, OutletFileError, build_parser, load_outlet_file, register_outlet
+from shanggao.db.outlets import sync_outlets
+from shanggao.spiders.outlets.generic import (
+    GenericSpider,
+    OutletFileError,
+    build_parser,
+    load_outlet_file,
+    register_outlet,
+)
 
 GOOD = """
 [outlet]

@@ -7,15 +7,15 @@ import time
 
 import pytest
 from click.testing import CliRunner
+from verify_support import EXPECTED_JUNE, Scenario, june_office, new_store, paragraph
 
-from shanggao.db import utcnow
 from shanggao.cli import main
-from shanggao.outlet_names import resolve_outlet
+from shanggao.db import utcnow
+from shanggao.db.outlets import resolve_outlet
 from shanggao.periods import parse_period
 from shanggao.reports.data import collect
 from shanggao.rules import load_rules
 from shanggao.verify import parse_page, verify_claims
-from verify_support import EXPECTED_JUNE, Scenario, june_office, new_store, paragraph
 
 JUNE = (dt.date(2022, 6, 1), dt.date(2022, 6, 30))
 

@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shanggao.db import Store
-from shanggao.outlet_names import resolve_outlet
-from shanggao.outlet_sync import sync_outlets
+from shanggao.db.outlets import resolve_outlet, sync_outlets
 
 NOW = dt.datetime(2022, 7, 1, 8, 0, 0)
 

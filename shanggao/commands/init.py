@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 
 from shanggao.context import AppContext, pass_app
-from shanggao.outlet_sync import sync_outlets
+from shanggao.db.outlets import sync_outlets
 
 
 @click.command()

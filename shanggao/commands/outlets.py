@@ -3,6 +3,7 @@ from __future__ import annotations
 import click
 
 from shanggao.context import AppContext, pass_app
+from shanggao.db.outlets import TIERS
 from shanggao.output import print_rows
 
 
@@ -19,7 +20,7 @@ def outlets(app: AppContext, fmt: str) -> None:
     with app.store.read() as con:
         cur = con.execute(
             "SELECT slug, name, tier, kind, home_url, media_group, aliases FROM outlets "
-            "ORDER BY list_position(['central','provincial','prefectural','county','other'], tier), slug"
+            "ORDER BY list_position(?, tier), slug", [list(TIERS)]
         )
         columns = [d[0] for d in cur.description]
         rows = cur.fetchall()

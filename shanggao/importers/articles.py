@@ -21,8 +21,8 @@ import pyarrow as pa
 
 from shanggao.db import Store, utcnow
 from shanggao.db.articles import STAGED_SCHEMA, merge_incoming, upsert_staged_articles, with_text_hashes
+from shanggao.db.outlets import outlet_for_host
 from shanggao.importers.common import BadFile, ImportReport, import_each, parse_date, split_names
-from shanggao.spiders.registry import outlet_for_host
 
 REQUIRED = ("url", "outlet", "title", "published", "body")
 # news-please field → ours

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from shanggao.db import Store, utcnow
+from shanggao.db.outlets import resolve_outlet
 from shanggao.importers.common import (
     BadFile,
     ImportReport,
@@ -29,7 +30,6 @@ from shanggao.importers.common import (
     register_records,
     split_names,
 )
-from shanggao.outlet_names import resolve_outlet
 
 CLAIM_COLUMNS = {
     "claim_id": ("申报编号", "登记编号", "claim"),

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from shanggao.db import Store
+from shanggao.db.outlets import TIERS
 from shanggao.periods import Period
 from shanggao.rules import TIER_LABELS, Rules
 from shanggao.verify import STATUS_LABELS
-from shanggao.spiders.registry import TIERS
 
 UNVERIFIED = "未核验"
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")

@@ -11,9 +11,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from shanggao.db.outlets import TIERS
 from shanggao.reports.data import ClaimLine, PlacementLine, ReportData
 from shanggao.rules import TIER_LABELS
-from shanggao.spiders.registry import TIERS
 
 TIER_COLUMNS = [TIER_LABELS[t] for t in TIERS]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -10,10 +10,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from shanggao.db.outlets import TIERS
 from shanggao.reports.chart import TIER_COLOURS
 from shanggao.reports.data import ReportData
 from shanggao.reports.sections import Link, Section, Table, build_sections, chart_table, clean, footer
-from shanggao.spiders.registry import TIERS
 
 _HEAD_FILL = PatternFill("solid", fgColor="F0E6E6")
 _SHEET_NAMES = {"summary": "总体情况", "units": "单位", "matrix": "逐月报送", "persons": "个人",

@@ -34,7 +34,7 @@ def spider_for(slug: str) -> type[scrapy.Spider] | None:
 
 def spider_for_host(host: str) -> type[scrapy.Spider] | None:
     """The outlet spider whose registry entry owns ``host`` (None for unknown sites)."""
-    from shanggao.spiders.registry import outlet_for_host
+    from shanggao.db.outlets import outlet_for_host
 
     info = outlet_for_host(host)
     return spider_for(info.slug) if info else None

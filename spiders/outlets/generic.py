@@ -41,7 +41,7 @@ The file (every key is checked; see ``spiders/outlet_files/*.toml`` for two exam
 
 Errors in the file are :class:`OutletFileError` with the file, the key and what is wrong.
 
-A crawl with an outlet file whose slug is not in ``spiders.registry`` adds (or
+A crawl with an outlet file whose slug is not in ``shanggao.db.outlets`` adds (or
 refreshes) that outlet's ``outlets`` row from ``[outlet]``, so reports know its
 name and tier; rows of registered outlets are never touched
 (:func:`register_outlet`).
@@ -64,9 +64,9 @@ from parsel.csstranslator import css2xpath
 from scrapy import signals
 from scrapy.http import Response
 
+from shanggao.db.outlets import KINDS, TIERS, OutletInfo, upsert_outlet
 from shanggao.spiders.outlets.base import ArticleParser, GenericParser, first_match, node_text, select
 from shanggao.spiders.outlets.portal import FALLBACK_STAT, PortalSpider
-from shanggao.spiders.registry import KINDS, OUTLETS, TIERS
 from shanggao.spiders.text import parse_cn_date
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -257,17 +257,9 @@ def _host(value: Any, where: str) -> str:
 
 def register_outlet(con, config: OutletFile) -> bool:
     """Upsert the ``outlets`` row an outlet file describes; False (nothing written) when
-    its slug is a registered outlet, whose row belongs to the registry (shanggao init)."""
-    if config.slug in OUTLETS:
-        return False
-    con.execute(
-        "INSERT INTO outlets (slug, name, tier, kind, home_url, media_group, aliases, domains) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (slug) DO UPDATE SET name = excluded.name, tier = excluded.tier, kind = excluded.kind, "
-        "home_url = excluded.home_url, domains = excluded.domains",
-        [config.slug, config.name, config.tier, config.kind, config.home_url, None, [], list(config.hosts)],
-    )
-    return True
+    its slug is a built-in outlet, whose row belongs to the registry (shanggao init)."""
+    return upsert_outlet(con, OutletInfo(config.slug, config.name, config.tier, config.kind, config.home_url,
+                                         None, config.hosts, crawl="generic"))
 
 
 def build_parser(config: OutletFile) -> type[ArticleParser]:

@@ -1,0 +1,335 @@
+"""The outlet registry: who publishes what, at which tier, under which hosts, and how it is crawled.
+
+This is the one home of the outlet concept, at the bottom of the dependency graph
+(it imports nothing of shanggao's but the store's own modules):
+
+* :class:`OutletInfo` — one outlet; :data:`TIERS` (in report order), :data:`KINDS`
+  and :data:`CRAWLS` are the values its fields take;
+* :data:`BUILTIN_OUTLETS` — the outlets shanggao ships with;
+* :class:`Registry` — a read-only mapping slug -> :class:`OutletInfo` with the
+  lookups every layer needs: by slug, by host (:meth:`Registry.for_host`) and by
+  the loose names claims registers write (:meth:`Registry.resolve`);
+* the ``outlets`` table is the registry's stored copy: :func:`sync_outlets` writes
+  the built-ins (``shanggao init``), :func:`upsert_outlet` one more outlet (a
+  generic outlet file's), :func:`read_outlets` reads the rows back and
+  :func:`load_registry` builds the registry a store knows (built-ins plus rows).
+
+:data:`BUILTIN` is the registry of the built-ins alone, for code that has no store
+at hand (spiders, importers); :func:`outlet_for_host` and :func:`resolve_outlet`
+are its lookups.  Code that has a connection and wants what the office has added
+to the store uses ``load_registry(con)``.
+
+The crawl attribute says how shanggao collects an outlet's articles, so that
+``shanggao outlets`` and ``crawl`` can tell the office: ``spider`` (a spider in
+``spiders/outlets/`` named like the slug), ``generic`` (an outlet file in
+``spiders/outlet_files/`` or the office's own), ``fetch`` (no spider: claims are
+settled with ``shanggao fetch URL``) or ``print`` (print only: nothing to fetch).
+``tests/test_outlet_registry.py`` checks that these declarations and the spiders agree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import duckdb
+
+TIERS: tuple[str, ...] = ("central", "provincial", "prefectural", "county", "other")  # report order
+KINDS: tuple[str, ...] = ("epaper", "portal", "wechat", "print")
+CRAWLS: tuple[str, ...] = ("spider", "generic", "fetch", "print")
+
+
+class OutletError(ValueError):
+    """An outlet entry that breaks the registry's rules (unknown tier, kind or crawl)."""
+
+
+@dataclass(frozen=True)
+class OutletInfo:
+    slug: str
+    name: str
+    tier: str
+    kind: str
+    home_url: str
+    media_group: str | None
+    domains: tuple[str, ...]
+    aliases: tuple[str, ...] = field(default=())
+    crawl: str = "spider"
+
+    def __post_init__(self) -> None:
+        for value, allowed, what in ((self.tier, TIERS, "tier"), (self.kind, KINDS, "kind"),
+                                     (self.crawl, CRAWLS, "crawl")):
+            if value not in allowed:
+                raise OutletError(f"outlet {self.slug}: {what} {value!r}: one of {', '.join(allowed)}")
+
+
+BUILTIN_OUTLETS: tuple[OutletInfo, ...] = (
+    OutletInfo("rmrb", "人民日报", "central", "epaper", "https://paper.people.com.cn/rmrb/",
+               "人民日报社", ("paper.people.com.cn",), ("人民日报社", "人民日报海外版")),
+    OutletInfo("peoplecn", "人民网", "central", "portal", "http://www.people.com.cn/",
+               "人民日报社", ("people.com.cn", "www.people.com.cn", "hn.people.com.cn"), ("人民网湖南频道",),
+               crawl="fetch"),
+    OutletInfo("zzrsb", "中国组织人事报", "central", "epaper", "https://www.zuzhirenshi.com/",
+               "中国组织人事报社", ("www.zuzhirenshi.com", "zuzhirenshi.com", "paper.zzrsb.cn"),
+               ("组织人事报", "中国组织人事报社")),
+    OutletInfo("chinanews", "中国新闻网", "central", "portal", "https://www.chinanews.com.cn/",
+               "中国新闻社", ("www.chinanews.com.cn", "www.chinanews.com", "www.hn.chinanews.com.cn",
+                            "www.hn.chinanews.com"), ("中新网", "中新网湖南", "中国新闻社")),
+    OutletInfo("12371", "共产党员网", "central", "portal", "https://www.12371.cn/",
+               "共产党员网", ("www.12371.cn", "news.12371.cn", "12371.cn"), ("12371", "共产党员网站")),
+    OutletInfo("hnrb", "湖南日报", "provincial", "epaper", "https://epaper.voc.com.cn/hnrb/",
+               "湖南日报社", ("epaper.voc.com.cn", "hnrb.voc.com.cn"), ("湖南日报社", "湖南日报电子版")),
+    OutletInfo("xinhunan", "新湖南", "provincial", "portal", "https://www.hunantoday.cn/",
+               "湖南日报社", ("www.hunantoday.cn", "m.voc.com.cn", "www.voc.com.cn", "hunantoday.cn"),
+               ("新湖南客户端", "华声在线", "湖南在线")),
+    OutletInfo("rednet", "红网", "provincial", "portal", "https://www.rednet.cn/",
+               "红网", ("rednet.cn", "www.rednet.cn", "hn.rednet.cn", "xx.rednet.cn", "news.rednet.cn"),
+               ("红网湘西站", "红网湘西频道", "红网时刻", "时刻新闻")),
+    OutletInfo("hxw", "红星网", "provincial", "portal", "https://www.hxw.gov.cn/",
+               "中共湖南省委组织部", ("www.hxw.gov.cn", "hxw.gov.cn"), ("湖南红星网",)),
+    OutletInfo("tjb", "团结报", "prefectural", "epaper", "http://www.xxnet.com.cn/szb/tjbpc/",
+               "团结报社", ("www.xxnet.com.cn",), ("湘西团结报", "团结报社")),
+    OutletInfo("xxnet", "湘西网", "prefectural", "portal", "http://www.xxnet.com.cn/",
+               "团结报社", ("m.xxnet.com.cn", "search.xxnet.com.cn"), ("湘西新闻网",), crawl="generic"),
+    OutletInfo("luxi", "泸溪县人民政府网", "county", "portal", "",
+               "泸溪县人民政府", (), ("泸溪县政府网", "泸溪政府网"), crawl="generic"),
+    OutletInfo("wechat", "微信公众号", "other", "wechat", "https://mp.weixin.qq.com/",
+               "微信", ("mp.weixin.qq.com",), ("微信", "公众号"), crawl="fetch"),
+)
+
+
+@dataclass(frozen=True)
+class OutletResolution:
+    slug: str | None          # None: not a registered outlet
+    confident: bool
+    note: str                 # empty when confident; otherwise what was assumed, for the office
+
+
+# -- loose names (claims registers) -----------------------------------------------------------
+
+_BRACKETS = re.compile(r"[《》〈〉<>「」『』“”\"'‘’（）()\[\]【】\s]")
+_SUFFIXES = ("客户端", "电子版", "数字报", "手机版", "APP", "App", "app", "官网", "网站", "官方网站", "微信公众号", "公众号")
+_HOST = re.compile(r"(?:https?://)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)", re.I)
+
+
+def _clean(text: str) -> str:
+    return _BRACKETS.sub("", unicodedata.normalize("NFKC", text)).strip()
+
+
+def _strip_suffix(text: str) -> str:
+    for suffix in _SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix) + 1:
+            return text[: -len(suffix)]
+    return text
+
+
+class Registry(Mapping[str, OutletInfo]):
+    """Outlets by slug, in the order given, with the lookups by host and by loose name.
+
+    Immutable: a registry that grows (an outlet or alias the office adds) is a new
+    ``Registry`` built from the old entries plus the new ones (:meth:`with_outlets`).
+    """
+
+    def __init__(self, outlets: Iterable[OutletInfo] = ()):
+        self._outlets: dict[str, OutletInfo] = {o.slug: o for o in outlets}
+
+    # -- mapping --------------------------------------------------------------------------
+
+    def __getitem__(self, slug: str) -> OutletInfo:
+        return self._outlets[slug]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._outlets)
+
+    def __len__(self) -> int:
+        return len(self._outlets)
+
+    def __repr__(self) -> str:
+        return f"Registry({', '.join(self._outlets)})"
+
+    def with_outlets(self, outlets: Iterable[OutletInfo]) -> Registry:
+        """This registry with ``outlets`` added; an entry with a known slug replaces it."""
+        return Registry([*self._outlets.values(), *outlets])
+
+    def name(self, slug: str | None) -> str:
+        """The outlet's Chinese name, or the slug itself when it is not registered."""
+        info = self._outlets.get(slug or "")
+        return info.name if info else (slug or "")
+
+    def ordered(self) -> list[OutletInfo]:
+        """Every outlet in report order: by tier (:data:`TIERS`), then slug."""
+        return sorted(self._outlets.values(), key=lambda o: (TIERS.index(o.tier), o.slug))
+
+    # -- by host --------------------------------------------------------------------------
+
+    def for_host(self, host: str) -> OutletInfo | None:
+        """The registered outlet owning a host (exact host or a parent domain)."""
+        host = host.lower().split(":")[0]
+        for info in self._outlets.values():
+            for domain in info.domains:
+                if host == domain or host.endswith("." + domain):
+                    return info
+        return None
+
+    # -- by loose name --------------------------------------------------------------------
+
+    @cached_property
+    def words(self) -> list[str]:
+        """Every name and alias, longest first (for removing outlet names from a byline)."""
+        return sorted({w for o in self._outlets.values() for w in (o.name, *o.aliases)}, key=len, reverse=True)
+
+    @cached_property
+    def _spellings(self) -> dict[str, str]:
+        """Every spelling the registry knows -> slug (names win over aliases on a clash)."""
+        spellings: dict[str, str] = {}
+        for info in self._outlets.values():
+            for alias in info.aliases:
+                spellings.setdefault(_clean(alias), info.slug)
+            spellings[info.slug] = info.slug
+        for info in self._outlets.values():
+            spellings[_clean(info.name)] = info.slug
+        return spellings
+
+    @cached_property
+    def _shared_groups(self) -> dict[str, list[str]]:
+        """Publisher names (media_group) that own more than one outlet."""
+        groups: dict[str, list[str]] = {}
+        for info in self._outlets.values():
+            if info.media_group:
+                groups.setdefault(_clean(info.media_group), []).append(info.slug)
+        return {g: slugs for g, slugs in groups.items() if len(slugs) > 1}
+
+    def resolve(self, text: str | None) -> OutletResolution:
+        """The outlet a register's outlet text means, and how sure that is.
+
+        Claims registers spell outlets every which way: 《人民日报》, 湖南日报社, 人民网,
+        红网湘西站, 新湖南客户端, sometimes a bare host name.  An uncertain mapping
+        carries a note (in Chinese, for the office) that verification shows as a warning.
+        Order of attempts, most certain first:
+
+        1. exact name, alias or slug after removing brackets, quotes and spaces (certain,
+           unless the text is a publisher's name shared by several outlets, e.g. 湖南日报社);
+        2. the same after dropping a generic suffix (客户端, 电子版, 官网, APP …) (unsure:
+           湖南日报客户端 is in fact 新湖南);
+        3. a host name in the text (www.rednet.cn) (certain);
+        4. the text begins with / contains a registered name or alias, longest first
+           (红网泸溪站 -> 红网) (unsure);
+        5. a close spelling (rapidfuzz ratio ≥ 75 at equal length — one character off in
+           four —, else ≥ 85) of a name or alias (unsure).
+        """
+        from rapidfuzz import fuzz, process
+
+        raw = (text or "").strip()
+        cleaned = _clean(raw)
+        if not cleaned:
+            return OutletResolution(None, False, "申报未填媒体")
+        names = self._spellings
+        name = self.name
+
+        slug = names.get(cleaned)
+        if slug:
+            shared = self._shared_groups.get(cleaned)
+            if shared:
+                others = "、".join(name(s) for s in shared if s != slug)
+                return OutletResolution(slug, False, f"“{raw}”是报社名，按{name(slug)}核验（同社还有{others}）")
+            return OutletResolution(slug, True, "")
+        stripped = _strip_suffix(cleaned)
+        if stripped != cleaned and stripped in names:
+            slug = names[stripped]
+            return OutletResolution(slug, False, f"媒体“{raw}”按{name(slug)}核验（去掉“{cleaned[len(stripped):]}”后对应）")
+
+        host = _HOST.search(raw)
+        if host:
+            info = self.for_host(host.group(1))
+            if info:
+                return OutletResolution(info.slug, True, "")
+
+        for spelling in sorted(names, key=len, reverse=True):
+            if len(spelling) >= 2 and not spelling.isascii() and spelling in cleaned:
+                slug = names[spelling]
+                return OutletResolution(slug, False, f"媒体“{raw}”按{name(slug)}核验（名称不完全一致）")
+
+        best = process.extractOne(cleaned, [s for s in names if not s.isascii()], scorer=fuzz.ratio, score_cutoff=75)
+        # One wrong character in a name of equal length (湖南曰报) is a typo; a shorter
+        # text that merely shares characters (湖南网 ~ 湖南红星网) is not.
+        if best and (len(best[0]) == len(cleaned) or best[1] >= 85):
+            slug = names[best[0]]
+            return OutletResolution(slug, False, f"媒体“{raw}”疑为{name(slug)}（写法相近），按其核验")
+        return OutletResolution(None, False, f"媒体“{raw}”不在媒体名录")
+
+
+BUILTIN = Registry(BUILTIN_OUTLETS)
+
+
+def outlet_for_host(host: str) -> OutletInfo | None:
+    """The built-in outlet owning a host (exact host or a parent domain)."""
+    return BUILTIN.for_host(host)
+
+
+def resolve_outlet(text: str | None) -> OutletResolution:
+    """The built-in outlet a register's outlet text means (see :meth:`Registry.resolve`)."""
+    return BUILTIN.resolve(text)
+
+
+# -- the stored copy: the ``outlets`` table ---------------------------------------------------
+
+_COLUMNS = "slug, name, tier, kind, home_url, media_group, aliases, domains"
+
+
+def _row(info: OutletInfo) -> list[Any]:
+    return [info.slug, info.name, info.tier, info.kind, info.home_url or None, info.media_group,
+            list(info.aliases), list(info.domains)]
+
+
+def sync_outlets(con: duckdb.DuckDBPyConnection, registry: Registry = BUILTIN) -> int:
+    """Upsert every outlet of ``registry`` (default: the built-ins) into the table; return how many."""
+    rows = [_row(o) for o in registry.values()]
+    con.executemany(
+        f"INSERT INTO outlets ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (slug) DO UPDATE SET name = excluded.name, tier = excluded.tier, kind = excluded.kind, "
+        "home_url = excluded.home_url, media_group = excluded.media_group, aliases = excluded.aliases, "
+        "domains = excluded.domains",
+        rows,
+    )
+    return len(rows)
+
+
+def upsert_outlet(con: duckdb.DuckDBPyConnection, info: OutletInfo) -> bool:
+    """Add or refresh the row of an outlet that is not built in; False (nothing written) when
+    ``info.slug`` is a built-in, whose row belongs to the registry (``shanggao init``).
+
+    A refresh updates name, tier, kind, home URL and hosts, and keeps the stored
+    media group and aliases."""
+    if info.slug in BUILTIN:
+        return False
+    con.execute(
+        f"INSERT INTO outlets ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (slug) DO UPDATE SET name = excluded.name, tier = excluded.tier, kind = excluded.kind, "
+        "home_url = excluded.home_url, domains = excluded.domains",
+        _row(info),
+    )
+    return True
+
+
+def read_outlets(con: duckdb.DuckDBPyConnection) -> list[OutletInfo]:
+    """The table's rows as outlets.  The table has no crawl column yet: a stored row takes
+    its built-in's crawl, and an outlet only the store knows came from an outlet file
+    (``generic``) — the only writer of such rows so far."""
+    outlets = []
+    for slug, name, tier, kind, home_url, group, aliases, domains in con.execute(
+        f"SELECT {_COLUMNS} FROM outlets ORDER BY slug"
+    ).fetchall():
+        builtin = BUILTIN.get(slug)
+        outlets.append(OutletInfo(slug, name, tier, kind, home_url or "", group, tuple(domains or ()),
+                                  tuple(aliases or ()), builtin.crawl if builtin else "generic"))
+    return outlets
+
+
+def load_registry(con: duckdb.DuckDBPyConnection) -> Registry:
+    """The registry a store knows: its rows, and the built-ins its rows lack (a store
+    initialised before an outlet was built in)."""
+    return BUILTIN.with_outlets(read_outlets(con))
+
