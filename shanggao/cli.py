@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "match",
     "explain",
     "report",
+    "rules",
     "demo",
 )
 

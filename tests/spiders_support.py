@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from string import Template
+
+from cli_support import shanggao_command
 
 from shanggao.spiders.replay import add_page
 from shanggao.spiders.text import clean_text
@@ -247,5 +248,5 @@ def write_fast_config(path: Path) -> Path:
 def run_cli(args: list[str], db: Path, config: Path, env_extra: dict[str, str], timeout: float = 120):
     """Run the installed `shanggao` CLI in a subprocess (the reactor starts once per process)."""
     env = {**os.environ, **env_extra, "SHANGGAO_DB": str(db), "SHANGGAO_LOCK_TIMEOUT": "30"}
-    cmd = [str(Path(sys.executable).parent / "shanggao"), "--db", str(db), "--config", str(config), *args]
+    cmd = [*shanggao_command(), "--db", str(db), "--config", str(config), *args]
     return subprocess.run(cmd, env=env, cwd=str(db.parent), capture_output=True, text=True, timeout=timeout)

@@ -9,24 +9,17 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from cli_support import shanggao_command
 
 from shanggao.demo import DB_NAME, MARKER
 from shanggao.rules import load_rules
 
 PLACED_AS_IS = {"SB-2610-04", "SB-2610-05", "SB-2610-06", "SB-2610-07", "SB-2610-08", "SB-2610-09"}
 ROUNDUP_CLAIMS = {"SB-2610-02": "LX-2026-102", "SB-2610-03": "LX-2026-103"}
-
-
-def shanggao_command() -> list[str]:
-    script = Path(sys.executable).with_name("shanggao")
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-c", "from shanggao.cli import main; main()"]
 
 
 def run_demo(out: Path, cwd: Path) -> subprocess.CompletedProcess:

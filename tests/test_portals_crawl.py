@@ -21,6 +21,7 @@ import pytest
 from shanggao.db import Store
 from shanggao.spiders.replay import ReplayProxy
 from shanggao.spiders.run import crawl
+from cli_support import shanggao_command
 from portals_support import FAST, GENERIC_SITES, MIRROR, OUTLET_FILES, loopback_site
 
 START, END = date(2026, 7, 20), date(2026, 7, 22)
@@ -231,7 +232,7 @@ def test_generic_shanggao_crawl_outlet_file_county_shape(tmp_path):
         config.write_text("download_delay = 0\nautothrottle = false\nconcurrency_per_domain = 4\n",
                           encoding="utf-8")
         proc = subprocess.run(
-            [str(Path(sys.executable).with_name("shanggao")), "--db", str(db), "--config", str(config),
+            [*shanggao_command(), "--db", str(db), "--config", str(config),
              "crawl", "--outlet-file", str(outlet_file), "--from", "2026-07-20", "--to", "2026-07-22"],
             cwd=tmp_path, capture_output=True, text=True, timeout=60,
             env={k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy")})

@@ -18,7 +18,8 @@ from shanggao.context import AppContext, date_option, pass_app
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log (INFO) instead of warnings only.")
 @click.option("--outlet-file", "outlet_files", multiple=True, metavar="FILE",
               type=click.Path(dir_okay=False, path_type=Path),
-              help="Also crawl the outlet a TOML outlet file describes (generic spider); repeatable. "
+              help="Also crawl the outlet a TOML outlet file describes (generic spider): a path, or the "
+                   "bare name of a shipped file (xxnet); repeatable. "
                    "With only outlet files and no OUTLET, just those are crawled.")
 @pass_app
 def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: date | None, day: date | None,
@@ -39,7 +40,8 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
       shanggao crawl rmrb --date 2024-12-25
       shanggao crawl rmrb hnrb --from 2022-06-01 --to 2022-06-30
       shanggao crawl --refresh
-      shanggao crawl --outlet-file spiders/outlet_files/xxnet.toml --from 2026-07-20
+      shanggao crawl --outlet-file xxnet --from 2026-07-20
+      shanggao crawl --outlet-file ./my_outlet.toml --from 2026-07-20
     """
     from shanggao.spiders.outlets.generic import OutletFileError, load_outlet_file
     from shanggao.spiders.progress import stop_shared_display

@@ -1,7 +1,11 @@
 """The generic spider: a similar outlet described by a TOML outlet file, no Python needed.
 
-    scrapy crawl generic -a outlet_file=spiders/outlet_files/xxnet.toml -a start=2026-07-20 -a end=2026-07-22
-    shanggao crawl --outlet-file spiders/outlet_files/xxnet.toml --from 2026-07-20 --to 2026-07-22
+    scrapy crawl generic -a outlet_file=xxnet -a start=2026-07-20 -a end=2026-07-22
+    shanggao crawl --outlet-file xxnet --from 2026-07-20 --to 2026-07-22
+    shanggao crawl --outlet-file ./my_outlet.toml --from 2026-07-20
+
+A bare name (``xxnet``) is a file shipped in ``spiders/outlet_files/``; anything
+else is a path.
 
 It walks the file's listing pages like every portal spider (pagination until the
 listing goes past the window, see :mod:`spiders.outlets.portal`) and parses
@@ -51,6 +55,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from importlib import resources
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -107,14 +112,33 @@ class OutletFile:
     fields: dict[str, Any] = field(default_factory=dict)  # the [article] section, validated
 
 
+def shipped_outlet_files() -> dict[str, Path]:
+    """The outlet files shipped in ``shanggao.spiders`` (``spiders/outlet_files/``), by file stem."""
+    folder = resources.files("shanggao.spiders").joinpath("outlet_files")
+    return {Path(entry.name).stem: Path(str(entry)) for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+            if entry.name.endswith(".toml")}
+
+
+def find_outlet_file(name: str | Path) -> Path:
+    """The file ``name`` means: an existing path as given, else the shipped outlet file of that
+    bare name (``xxnet`` or ``xxnet.toml`` -> ``spiders/outlet_files/xxnet.toml``), from any folder."""
+    path = Path(name)
+    if path.exists() or len(path.parts) != 1:
+        return path
+    return shipped_outlet_files().get(path.stem if path.suffix == ".toml" else path.name, path)
+
+
 def load_outlet_file(path: str | Path, base_url: str | None = None) -> OutletFile:
-    """Read and check an outlet file; ``base_url`` (when given) replaces the file's."""
-    path = Path(path)
+    """Read and check an outlet file (a path, or the bare name of a shipped one, see
+    :func:`find_outlet_file`); ``base_url`` (when given) replaces the file's."""
+    path = find_outlet_file(path)
     where = path.name
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise OutletFileError(f"{path}: outlet file not found") from None
+        shipped = ", ".join(shipped_outlet_files())
+        raise OutletFileError(f"{path}: outlet file not found (shipped outlet files, usable by name: {shipped})") \
+            from None
     except (OSError, UnicodeDecodeError) as exc:
         raise OutletFileError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
@@ -335,7 +359,8 @@ class GenericSpider(PortalSpider):
     def __init__(self, *args: Any, outlet_file: str | None = None, base_url: str | None = None,
                  **kwargs: Any):
         if not outlet_file:
-            raise OutletFileError("the generic spider needs -a outlet_file=PATH (a TOML outlet file)")
+            raise OutletFileError("the generic spider needs -a outlet_file=PATH (a TOML outlet file, "
+                                  "or a shipped one's name such as xxnet)")
         self.config = load_outlet_file(outlet_file, base_url)
         super().__init__(*args, **kwargs)
         self.outlet = self.config.slug

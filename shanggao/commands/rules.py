@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from shanggao.context import AppContext, pass_app
+from shanggao.rules import default_rules_text, rules_for
+
+
+@click.command()
+@click.option("--show", is_flag=True,
+              help="Print the bundled default rules file (every key commented), to start your own from it.")
+@click.option("--rules", "rules_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Rules TOML to check (default: the config's `rules`, else the bundled defaults).")
+@pass_app
+def rules(app: AppContext, show: bool, rules_path: Path | None) -> None:
+    """The reward and quota rules: print the bundled defaults, or check the rules in effect.
+
+    Without --show, loads the rules `verify` and `report` would use (--rules,
+    else the config's `rules`, else the bundled defaults), and prints where they
+    come from and their digest (the `rules_hash` stored with each verdict); a
+    mistake in the file is one line naming the key.
+
+    \b
+    Examples:
+      shanggao rules --show > office_rules.toml
+      shanggao rules --rules office_rules.toml
+    """
+    if show:
+        click.echo(default_rules_text(), nl=False)
+        return
+    effective = rules_for(app.config.rules, app.config.source, rules_path)
+    source = "the bundled defaults" if effective.source == "default" else effective.source
+    click.echo(f"rules: {source} (digest {effective.digest})")
