@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shanggao.db import Store
+from shanggao.db.verdicts import pending_claims
 
 SPARK = "▁▂▃▄▅▆▇█"
 
@@ -81,12 +82,7 @@ def collect_status(store: Store, today: dt.date, days: int = 30) -> Status:
             WHERE p.problem IN ('no_links', 'missing_field', 'not_article', 'interstitial')
               AND p.seen_at >= ?::TIMESTAMP - INTERVAL 7 DAY
             GROUP BY ALL ORDER BY last_seen_utc DESC""", [dt.datetime.combine(today, dt.time())])
-        pending = _table(con, """
-            SELECT coalesce(v.status, '(not verified yet)') AS status, count(*) AS claims,
-                   min(c.published_date) AS earliest, max(c.published_date) AS latest
-            FROM claims c LEFT JOIN verdicts v USING (claim_id)
-            WHERE v.claim_id IS NULL OR v.status IN ('not_covered', 'not_found')
-            GROUP BY ALL ORDER BY claims DESC""")
+        pending = pending_claims(con)
     sizes = {
         "database": _size(store.path) + _size(store.path.with_name(store.path.name + ".wal")),
         "evidence archive": _size(store.archive_dir),

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from shanggao.db import Store, utcnow
+from shanggao.db.claims import ClaimRecord, insert_claim, stored_content, update_claim
 from shanggao.db.outlets import resolve_outlet
 from shanggao.importers.common import (
     BadFile,
@@ -80,41 +81,23 @@ def import_claim_file(store: Store, path: Path) -> ImportReport:
         occurrences[content_key] += 1
         claim_id = fields["claim_id"] or _claim_id(fields, occurrences[content_key])
         resolution = resolve_outlet(fields["outlet"])
-        prepared.append((number, [
+        prepared.append((number, ClaimRecord(
             claim_id, fields["manuscript_id"], split_names(fields["claimant"]), fields["unit"], fields["outlet"],
             resolution.slug, published, fields["page"], fields["url"], fields["title"], path.name, number, now,
-        ]))
+        )))
     with store.write() as con:
-        known = {
-            row[0]: row[1:]
-            for row in con.execute(
-                "SELECT claim_id, manuscript_id, claimant, unit, outlet, published_date, page, url, title FROM claims "
-                "WHERE claim_id IN (SELECT unnest(?))",
-                [[values[0] for _, values in prepared]],
-            ).fetchall()
-        }
-        for number, values in prepared:
-            claim_id = values[0]
-            comparable = (values[1], values[2], values[3], values[4], values[6], values[7], values[8], values[9])
-            if claim_id not in known:
-                con.execute(
-                    "INSERT INTO claims (claim_id, manuscript_id, claimant, unit, outlet, outlet_slug, published_date,"
-                    " page, url, title, source_file, source_row, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    values,
-                )
-                known[claim_id] = comparable
+        known = stored_content(con, [claim.claim_id for _, claim in prepared])
+        for number, claim in prepared:
+            content = claim.content()
+            if claim.claim_id not in known:
+                insert_claim(con, claim)
                 report.added += 1
-            elif tuple(known[claim_id]) != comparable:
-                con.execute(
-                    "UPDATE claims SET manuscript_id = ?, claimant = ?, unit = ?, outlet = ?, outlet_slug = ?,"
-                    " published_date = ?, page = ?, url = ?, title = ?, source_file = ?, source_row = ?,"
-                    " imported_at = ? WHERE claim_id = ?",
-                    [*values[1:], claim_id],
-                )
-                known[claim_id] = comparable
+            elif known[claim.claim_id] != content:
+                update_claim(con, claim)
                 report.updated += 1
             else:
                 report.unchanged += 1
+            known[claim.claim_id] = content
     return report
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shanggao.db import Store, utcnow
+from shanggao.db.manuscripts import ManuscriptRecord, insert_manuscript, stored_hash, update_manuscript
 from shanggao.importers.common import (
     BadFile,
     ImportReport,
@@ -163,23 +164,14 @@ def _write(store: Store, path: Path, rows: list[tuple[int | None, dict]], report
                 report.reject(path, number, f"duplicate manuscript id {manuscript_id} (already in {where})")
                 continue
             seen[manuscript_id] = number
-            existing = con.execute(
-                "SELECT body_hash FROM manuscripts WHERE manuscript_id = ?", [manuscript_id]
-            ).fetchone()
-            values = [m["title"], m["body"], m["authors"], m["unit"], m["submitted"], digest, path.name, number, now]
-            if existing is None:
-                con.execute(
-                    "INSERT INTO manuscripts (title, body, authors, unit, submitted_date, body_hash, source_file,"
-                    " source_row, imported_at, manuscript_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [*values, manuscript_id],
-                )
+            record = ManuscriptRecord(manuscript_id, m["title"], m["body"], m["authors"], m["unit"], m["submitted"],
+                                      digest, path.name, number, now)
+            stored = stored_hash(con, manuscript_id)
+            if stored is None:
+                insert_manuscript(con, record)
                 report.added += 1
-            elif existing[0] != digest:
-                con.execute(
-                    "UPDATE manuscripts SET title = ?, body = ?, authors = ?, unit = ?, submitted_date = ?,"
-                    " body_hash = ?, source_file = ?, source_row = ?, imported_at = ? WHERE manuscript_id = ?",
-                    [*values, manuscript_id],
-                )
+            elif stored != digest:
+                update_manuscript(con, record)
                 report.updated += 1
                 report.notes.append(f"{path}: manuscript {manuscript_id} changed; its matches will be recomputed")
             else:

@@ -14,9 +14,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-import pyarrow as pa
+import duckdb
 
 from shanggao.db import Store
+from shanggao.db import evidence as evidence_reads
+from shanggao.db import manuscripts as manuscripts_table
+from shanggao.db import verdicts as verdicts_table
 from shanggao.db.outlets import TIERS
 from shanggao.periods import Period
 from shanggao.rules import TIER_LABELS, Rules
@@ -242,98 +245,83 @@ class ReportData:
 
 # -- collecting -----------------------------------------------------------------------------
 
-_CLAIMS_SQL = """
-SELECT cv.claim_id, cv.claimant, cv.unit, cv.claimed_outlet, cv.claimed_date, cv.claimed_page, cv.claimed_url,
-       cv.claimed_title, cv.status, cv.reasons, cv.warnings, cv.suggestion, cv.points, cv.person_points,
-       cv.article_id, coalesce(cv.evidence_outlet_name, cv.evidence_outlet), cv.evidence_tier, cv.evidence_date,
-       cv.evidence_page, cv.evidence_title, cv.evidence_url, coalesce(cv.manuscript_id, cv.claimed_manuscript_id),
-       ms.title, cv.rules_hash, ms.unit, cv.discrepancies
-FROM claim_verdicts cv
-LEFT JOIN manuscripts ms ON ms.manuscript_id = coalesce(cv.manuscript_id, cv.claimed_manuscript_id)
-WHERE cv.claimed_date BETWEEN ? AND ?
-ORDER BY cv.claimed_date, cv.claim_id
-"""
-
-
-def _claim_line(row: tuple) -> tuple[ClaimLine, list[str]]:
-    (claim_id, claimant, unit, outlet, date, page, url, title, status, reasons, warnings, suggestion, points,
-     person_points, article_id, outlet_name, tier, ev_date, ev_page, ev_title, ev_url, ms_id, ms_title,
-     rules_hash, ms_unit, discrepancies) = row
-    people = json.loads(person_points) if person_points else {}
-    line = ClaimLine(claim_id, list(claimant or []), (unit or ms_unit or "").strip(), outlet or "", date, page, url,
-                     title, status, list(reasons or []), list(warnings or []), suggestion, points or 0.0, people,
-                     article_id, outlet_name, tier or ("other" if article_id else None), ev_date, ev_page, ev_title,
-                     ev_url, ms_id, ms_title, rules_hash)
-    return line, list(discrepancies or [])
-
-
-def _comparisons(con, pairs: set[tuple[str, int]]) -> dict[tuple[str, int], Comparison]:
-    if not pairs:
-        return {}
-    ordered = sorted(pairs)
-    con.register("wanted_pairs", pa.table({"manuscript_id": [p[0] for p in ordered],
-                                           "article_id": pa.array([p[1] for p in ordered], pa.int64())}))
-    rows = con.execute(
-        "SELECT m.manuscript_id, m.article_id, ms.title, ms.body, a.body, m.evidence FROM wanted_pairs w "
-        "JOIN matches m USING (manuscript_id, article_id) JOIN manuscripts ms USING (manuscript_id) "
-        "JOIN articles a ON a.article_id = m.article_id"
-    ).fetchall()
-    con.unregister("wanted_pairs")
-    return {(r[0], r[1]): Comparison(r[2], r[3], r[4], parse_evidence(r[5])) for r in rows}
-
-
 def collect(store: Store, period: Period, rules: Rules) -> ReportData:
     """Read the period's claims, verdicts, placements and submissions into a ReportData."""
-    months = period.months()
     chart_start = dt.date(period.start.year, 1, 1) if period.is_month else period.start
     chart_months = Period(chart_start, period.end, "").months()
     with store.read() as con:
-        lines = [_claim_line(r) for r in con.execute(_CLAIMS_SQL, [period.start, period.end]).fetchall()]
-        chart_rows = con.execute(
-            "SELECT DISTINCT year(claimed_date), month(claimed_date), article_id, manuscript_id, "
-            "coalesce(evidence_tier, 'other') "
-            "FROM claim_verdicts WHERE claimed_date BETWEEN ? AND ? AND article_id IS NOT NULL "
-            f"AND status IN ({', '.join('?' * len(rules.paying_statuses))})",
-            [chart_start, period.end, *rules.paying_statuses],
-        ).fetchall()
-        submissions = con.execute(
-            "SELECT unit, year(submitted_date), month(submitted_date), count(*) FROM manuscripts "
-            "WHERE submitted_date BETWEEN ? AND ? GROUP BY ALL", [period.start, period.end],
-        ).fetchall()
-        unclaimed_rows = con.execute(
-            "SELECT article_id, coalesce(outlet_name, outlet), coalesce(tier, 'other'), published_date, page_no, "
-            "title, url, manuscript_id, manuscript_title, unit, authors FROM unclaimed_placements "
-            "WHERE published_date BETWEEN ? AND ? ORDER BY published_date, article_id",
-            [period.start, period.end],
-        ).fetchall()
+        lines = [_claim_line(row) for row in verdicts_table.claim_verdicts_dated(con, period.start, period.end)]
+        paid = verdicts_table.paid_placements(con, chart_start, period.end, rules.paying_statuses)
+        submissions = manuscripts_table.submissions_by_month(con, period.start, period.end)
         claims = [line for line, _ in lines]
         placements = _placements(lines, rules)
-        unclaimed = [PlacementLine(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8],
-                                   [rules.quotas.unit_key(r[9]) if r[9] else ""], list(r[10] or []), 0.0, [])
-                     for r in unclaimed_rows]
-        found = _comparisons(con, {(p.manuscript_id, p.article_id) for p in placements + unclaimed
-                                   if p.manuscript_id})
-    for p in placements + unclaimed:
-        p.comparison = found.get((p.manuscript_id, p.article_id))
-
-    counts = {t: [0] * len(chart_months) for t in TIERS}
-    for year, month, _article, _manuscript, tier in chart_rows:
-        if (year, month) in chart_months:
-            counts[tier if tier in counts else "other"][chart_months.index((year, month))] += 1
+        unclaimed = [_unclaimed_line(row, rules)
+                     for row in evidence_reads.unclaimed_placements(con, period.start, period.end)]
+        _attach_comparisons(con, placements + unclaimed)
     data = ReportData(
         organization=rules.organization, period=period, generated_at=beijing_now(),
         rules=rules, claims=claims, placements=placements, unclaimed=unclaimed,
-        units=_units(claims, submissions, months, rules), persons=_persons(claims, rules),
-        chart=ChartData(chart_months, counts),
+        units=_units(claims, submissions, period.months(), rules), persons=_persons(claims, rules),
+        chart=_chart(paid, chart_months),
     )
-    unverified = sum(1 for c in claims if c.status is None)
-    if unverified:
-        data.notes.append(f"有 {unverified} 条申报尚未核验，请先运行 shanggao verify --period {period.label}。")
-    data.stale_verdicts = sum(1 for c in claims if c.status and c.rules_hash != rules.digest)
-    if data.stale_verdicts:
-        data.notes.append(f"有 {data.stale_verdicts} 条核验结论的积分按其他规则计算（当前规则 {rules.digest}），"
-                          f"请重新运行 shanggao verify --period {period.label}。")
+    _note_unverified_and_stale(data)
     return data
+
+
+def _claim_line(row: verdicts_table.ClaimVerdictRow) -> tuple[ClaimLine, list[str]]:
+    """(the claim as the report lists it, its verdict's discrepancies)."""
+    line = ClaimLine(
+        claim_id=row.claim_id, claimants=list(row.claimant or []), unit=(row.unit or row.manuscript_unit or "").strip(),
+        claimed_outlet=row.claimed_outlet or "", claimed_date=row.claimed_date, claimed_page=row.claimed_page,
+        claimed_url=row.claimed_url, claimed_title=row.claimed_title, status=row.status,
+        reasons=list(row.reasons or []), warnings=list(row.warnings or []), suggestion=row.suggestion,
+        points=row.points or 0.0, person_points=json.loads(row.person_points) if row.person_points else {},
+        article_id=row.article_id, outlet_name=row.outlet_name,
+        tier=row.tier or ("other" if row.article_id else None), evidence_date=row.evidence_date,
+        evidence_page=row.evidence_page, evidence_title=row.evidence_title, evidence_url=row.evidence_url,
+        manuscript_id=row.manuscript_id, manuscript_title=row.manuscript_title, rules_hash=row.rules_hash,
+    )
+    return line, list(row.discrepancies or [])
+
+
+def _unclaimed_line(row: evidence_reads.UnclaimedRow, rules: Rules) -> PlacementLine:
+    return PlacementLine(
+        article_id=row.article_id, outlet_name=row.outlet_name, tier=row.tier, published_date=row.published_date,
+        page_no=row.page_no, title=row.title, url=row.url, manuscript_id=row.manuscript_id,
+        manuscript_title=row.manuscript_title, units=[rules.quotas.unit_key(row.unit) if row.unit else ""],
+        people=list(row.authors or []), points=0.0, notes=[],
+    )
+
+
+def _attach_comparisons(con: duckdb.DuckDBPyConnection, lines: list[PlacementLine]) -> None:
+    """Give each placement with a manuscript its side-by-side texts and aligned passages."""
+    wanted = {(p.manuscript_id, p.article_id) for p in lines if p.manuscript_id}
+    found = {(r.manuscript_id, r.article_id): Comparison(r.manuscript_title, r.manuscript_body, r.article_body,
+                                                         parse_evidence(r.evidence))
+             for r in evidence_reads.comparisons(con, wanted)}
+    for p in lines:
+        p.comparison = found.get((p.manuscript_id, p.article_id))
+
+
+def _chart(paid: list[verdicts_table.PaidPlacement], chart_months: list[tuple[int, int]]) -> ChartData:
+    """Paid placements per month and tier."""
+    counts = {t: [0] * len(chart_months) for t in TIERS}
+    for p in paid:
+        if (p.year, p.month) in chart_months:
+            counts[p.tier if p.tier in counts else "other"][chart_months.index((p.year, p.month))] += 1
+    return ChartData(chart_months, counts)
+
+
+def _note_unverified_and_stale(data: ReportData) -> None:
+    """Tell the reader when claims wait for verification or were scored under other rules."""
+    label, digest = data.period.label, data.rules.digest
+    unverified = sum(1 for c in data.claims if c.status is None)
+    if unverified:
+        data.notes.append(f"有 {unverified} 条申报尚未核验，请先运行 shanggao verify --period {label}。")
+    data.stale_verdicts = sum(1 for c in data.claims if c.status and c.rules_hash != digest)
+    if data.stale_verdicts:
+        data.notes.append(f"有 {data.stale_verdicts} 条核验结论的积分按其他规则计算（当前规则 {digest}），"
+                          f"请重新运行 shanggao verify --period {label}。")
 
 
 def _placements(lines: list[tuple[ClaimLine, list[str]]], rules: Rules) -> list[PlacementLine]:
@@ -358,8 +346,8 @@ def _placements(lines: list[tuple[ClaimLine, list[str]]], rules: Rules) -> list[
                   key=lambda p: (p.published_date or dt.date.min, p.article_id, p.manuscript_id or ""))
 
 
-def _units(claims: list[ClaimLine], submissions: list[tuple], months: list[tuple[int, int]],
-           rules: Rules) -> list[UnitLine]:
+def _units(claims: list[ClaimLine], submissions: list[manuscripts_table.SubmissionCount],
+           months: list[tuple[int, int]], rules: Rules) -> list[UnitLine]:
     quotas = rules.quotas
     units: dict[str, UnitLine] = {}
 
@@ -373,9 +361,8 @@ def _units(claims: list[ClaimLine], submissions: list[tuple], months: list[tuple
 
     for name in (quotas.office, *quotas.roster):
         unit(name)
-    for name, year, month, count in submissions:
-        line = unit(name or "")
-        line.months[(year, month)].submitted += count
+    for sub in submissions:
+        unit(sub.unit or "").months[(sub.year, sub.month)].submitted += sub.count
     seen: set[tuple[str, int, str | None]] = set()
     for c in claims:
         line = unit(c.unit)

@@ -1,0 +1,288 @@
+"""Step 2 of verification: one claim against the loaded evidence gives one verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from rapidfuzz import fuzz
+
+from shanggao.rules import EXCERPT_KINDS, Rules
+from shanggao.db.outlets import outlet_for_host, resolve_outlet
+from shanggao.verify.model import (
+    MATCH_KIND_LABELS,
+    Article,
+    Claim,
+    Evidence,
+    Manuscript,
+    Placement,
+    Verdict,
+    fmt_article,
+)
+from shanggao.verify.text import names_someone, normalize_title, normalize_url, parse_page, unit_variants
+
+
+def _days(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _with_elsewhere(reason: str, elsewhere: str | None) -> list[str]:
+    """A verdict's reasons: the reason, then where else the manuscript appeared."""
+    return [reason, elsewhere] if elsewhere else [reason]
+
+
+class Judge:
+    """Judges claims one at a time against the loaded evidence."""
+
+    def __init__(self, evidence: Evidence, rules: Rules):
+        self.ev = evidence
+        self.rules = rules
+
+    def covered(self, slug: str, day: dt.date) -> bool:
+        if (slug, day) in self.ev.article_days:
+            return True
+        return any(first <= day <= last for first, last in self.ev.crawled.get(slug, ()))
+
+    def outlet_name(self, slug: str | None) -> str:
+        return self.ev.outlets[slug].name if slug in self.ev.outlets else (slug or "")
+
+    def judge(self, claim: Claim) -> Verdict:
+        warnings: list[str] = []
+        ms = self._manuscript(claim, warnings)
+        if ms is None:
+            return self._unknown_manuscript(claim, warnings)
+        slug = self._outlet(claim, warnings)
+        if slug is None:
+            return self._unknown_outlet(claim, ms, warnings)
+        placement, url_article = self._find_placement(claim, ms, slug)
+        base = dict(manuscript_id=ms.manuscript_id, outlet_slug=slug, warnings=warnings)
+        if placement is None:
+            return self._no_placement(claim, ms, slug, url_article, base)
+        return self._with_placement(claim, ms, slug, placement, base)
+
+    # -- which manuscript, which outlet ---------------------------------------------------------
+
+    def _manuscript(self, claim: Claim, warnings: list[str]) -> Manuscript | None:
+        if claim.manuscript_id in self.ev.manuscripts:
+            return self.ev.manuscripts[claim.manuscript_id]
+        same_title = self.ev.titles.get(normalize_title(claim.title), []) if claim.title else []
+        if len(same_title) == 1:
+            found = self.ev.manuscripts[same_title[0]]
+            missing = f"稿件编号 {claim.manuscript_id} 不在稿件库" if claim.manuscript_id else "申报未填稿件编号"
+            warnings.append(f"{missing}，按标题对应到稿件 {found.manuscript_id}《{found.title}》")
+            return found
+        return None
+
+    def _outlet(self, claim: Claim, warnings: list[str]) -> str | None:
+        resolution = resolve_outlet(claim.outlet) if claim.outlet else None
+        if claim.outlet_slug and claim.outlet_slug in self.ev.outlets:
+            if resolution and resolution.slug == claim.outlet_slug and not resolution.confident:
+                warnings.append(resolution.note)
+            return claim.outlet_slug
+        if resolution and resolution.slug:
+            if not resolution.confident:
+                warnings.append(resolution.note)
+            return resolution.slug
+        if claim.url:
+            info = outlet_for_host(urlsplit(claim.url.strip()).netloc)
+            if info:
+                written = f"媒体“{claim.outlet}”未能识别" if claim.outlet else "申报未填媒体"
+                warnings.append(f"{written}，按链接域名认定为{info.name}")
+                return info.slug
+        return None
+
+    def _unknown_manuscript(self, claim: Claim, warnings: list[str]) -> Verdict:
+        which = f"稿件编号 {claim.manuscript_id}" if claim.manuscript_id else "申报未填稿件编号"
+        title = f"，标题《{claim.title}》也对不上唯一稿件" if claim.title else ""
+        return Verdict(claim.claim_id, "unknown_manuscript",
+                       [f"{which} 不在稿件库{title}；请先导入该稿件（shanggao manuscripts import）再核验"],
+                       warnings=warnings)
+
+    def _unknown_outlet(self, claim: Claim, ms: Manuscript, warnings: list[str]) -> Verdict:
+        reason = f"媒体“{claim.outlet or '（未填）'}”不在媒体名录，无法核验（shanggao outlets 列出可识别的媒体）"
+        return Verdict(claim.claim_id, "unknown_outlet", _with_elsewhere(reason, self._elsewhere(ms)),
+                       ms.manuscript_id, warnings=warnings)
+
+    # -- the evidence -----------------------------------------------------------------------------
+
+    def _same_group(self, slug: str, outlet: str) -> bool:
+        """Is ``outlet`` the claimed outlet or another of its media group?"""
+        group = self.ev.outlets[slug].media_group if slug in self.ev.outlets else None
+        return outlet == slug or bool(group and outlet in self.ev.outlets
+                                      and self.ev.outlets[outlet].media_group == group)
+
+    def _find_placement(self, claim: Claim, ms: Manuscript, slug: str) -> tuple[Placement | None, Article | None]:
+        """(placement that answers the claim, article stored at the claimed URL)."""
+        links = self.ev.placements.get(ms.manuscript_id, [])
+        url_article = self.ev.articles_by_url.get(normalize_url(claim.url)) if claim.url else None
+        if url_article is not None:
+            for link in links:
+                if link.article.article_id == url_article.article_id:
+                    return link, url_article
+        window = self.rules.search_window_days
+
+        def distance(link: Placement) -> int:
+            if claim.published_date is None or link.article.published_date is None:
+                return 0 if claim.published_date is None else window + 1
+            return abs((link.article.published_date - claim.published_date).days)
+
+        candidates = [p for p in links if self._same_group(slug, p.article.outlet) and distance(p) <= window]
+        candidates.sort(key=lambda p: (p.article.outlet != slug, distance(p), -p.score))
+        return (candidates[0] if candidates else None), url_article
+
+    def _elsewhere(self, ms: Manuscript, exclude: int | None = None) -> str | None:
+        links = [p for p in self.ev.placements.get(ms.manuscript_id, []) if p.article.article_id != exclude]
+        if not links:
+            return None
+        listed = "；".join(fmt_article(p.article, self.ev.outlets) for p in links[:3])
+        more = f" 等 {len(links)} 处" if len(links) > 3 else ""
+        return f"该稿件另见于：{listed}{more}"
+
+    # -- no placement: another article at the URL, not crawled, or not found ----------------------
+
+    def _no_placement(self, claim: Claim, ms: Manuscript, slug: str, url_article: Article | None,
+                      base: dict) -> Verdict:
+        elsewhere = self._elsewhere(ms)
+        if url_article is not None:
+            return self._text_mismatch(claim, ms, url_article, elsewhere, base)
+        if claim.published_date is None:
+            return self._undated(claim, slug, elsewhere, base)
+        return self._searched_days(claim, ms, slug, elsewhere, base)
+
+    def _text_mismatch(self, claim: Claim, ms: Manuscript, url_article: Article, elsewhere: str | None,
+                       base: dict) -> Verdict:
+        reason = f"申报链接所载为 {fmt_article(url_article, self.ev.outlets)}，并非稿件《{ms.title}》"
+        return Verdict(claim.claim_id, "text_mismatch", _with_elsewhere(reason, elsewhere), article=url_article,
+                       **base)
+
+    def _undated(self, claim: Claim, slug: str, elsewhere: str | None, base: dict) -> Verdict:
+        fix = f"`shanggao fetch {claim.url}` 可以判定" if claim.url else "请补填刊发日期后重新核验"
+        reason = f"申报未填刊发日期，无法确定应查{self.outlet_name(slug)}哪一天；{fix}"
+        return Verdict(claim.claim_id, "not_covered", _with_elsewhere(reason, elsewhere),
+                       suggestion=f"shanggao fetch {claim.url}" if claim.url else None, **base)
+
+    def _searched_days(self, claim: Claim, ms: Manuscript, slug: str, elsewhere: str | None,
+                       base: dict) -> Verdict:
+        """The claimed day ± the tolerance: fetch the URL, crawl the missing days, or not found."""
+        name = self.outlet_name(slug)
+        tol = dt.timedelta(days=self.rules.date_tolerance_days)
+        days = _days(claim.published_date - tol, claim.published_date + tol)
+        missing = [d for d in days if not self.covered(slug, d)]
+        crawl = (f"shanggao crawl {slug} --from {min(missing).isoformat()} --to {max(missing).isoformat()}"
+                 if missing else None)
+        if claim.url:
+            suggestion = f"shanggao fetch {claim.url}"
+            reason = (f"申报链接尚未抓取，{name} {claim.published_date} 前后也未找到该稿件；"
+                      f"运行 `{suggestion}` 即可判定")
+            return Verdict(claim.claim_id, "not_covered", _with_elsewhere(reason, elsewhere), suggestion=suggestion,
+                           **base)
+        if claim.published_date in missing:
+            reason = f"尚未抓取{name} {'、'.join(d.isoformat() for d in missing)}，无法判定；运行 `{crawl}` 后重新核验"
+            return Verdict(claim.claim_id, "not_covered", _with_elsewhere(reason, elsewhere), suggestion=crawl, **base)
+        checked = [d for d in days if d not in missing]
+        if missing:
+            base["warnings"].append(f"相邻日期 {'、'.join(d.isoformat() for d in missing)} 未抓取（`{crawl}`）")
+        reason = f"已抓取{name} {'、'.join(d.isoformat() for d in checked)}，未发现稿件《{ms.title}》"
+        return Verdict(claim.claim_id, "not_found", _with_elsewhere(reason, elsewhere), suggestion=crawl, **base)
+
+    # -- with a placement: differences, byline, submission date -----------------------------------
+
+    def _with_placement(self, claim: Claim, ms: Manuscript, slug: str, placement: Placement,
+                        base: dict) -> Verdict:
+        article = placement.article
+        warnings = base["warnings"]
+        kind = MATCH_KIND_LABELS.get(placement.kind, placement.kind)
+        evidence = f"见 {fmt_article(article, self.ev.outlets)}，匹配度 {placement.score:.0f}（{kind}）"
+        differences = self._differences(claim, ms, slug, article, warnings)
+        kw = dict(base, article=article, placement=placement, discrepancies=differences)
+        if ms.submitted_date and article.published_date and article.published_date < ms.submitted_date:
+            return Verdict(claim.claim_id, "before_submission",
+                           [evidence, f"见报日期 {article.published_date} 早于稿件报送日期 {ms.submitted_date}，请核查"],
+                           **kw)
+        byline_problem = self._byline_problem(claim, ms, placement, warnings)
+        if byline_problem:
+            return Verdict(claim.claim_id, "byline_mismatch", [evidence, byline_problem], **kw)
+        if differences:
+            return Verdict(claim.claim_id, "verified_with_discrepancy", [evidence, *differences], **kw)
+        return Verdict(claim.claim_id, "verified", [evidence], **kw)
+
+    def _differences(self, claim: Claim, ms: Manuscript, slug: str, article: Article,
+                     warnings: list[str]) -> list[str]:
+        """Where the claim and the article disagree (outlet, date, page, title, URL); smaller
+        things go to ``warnings``."""
+        found = [
+            self._outlet_difference(slug, article),
+            self._date_difference(claim, article, warnings),
+            self._page_difference(claim, article, warnings),
+            self._title_difference(claim, ms, article, warnings),
+            self._url_difference(claim, article),
+        ]
+        return [d for d in found if d]
+
+    def _outlet_difference(self, slug: str, article: Article) -> str | None:
+        if article.outlet == slug:
+            return None
+        group = self.ev.outlets[slug].media_group if slug in self.ev.outlets else None
+        same = f"同属{group}的" if group and self._same_group(slug, article.outlet) else ""
+        return f"媒体：申报{self.outlet_name(slug)}，实际刊于{same}{self.outlet_name(article.outlet)}"
+
+    def _date_difference(self, claim: Claim, article: Article, warnings: list[str]) -> str | None:
+        if not (claim.published_date and article.published_date):
+            return None
+        gap = (article.published_date - claim.published_date).days
+        if abs(gap) > self.rules.date_tolerance_days:
+            return f"日期：申报 {claim.published_date}，实际 {article.published_date}"
+        if gap:
+            warnings.append(f"实际刊发 {article.published_date}，与申报相差 {abs(gap)} 天（在容差内）")
+        return None
+
+    @staticmethod
+    def _page_difference(claim: Claim, article: Article, warnings: list[str]) -> str | None:
+        claimed_page = parse_page(claim.page)
+        if claim.page and claimed_page is None:
+            warnings.append(f"版次“{claim.page}”无法识别")
+        if claimed_page and article.page_no and claimed_page != article.page_no:
+            return f"版次：申报第{claimed_page}版，实际第{article.page_no}版"
+        return None
+
+    def _title_difference(self, claim: Claim, ms: Manuscript, article: Article, warnings: list[str]) -> str | None:
+        if not claim.title or self._title_fits(claim.title, article):
+            return None
+        if self._title_fits(claim.title, None, ms.title):
+            warnings.append(f"申报为原稿标题，见报标题为《{article.title}》")
+            return None
+        return f"标题：申报《{claim.title}》，见报《{article.title}》"
+
+    @staticmethod
+    def _url_difference(claim: Claim, article: Article) -> str | None:
+        if claim.url and normalize_url(claim.url) != normalize_url(article.url):
+            return f"链接：申报 {claim.url}，实际 {article.url}"
+        return None
+
+    @staticmethod
+    def _title_fits(claimed: str, article: Article | None, other: str | None = None) -> bool:
+        want = normalize_title(claimed)
+        if not want:
+            return True
+        titles = [other] if article is None else [article.title, *(article.subtitle or "").split("\n")]
+        for title in filter(None, titles):
+            have = normalize_title(title)
+            if have and (want == have or want in have or have in want or fuzz.ratio(want, have) >= 90):
+                return True
+        return False
+
+    def _byline_problem(self, claim: Claim, ms: Manuscript, placement: Placement, warnings: list[str]) -> str | None:
+        article = placement.article
+        text = " ".join(filter(None, [article.byline, *article.authors]))
+        if placement.kind in EXCERPT_KINDS:
+            return None  # a 综合稿 carries the editor's byline, not the county writer's
+        if not text.strip() or not names_someone(text):
+            warnings.append("见报稿未署作者，无法核对署名")
+            return None
+        names = set(claim.claimants) | set(ms.authors)
+        prefixes = self.rules.quotas.county_prefixes
+        units = unit_variants(claim.unit, prefixes) | unit_variants(ms.unit, prefixes)
+        if any(n in text for n in names if n) or any(u in text for u in units):
+            return None
+        who = "、".join(claim.claimants) or "（未填）"
+        return f"署名“{article.byline or '、'.join(article.authors)}”中没有申报人（{who}）或单位（{claim.unit or '未填'}）"
