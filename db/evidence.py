@@ -128,3 +128,19 @@ def comparisons(con: duckdb.DuckDBPyConnection, pairs: Iterable[tuple[str, int]]
                         "JOIN articles a ON a.article_id = m.article_id")
     finally:
         con.unregister("wanted_pairs")
+
+
+class UnclaimedOverview(NamedTuple):
+    manuscript_id: str
+    outlet_name: str | None
+    published_date: dt.date | None
+    title: str
+    kind: str
+    score: float
+
+
+def unclaimed_overview(con: duckdb.DuckDBPyConnection) -> list[UnclaimedOverview]:
+    """Every placement no claim mentions, by date (the demo's terminal table)."""
+    return fetch_as(con, UnclaimedOverview, """
+        SELECT manuscript_id, outlet_name, published_date, title, kind, round(score)
+        FROM unclaimed_placements ORDER BY published_date, manuscript_id""")

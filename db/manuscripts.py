@@ -70,3 +70,18 @@ def submissions_by_month(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt
     return fetch_as(con, SubmissionCount,
                     "SELECT unit, year(submitted_date), month(submitted_date), count(*) FROM manuscripts "
                     "WHERE submitted_date BETWEEN ? AND ? GROUP BY ALL", [start, end])
+
+
+class UnplacedManuscript(NamedTuple):
+    manuscript_id: str
+    unit: str | None
+    authors: str                         # 、-joined
+    title: str
+    submitted_date: dt.date | None
+
+
+def unplaced_manuscripts(con: duckdb.DuckDBPyConnection) -> list[UnplacedManuscript]:
+    """Manuscripts the matcher found in no stored article."""
+    return fetch_as(con, UnplacedManuscript, """
+        SELECT manuscript_id, unit, array_to_string(authors, '、'), title, submitted_date FROM manuscripts
+        WHERE manuscript_id NOT IN (SELECT manuscript_id FROM matches) ORDER BY manuscript_id""")

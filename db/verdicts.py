@@ -117,3 +117,26 @@ def pending_claims(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[tupl
         FROM claims c LEFT JOIN verdicts v USING (claim_id)
         WHERE v.claim_id IS NULL OR v.status IN ('not_covered', 'not_found')
         GROUP BY ALL ORDER BY claims DESC""")
+
+
+class VerdictOverview(NamedTuple):
+    """A claim and its verdict in one line of text (the demo's terminal table)."""
+    claim_id: str
+    claimed_manuscript_id: str | None
+    claimants: str                       # 、-joined
+    claimed_outlet: str | None
+    claimed_date: dt.date | None
+    status: str | None
+    evidence_outlet_name: str | None
+    evidence_date: dt.date | None
+    evidence_page: int | None
+    points: float | None
+    reasons: str | None                  # ；-joined
+
+
+def verdict_overview(con: duckdb.DuckDBPyConnection) -> list[VerdictOverview]:
+    """Every claim with its verdict, in claim order."""
+    return fetch_as(con, VerdictOverview, """
+        SELECT claim_id, claimed_manuscript_id, array_to_string(claimant, '、'), claimed_outlet, claimed_date,
+               status, evidence_outlet_name, evidence_date, evidence_page, points, array_to_string(reasons, '；')
+        FROM claim_verdicts ORDER BY claim_id""")

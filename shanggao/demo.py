@@ -41,7 +41,10 @@ from importlib import resources
 from pathlib import Path
 
 from shanggao.db import Store
+from shanggao.db.evidence import unclaimed_overview
+from shanggao.db.manuscripts import unplaced_manuscripts
 from shanggao.db.outlets import sync_outlets
+from shanggao.db.verdicts import verdict_overview
 
 DEMO_START = date(2026, 10, 13)
 DEMO_END = date(2026, 10, 15)
@@ -296,17 +299,15 @@ def verdict_rows(store: Store) -> list[tuple]:
     from shanggao.verify import STATUS_LABELS
 
     with store.read() as con:
-        rows = con.execute("""
-            SELECT claim_id, claimed_manuscript_id, array_to_string(claimant, '、'), claimed_outlet, claimed_date,
-                   status, evidence_outlet_name, evidence_date, evidence_page, points, array_to_string(reasons, '；')
-            FROM claim_verdicts ORDER BY claim_id
-        """).fetchall()
+        rows = verdict_overview(con)
     table = []
-    for claim, ms, who, outlet, claimed, status, name, day, page, points, reasons in rows:
-        evidence = " ".join(x for x in (name, _short(day), f"{page}版" if page else None) if x)
-        label = STATUS_LABELS.get(status, status or "（未核验）")
-        table.append((claim, who, f"{outlet} {_short(claimed)}".strip(), label, evidence, points or 0,
-                      status, f"{ms}：{reasons}" if reasons else ms))
+    for r in rows:
+        page = f"{r.evidence_page}版" if r.evidence_page else None
+        evidence = " ".join(x for x in (r.evidence_outlet_name, _short(r.evidence_date), page) if x)
+        label = STATUS_LABELS.get(r.status, r.status or "（未核验）")
+        ms = r.claimed_manuscript_id
+        table.append((r.claim_id, r.claimants, f"{r.claimed_outlet} {_short(r.claimed_date)}".strip(), label,
+                      evidence, r.points or 0, r.status, f"{ms}：{r.reasons}" if r.reasons else ms))
     return table
 
 
@@ -317,19 +318,13 @@ def _short(day: date | None) -> str:
 def unclaimed_rows(store: Store) -> list[tuple]:
     """Placements the matcher found that no claim mentions (the ``unclaimed_placements`` view)."""
     with store.read() as con:
-        return con.execute("""
-            SELECT manuscript_id, outlet_name, published_date, title, kind, round(score)
-            FROM unclaimed_placements ORDER BY published_date, manuscript_id
-        """).fetchall()
+        return unclaimed_overview(con)
 
 
 def unplaced_rows(store: Store) -> list[tuple]:
     """Manuscripts the matcher found in no crawled article."""
     with store.read() as con:
-        return con.execute("""
-            SELECT manuscript_id, unit, array_to_string(authors, '、'), title, submitted_date FROM manuscripts
-            WHERE manuscript_id NOT IN (SELECT manuscript_id FROM matches) ORDER BY manuscript_id
-        """).fetchall()
+        return unplaced_manuscripts(con)
 
 
 def example_queries(db: Path) -> list[str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shanggao.db import Store
+from shanggao.db.rows import fetch_table
 from shanggao.db.verdicts import pending_claims
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -47,16 +48,11 @@ class Status:
     days: list[dt.date]
 
 
-def _table(con, sql: str, params: list | None = None) -> tuple[list[str], list[tuple]]:
-    cur = con.execute(sql, params or [])
-    return [d[0] for d in cur.description], cur.fetchall()
-
-
 def collect_status(store: Store, today: dt.date, days: int = 30) -> Status:
     first = today - dt.timedelta(days=days - 1)
     day_list = [first + dt.timedelta(days=i) for i in range(days)]
     with store.read() as con:
-        last_runs = _table(con, """
+        last_runs = fetch_table(con, """
             SELECT outlet, started_at AS last_run_utc, status, pages, articles, new_articles AS new, errors,
                    drift_warnings AS drift, round(date_diff('second', started_at, finished_at) / 60.0, 1) AS minutes,
                    (SELECT max(r2.started_at) FROM crawl_runs r2
@@ -76,7 +72,7 @@ def collect_status(store: Store, today: dt.date, days: int = 30) -> Status:
             counts = [per_outlet[outlet].get(d, 0) for d in day_list]
             daily_rows.append((outlet, sparkline(counts), sum(counts), counts[-1], counts[-2] if days > 1 else 0))
         daily = (["outlet", f"{first:%m-%d} … {today:%m-%d}", "total", "today", "yesterday"], daily_rows)
-        drift = _table(con, """
+        drift = fetch_table(con, """
             SELECT p.outlet, p.problem, count(*) AS times, max(p.seen_at) AS last_seen_utc, arg_max(p.url, p.seen_at) AS example_url
             FROM crawl_problems p
             WHERE p.problem IN ('no_links', 'missing_field', 'not_article', 'interstitial')

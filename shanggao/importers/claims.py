@@ -81,13 +81,19 @@ def import_claim_file(store: Store, path: Path) -> ImportReport:
         occurrences[content_key] += 1
         claim_id = fields["claim_id"] or _claim_id(fields, occurrences[content_key])
         resolution = resolve_outlet(fields["outlet"])
-        prepared.append((number, ClaimRecord(
+        prepared.append(ClaimRecord(
             claim_id, fields["manuscript_id"], split_names(fields["claimant"]), fields["unit"], fields["outlet"],
             resolution.slug, published, fields["page"], fields["url"], fields["title"], path.name, number, now,
-        )))
+        ))
+    _write_claims(store, prepared, report)
+    return report
+
+
+def _write_claims(store: Store, claims: list[ClaimRecord], report: ImportReport) -> None:
+    """One transaction: insert new claim ids, update changed claims, count the rest."""
     with store.write() as con:
-        known = stored_content(con, [claim.claim_id for _, claim in prepared])
-        for number, claim in prepared:
+        known = stored_content(con, [claim.claim_id for claim in claims])
+        for claim in claims:
             content = claim.content()
             if claim.claim_id not in known:
                 insert_claim(con, claim)
@@ -98,7 +104,6 @@ def import_claim_file(store: Store, path: Path) -> ImportReport:
             else:
                 report.unchanged += 1
             known[claim.claim_id] = content
-    return report
 
 
 def import_claims(store: Store, paths: Iterable[Path]) -> ImportReport:
