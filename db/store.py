@@ -63,7 +63,18 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text.lower() and ("Conflicting" in text or "Could not set lock" in text)
 
 
-def connect(path: Path | str, *, read_only: bool = False, timeout: float | None = None) -> duckdb.DuckDBPyConnection:
+# DuckDB's own switches for a connection that may run anyone's SQL: no files, no network, no
+# extensions, and no way to change any of that from SQL (``SET``/``RESET`` are refused).
+SANDBOX_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
+
+
+def connect(path: Path | str, *, read_only: bool = False, timeout: float | None = None,
+            config: dict[str, object] | None = None) -> duckdb.DuckDBPyConnection:
     """Open the file, retrying while another process holds a conflicting lock."""
     path = Path(path)
     if read_only and not path.exists():
@@ -72,7 +83,7 @@ def connect(path: Path | str, *, read_only: bool = False, timeout: float | None 
     delay = 0.02
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config=dict(config or {}))
             if not read_only:
                 con.execute(f"SET force_compression = '{STRING_COMPRESSION}'")
             return con
@@ -115,9 +126,22 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
 
 
+def refuse_foreign(con: duckdb.DuckDBPyConnection, path: Path | str) -> None:
+    """Raise when a file without shanggao's schema_version holds tables or views of its own."""
+    owned = con.execute(
+        "SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary)"
+        " + (SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() AND NOT internal"
+        " AND NOT temporary)").fetchone()[0]
+    if owned:
+        raise StoreError(f"{path} is a DuckDB file but not a shanggao store (tables of its own, no schema_version); "
+                         "shanggao leaves it untouched: choose another --db")
+
+
 def migrate(con: duckdb.DuckDBPyConnection, path: Path | str = "") -> list[int]:
     """Apply pending migrations, each in its own transaction; return those applied."""
     version = current_version(con)
+    if version == 0:
+        refuse_foreign(con, path)
     latest = latest_version()
     if version > latest:
         raise SchemaTooNew(
@@ -175,6 +199,8 @@ class Store:
             con = connect(self.path, read_only=True)
             try:
                 version = current_version(con)
+                if version == 0:
+                    refuse_foreign(con, self.path)  # a foreign DuckDB file is never changed
             finally:
                 con.close()
             if version == latest_version():
@@ -205,6 +231,24 @@ class Store:
             raise StoreError(f"{self.path}: no such store; run `shanggao --db {self.path} init` first")
         self.ensure()
         con = connect(self.path, read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextlib.contextmanager
+    def sandbox(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only window for arbitrary SQL (``shanggao query``).
+
+        The file is opened read-only with DuckDB's external access disabled, no
+        extension installed or loaded, and the configuration locked: SQL run here
+        can neither change the store nor read or write any other file or reach the
+        network.  The file is never migrated or created, so a DuckDB file that is
+        not a shanggao store stays untouched.
+        """
+        if not self.path.exists():
+            raise StoreError(f"{self.path}: no such store; run `shanggao --db {self.path} init` first")
+        con = connect(self.path, read_only=True, config=SANDBOX_CONFIG)
         try:
             yield con
         finally:

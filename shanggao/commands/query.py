@@ -1,35 +1,56 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import click
 import duckdb
 
 from shanggao.context import AppContext, pass_app
 from shanggao.output import print_rows
 
+FETCH_ROWS = 2048
+
 
 @click.command()
 @click.argument("sql")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--max-width", type=int, default=60, show_default=True, help="Truncate table cells (0 = never).")
+@click.option("--max-width", type=click.IntRange(min=0), default=60, show_default=True,
+              help="Truncate table cells (0 = never).")
 @pass_app
 def query(app: AppContext, sql: str, fmt: str, max_width: int) -> None:
     """Run read-only SQL against the store.
 
-    The file is opened read-only, so nothing here can change it; while another
-    shanggao process is writing, the query waits for its short write batch.
+    A read-only window: the file is opened read-only with DuckDB's external
+    access switched off and its configuration locked, so nothing here can change
+    the store, read or write other files (COPY, EXPORT, read_csv, glob, ATTACH),
+    install or load extensions, or change settings (SET). The file is never
+    upgraded, so a DuckDB file that is not a shanggao store stays as it was.
+    For DuckDB's full power open the file with duckdb itself. Rows are printed
+    as they are read. While another shanggao process is writing, the query
+    waits for its short write batch.
 
     \b
     Examples:
       shanggao query "SELECT outlet, count(*) FROM articles GROUP BY ALL"
       shanggao query "SELECT * FROM verdicts" --format csv > verdicts.csv
     """
-    with app.store.read() as con:
+    with app.store.sandbox() as con:
         try:
             cur = con.execute(sql)
+            if cur.description is None:
+                return
+            columns = [d[0] for d in cur.description]
+            print_rows(columns, _stream(cur), fmt, max_width=max_width or None)
         except duckdb.Error as exc:
-            raise click.ClickException(f"query failed: {exc}") from exc
-        if cur.description is None:
-            return
-        columns = [d[0] for d in cur.description]
-        rows = cur.fetchall()
-    print_rows(columns, rows, fmt, max_width=max_width or None)
+            raise click.ClickException(f"query failed: {_first_line(exc)}") from exc
+
+
+def _stream(cur: duckdb.DuckDBPyConnection) -> Iterator[tuple[Any, ...]]:
+    while batch := cur.fetchmany(FETCH_ROWS):
+        yield from batch
+
+
+def _first_line(exc: Exception) -> str:
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
