@@ -22,6 +22,8 @@ from pathlib import Path
 
 import duckdb
 
+from shanggao.shell import shanggao_command
+
 DEFAULT_DB = "shanggao.duckdb"
 LOCK_TIMEOUT_ENV = "SHANGGAO_LOCK_TIMEOUT"
 
@@ -78,7 +80,7 @@ def connect(path: Path | str, *, read_only: bool = False, timeout: float | None 
     """Open the file, retrying while another process holds a conflicting lock."""
     path = Path(path)
     if read_only and not path.exists():
-        raise StoreError(f"{path}: no such store; run `shanggao --db {path} init` first")
+        raise StoreError(f"{path}: no such store; run `{shanggao_command('--db', path, 'init')}` first")
     deadline = time.monotonic() + (lock_timeout() if timeout is None else timeout)
     delay = 0.02
     while True:
@@ -228,7 +230,7 @@ class Store:
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection, retried while a writer holds the lock."""
         if not self.path.exists():  # reading never creates a store
-            raise StoreError(f"{self.path}: no such store; run `shanggao --db {self.path} init` first")
+            raise StoreError(f"{self.path}: no such store; run `{shanggao_command('--db', self.path, 'init')}` first")
         self.ensure()
         con = connect(self.path, read_only=True)
         try:
@@ -247,7 +249,7 @@ class Store:
         not a shanggao store stays untouched.
         """
         if not self.path.exists():
-            raise StoreError(f"{self.path}: no such store; run `shanggao --db {self.path} init` first")
+            raise StoreError(f"{self.path}: no such store; run `{shanggao_command('--db', self.path, 'init')}` first")
         con = connect(self.path, read_only=True, config=SANDBOX_CONFIG)
         try:
             yield con

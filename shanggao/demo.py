@@ -40,6 +40,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
+from shanggao.shell import shanggao_command
 from shanggao.db import Store
 from shanggao.db.evidence import unclaimed_overview
 from shanggao.db.manuscripts import unplaced_manuscripts
@@ -328,11 +329,11 @@ def unplaced_rows(store: Store) -> list[tuple]:
 
 
 def example_queries(db: Path) -> list[str]:
-    prefix = f'shanggao --db {db}'
-    return [
-        f'{prefix} query "SELECT claim_id, status, points FROM verdicts ORDER BY claim_id"',
-        f'{prefix} query "SELECT manuscript_id, kind, round(score) AS score, a.title FROM matches '
-        f'JOIN articles a USING (article_id) ORDER BY manuscript_id"',
-        f'{prefix} query "SELECT outlet, published_date, page_no, page_name, title FROM articles '
-        f'WHERE body LIKE \'%泸溪%\' ORDER BY published_date"',
+    queries = [
+        "SELECT claim_id, status, points FROM verdicts ORDER BY claim_id",
+        "SELECT manuscript_id, kind, round(score) AS score, a.title FROM matches "
+        "JOIN articles a USING (article_id) ORDER BY manuscript_id",
+        "SELECT outlet, published_date, page_no, page_name, title FROM articles "
+        "WHERE body LIKE '%泸溪%' ORDER BY published_date",
     ]
+    return [shanggao_command("--db", db, "query", sql) for sql in queries]

@@ -31,6 +31,7 @@ from shanggao.importers.common import (
     register_records,
     split_names,
 )
+from shanggao.links import link_problem
 
 CLAIM_COLUMNS = {
     "claim_id": ("申报编号", "登记编号", "claim"),
@@ -63,6 +64,7 @@ def import_claim_file(store: Store, path: Path) -> ImportReport:
         raise BadFile(f"{path}: needs a 稿件编号/manuscript_id or a 标题/title column to know which manuscript is claimed")
     now = utcnow()
     occurrences: Counter[str] = Counter()
+    first_row: dict[str, int] = {}
     prepared = []
     for number, raw in records:
         fields = {name: clean_cell(value) for name, value in raw.items()}
@@ -77,9 +79,19 @@ def import_claim_file(store: Store, path: Path) -> ImportReport:
         if published is None and not fields["url"]:
             report.reject(path, number, "no 刊发日期 and no 链接: the placement cannot be looked up")
             continue
+        bad_link = link_problem(fields["url"]) if fields["url"] else None
+        if bad_link:
+            report.reject(path, number, bad_link)
+            continue
+        if fields["claim_id"] in first_row:
+            report.reject(path, number, f"duplicate 申报编号 {fields['claim_id']} (already in row "
+                                        f"{first_row[fields['claim_id']]}); the first row is kept")
+            continue
         content_key = repr(sorted(fields.items()))
         occurrences[content_key] += 1
         claim_id = fields["claim_id"] or _claim_id(fields, occurrences[content_key])
+        if fields["claim_id"]:
+            first_row[claim_id] = number
         resolution = resolve_outlet(fields["outlet"])
         prepared.append(ClaimRecord(
             claim_id, fields["manuscript_id"], split_names(fields["claimant"]), fields["unit"], fields["outlet"],

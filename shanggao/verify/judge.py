@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from rapidfuzz import fuzz
 
 from shanggao.rules import EXCERPT_KINDS, Rules
+from shanggao.shell import shanggao_command
 from shanggao.db.outlets import outlet_for_host, resolve_outlet
 from shanggao.verify.model import (
     MATCH_KIND_LABELS,
@@ -156,10 +157,10 @@ class Judge:
                        **base)
 
     def _undated(self, claim: Claim, slug: str, elsewhere: str | None, base: dict) -> Verdict:
-        fix = f"`shanggao fetch {claim.url}` 可以判定" if claim.url else "请补填刊发日期后重新核验"
+        fix = f"`{shanggao_command('fetch', claim.url)}` 可以判定" if claim.url else "请补填刊发日期后重新核验"
         reason = f"申报未填刊发日期，无法确定应查{self.outlet_name(slug)}哪一天；{fix}"
         return Verdict(claim.claim_id, "not_covered", _with_elsewhere(reason, elsewhere),
-                       suggestion=f"shanggao fetch {claim.url}" if claim.url else None, **base)
+                       suggestion=shanggao_command("fetch", claim.url) if claim.url else None, **base)
 
     def _searched_days(self, claim: Claim, ms: Manuscript, slug: str, elsewhere: str | None,
                        base: dict) -> Verdict:
@@ -168,10 +169,10 @@ class Judge:
         tol = dt.timedelta(days=self.rules.date_tolerance_days)
         days = _days(claim.published_date - tol, claim.published_date + tol)
         missing = [d for d in days if not self.covered(slug, d)]
-        crawl = (f"shanggao crawl {slug} --from {min(missing).isoformat()} --to {max(missing).isoformat()}"
+        crawl = (shanggao_command("crawl", slug, "--from", min(missing).isoformat(), "--to", max(missing).isoformat())
                  if missing else None)
         if claim.url:
-            suggestion = f"shanggao fetch {claim.url}"
+            suggestion = shanggao_command("fetch", claim.url)
             reason = (f"申报链接尚未抓取，{name} {claim.published_date} 前后也未找到该稿件；"
                       f"运行 `{suggestion}` 即可判定")
             return Verdict(claim.claim_id, "not_covered", _with_elsewhere(reason, elsewhere), suggestion=suggestion,
