@@ -174,7 +174,7 @@ def test_reports_exist_and_open(demo):
 
 def test_output_names_the_verdicts_paths_and_queries(demo):
     out, result = demo
-    for text in ("核验结论", "SB-2610-01", "内容不符", "重复申报", str(out / DB_NAME), "query \"SELECT"):
+    for text in ("核验结论", "SB-2610-01", "内容不符", "重复申报", str(out / DB_NAME), "query 'SELECT"):
         assert text in result.stdout, text
     assert "LX-2026-110" in result.stdout  # listed as submitted but not placed
 
