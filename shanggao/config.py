@@ -21,6 +21,17 @@ _TYPE_WORDS = {str: "a string", int: "a whole number", float: "a number", bool: 
 PATH_SETTINGS = ("db", "archive_dir", "rules", "reports_dir", "log_file")
 
 
+# (lowest, highest) of every number; anything outside is a one-line ConfigError.
+RANGES: dict[str, tuple[float, float]] = {
+    "window_days": (1, 366),
+    "max_catchup_days": (1, 3660),
+    "download_delay": (0, 3600),
+    "concurrency_per_domain": (1, 64),
+    "max_response_mb": (0.01, 4096),
+    "max_links_per_page": (1, 1_000_000),
+}
+
+
 class ConfigError(Exception):
     pass
 
@@ -41,6 +52,9 @@ class Config:
     rules: str = ""                       # reward/quota rules TOML; default: the bundled rules
     reports_dir: str = "reports"
     log_file: str = ""                    # nightly log; empty = stderr
+    allow_internal: list[str] = field(default_factory=list)  # intranet hosts/networks fetch and crawl may reach
+    max_response_mb: float = 8.0          # a bigger response (after decompression) is dropped as too_large
+    max_links_per_page: int = 500         # links followed from one listing page at most
     source: str = ""                      # which file this came from ("" = defaults)
 
     @property
@@ -74,6 +88,9 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
             raise ConfigError(f"{candidate}: {key} must be {_TYPE_WORDS[expected]}, not {value!r}")
         if expected is list and not all(isinstance(item, str) for item in value):
             raise ConfigError(f"{candidate}: {key} must be a list of strings")
+        if key in RANGES and not (RANGES[key][0] <= value <= RANGES[key][1]):  # NaN fails too
+            low, high = RANGES[key]
+            raise ConfigError(f"{candidate}: {key} must be between {low:g} and {high:g}, not {value!r}")
         values[key] = value
     config = Config(**values)
     config.source = str(candidate)
@@ -82,4 +99,37 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         value = getattr(config, name)
         if value and not Path(value).is_absolute():
             setattr(config, name, str(candidate.parent / value))
+    check_config(config, str(candidate))
     return config
+
+
+def check_config(config: Config, source: str = "config") -> None:
+    """The paths and names a config gives must make sense before any work starts (one line each)."""
+    for name in ("archive_dir", "reports_dir"):
+        value = getattr(config, name)
+        if value and Path(value).exists() and not Path(value).is_dir():
+            raise ConfigError(f"{source}: {name} {value} is a file, not a folder")
+    if config.log_file:
+        log = Path(config.log_file)
+        if log.is_dir():
+            raise ConfigError(f"{source}: log_file {log} is a folder, not a file")
+        if not log.parent.is_dir():
+            raise ConfigError(f"{source}: log_file's folder {log.parent} does not exist")
+    if config.rules and not Path(config.rules).is_file():
+        raise ConfigError(f"{source}: rules file {config.rules} not found")
+    if config.db and Path(config.db).is_dir():
+        raise ConfigError(f"{source}: db {config.db} is a folder, not a DuckDB file")
+    if config.allow_internal:
+        from shanggao.spiders.address_guard import AllowList, AllowListError
+
+        try:
+            AllowList(config.allow_internal)
+        except AllowListError as exc:
+            raise ConfigError(f"{source}: {exc}") from exc
+    if config.outlets:
+        from shanggao.spiders.run import CrawlError, check_outlets
+
+        try:
+            check_outlets(config.outlets)
+        except CrawlError as exc:
+            raise ConfigError(f"{source}: outlets: {exc}") from exc

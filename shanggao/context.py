@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import click
@@ -27,3 +28,24 @@ def date_option(ctx: click.Context, param: click.Parameter, value: str | None):
         return parse_date(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
+
+
+def allow_internal_option(command):
+    """``--allow-internal HOST`` on commands that fetch pages (beside the config's ``allow_internal``)."""
+    return click.option(
+        "--allow-internal", "allow_internal", multiple=True, metavar="HOST",
+        help="Also allow this intranet host name or address/network (10.1.2.0/24), which fetching refuses "
+             "by default; repeatable (config: allow_internal).")(command)
+
+
+def with_allowed_hosts(config: Config, hosts: tuple[str, ...]) -> Config:
+    """``config`` with ``--allow-internal`` hosts added to its ``allow_internal`` list (checked)."""
+    if not hosts:
+        return config
+    from shanggao.spiders.address_guard import AllowList, AllowListError
+
+    try:
+        AllowList(hosts)
+    except AllowListError as exc:
+        raise click.BadParameter(str(exc), param_hint="--allow-internal") from exc
+    return dataclasses.replace(config, allow_internal=[*config.allow_internal, *hosts])

@@ -18,6 +18,12 @@ PROBLEM_KINDS = (
     "no_links",
     "missing_field",
     "robots",
+    "blocked_address",   # an internal address refused by the SSRF guard (spiders.address_guard)
+    "too_large",         # the response (or its decompressed body) exceeded max_response_mb
+    "redirect_loop",     # too many redirects, or a redirect back to a URL already visited
+    "dns_error",         # the host name does not resolve
+    "connection_error",  # refused, reset or dropped before a whole response arrived
+    "too_many_links",    # a listing page offered more links than max_links_per_page; the rest were skipped
     "other",
 )
 

@@ -17,7 +17,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from scrapy import exceptions as scrapy_errors
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
@@ -187,9 +190,64 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return await self._wait(super().process_exception(request, exception))
 
 
+# -- redirects and decompression that record why they gave up ---------------------------
+
+class RecordingRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's RedirectMiddleware; a redirect loop (too many redirects) becomes a ``redirect_loop`` problem."""
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:
+            origin = (request.meta.get("redirect_urls") or [request.url])[0]
+            RunRecorder.for_crawler(self.crawler).record_problem(
+                origin, "redirect_loop", f"{exc} after {len(request.meta.get('redirect_urls') or [])} redirects "
+                f"(last: {request.url})", request.meta.get("outlet"))
+            raise
+
+
+class BoundedDecompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression, which stops at DOWNLOAD_MAXSIZE; a body over it becomes a ``too_large`` problem."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BoundedDecompressionMiddleware:
+        middleware = super().from_crawler(crawler)
+        middleware.recorder = RunRecorder.for_crawler(crawler)
+        return middleware
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:
+            limit = request.meta.get("download_maxsize", self._max_size)
+            self.recorder.record_problem(
+                request.url, "too_large", f"body larger than {limit / 1048576:g} MB once decompressed "
+                f"({len(response.body)} bytes compressed; max_response_mb in the config)", request.meta.get("outlet"))
+            raise
+
+
 # -- failures as data ------------------------------------------------------------------
 
 _TIMEOUT_NAMES = ("TimeoutError", "TCPTimedOutError")
+_DNS_ERRORS = tuple(e for e in (getattr(scrapy_errors, "CannotResolveHostError", None),) if e)
+_CONNECTION_ERRORS = tuple(e for e in (getattr(scrapy_errors, name, None) for name in (
+    "DownloadConnectionRefusedError", "DownloadFailedError", "ResponseDataLossError")) if e)
+
+
+def failure_kind(exception: BaseException) -> str:
+    """The crawl_problems kind for a download that raised ``exception``."""
+    name = type(exception).__name__
+    message = str(exception)
+    if "larger than download max size" in message:
+        return "too_large"
+    if any(t in name for t in _TIMEOUT_NAMES) or "timed out" in message.lower() or "DownloadTimeout" in name:
+        return "timeout"
+    if isinstance(exception, _DNS_ERRORS) or "DNSLookup" in name or "resolve" in message.lower():
+        return "dns_error"
+    if isinstance(exception, _CONNECTION_ERRORS) or "Connection" in name or "ResponseNeverReceived" in name \
+            or "connection" in message.lower():
+        return "connection_error"
+    return "other"
 
 
 class ProblemMiddleware:
@@ -201,6 +259,7 @@ class ProblemMiddleware:
 
     def __init__(self, crawler: Crawler):
         self.recorder = RunRecorder.for_crawler(crawler)
+        self.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProblemMiddleware:
@@ -224,11 +283,60 @@ class ProblemMiddleware:
                 self.recorder.record_problem(origin, "offsite_redirect", f"redirected to {request.url}", outlet)
             # interstitials were recorded by the guard; offsite links a spider yields are not problems
             return None
-        if isinstance(exception, defer.CancelledError):
+        kind = failure_kind(exception)
+        if isinstance(exception, defer.CancelledError) and kind != "too_large":
             return None
-        name = type(exception).__name__
-        kind = "timeout" if any(t in name for t in _TIMEOUT_NAMES) or "timed out" in message.lower() else "other"
         if request.url.endswith("/robots.txt"):
             return None
-        self.recorder.record_problem(request.url, kind, f"{name}: {message}"[:300], outlet)
+        name = type(exception).__name__
+        detail = f"{name}: {message}".split(" in request <")[0]
+        if kind == "too_large":
+            limit = request.meta.get("download_maxsize") or self.max_size
+            detail = f"response larger than {limit / 1048576:g} MB (max_response_mb in the config): {detail}"
+        self.recorder.record_problem(request.url, kind, detail[:300], outlet)
         return None
+
+
+# -- links followed from one page ----------------------------------------------------------
+
+class LinkCapMiddleware:
+    """Spider middleware: at most SHANGGAO_MAX_LINKS_PER_PAGE requests are followed from one response.
+
+    A listing page stuffed with links (or a trap) cannot flood the crawl; the
+    rest are dropped and one ``too_many_links`` problem names the page.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.limit = crawler.settings.getint("SHANGGAO_MAX_LINKS_PER_PAGE", 500)
+        self.recorder = RunRecorder.for_crawler(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> LinkCapMiddleware:
+        return cls(crawler)
+
+    def _over(self, response: Response, count: int) -> bool:
+        if count <= self.limit:
+            return False
+        if count == self.limit + 1:
+            self.recorder.record_problem(response.url, "too_many_links",
+                                         f"more than {self.limit} links on one page; the rest were not followed "
+                                         "(max_links_per_page in the config)", response.meta.get("outlet"))
+        return True
+
+    def process_spider_output(self, response: Response, result: Any, spider: Any = None) -> Any:
+        count = 0
+        for item in result:
+            if isinstance(item, Request):
+                count += 1
+                if self._over(response, count):
+                    continue
+            yield item
+
+    async def process_spider_output_async(self, response: Response, result: Any, spider: Any = None) -> Any:
+        count = 0
+        async for item in result:
+            if isinstance(item, Request):
+                count += 1
+                if self._over(response, count):
+                    continue
+            yield item

@@ -113,6 +113,12 @@ def crawl_settings(store: Store, *, job_id: str, command: str, config: Any = Non
         settings.set("AUTOTHROTTLE_ENABLED", bool(config.autothrottle), priority="cmdline")
         settings.set("ROBOTSTXT_OBEY", bool(config.obey_robots), priority="cmdline")
         settings.set("HTTPCACHE_ENABLED", bool(config.http_cache), priority="cmdline")
+        settings.set("SHANGGAO_ALLOW_INTERNAL", list(getattr(config, "allow_internal", None) or []),
+                     priority="cmdline")
+        if getattr(config, "max_response_mb", None):
+            settings.set("DOWNLOAD_MAXSIZE", int(config.max_response_mb * 1024 * 1024), priority="cmdline")
+        if getattr(config, "max_links_per_page", None):
+            settings.set("SHANGGAO_MAX_LINKS_PER_PAGE", int(config.max_links_per_page), priority="cmdline")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
     return settings
@@ -197,8 +203,9 @@ def fetch_in_process(store: Store, urls: Sequence[str], settings_overrides: Mapp
 def _config_dict(config: Any) -> dict[str, Any] | None:
     if config is None:
         return None
-    keys = ("contact", "download_delay", "concurrency_per_domain", "autothrottle", "obey_robots", "http_cache")
-    return {k: getattr(config, k) for k in keys}
+    keys = ("contact", "download_delay", "concurrency_per_domain", "autothrottle", "obey_robots", "http_cache",
+            "allow_internal", "max_response_mb", "max_links_per_page")
+    return {k: getattr(config, k) for k in keys if hasattr(config, k)}
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h

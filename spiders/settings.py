@@ -14,6 +14,7 @@ shanggao's own settings:
   SHANGGAO_COMMAND       crawl | fetch | nightly | demo, recorded in crawl_runs
   SHANGGAO_BATCH_ITEMS   rows buffered before a write (default 500)
   SHANGGAO_BATCH_SECONDS seconds between writes at most (default 5)
+  SHANGGAO_ALLOW_INTERNAL internal host names or networks that may be fetched (default none)
   SHANGGAO_PROGRESS      show a live progress line per outlet on stderr (default off)
 """
 
@@ -24,6 +25,9 @@ import os
 from shanggao.db.store import default_db_path
 
 BOT_NAME = "shanggao"
+SPIDER_MIDDLEWARES = {
+    "shanggao.spiders.middlewares.LinkCapMiddleware": 50,
+}
 SPIDER_MODULES = ["shanggao.spiders.outlets"]
 NEWSPIDER_MODULE = "shanggao.spiders.outlets"
 
@@ -34,6 +38,7 @@ SHANGGAO_COMMAND = "crawl"
 SHANGGAO_JOB_ID = ""
 SHANGGAO_BATCH_ITEMS = 500
 SHANGGAO_BATCH_SECONDS = 5.0
+SHANGGAO_ALLOW_INTERNAL: list[str] = []  # internal hosts/networks fetch and crawl may reach (config allow_internal)
 SHANGGAO_PROGRESS = False      # live per-outlet progress on stderr; `shanggao crawl` sets it on a terminal
 
 
@@ -59,6 +64,11 @@ AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
+# No article, 版面 or listing page comes near this; a bigger response (or a gzip body inflating past it)
+# is dropped and recorded as a too_large problem (config: max_response_mb).
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+SHANGGAO_MAX_LINKS_PER_PAGE = 500   # requests followed from one response at most (config: max_links_per_page)
 COOKIES_ENABLED = False
 
 # -- retries with backoff (spiders.middlewares.BackoffRetryMiddleware) ------------------
@@ -80,11 +90,17 @@ HTTPCACHE_IGNORE_HTTP_CODES = [500, 502, 503, 504, 408, 429]
 #   followed (600) and bodies decompressed (590) — and archives it;
 #   ResponseGuardMiddleware (585) repairs the charset and drops interstitials;
 #   BackoffRetryMiddleware replaces Scrapy's RetryMiddleware at 550;
+#   AddressGuardMiddleware (50) refuses requests to internal addresses first (every redirect too);
 #   ProblemMiddleware (90) records what is left after retries: HTTP errors, timeouts, robots.
 DOWNLOADER_MIDDLEWARES = {
+    "shanggao.spiders.address_guard.AddressGuardMiddleware": 50,
     "shanggao.spiders.middlewares.ArchiveMiddleware": 610,
     "shanggao.spiders.middlewares.ResponseGuardMiddleware": 585,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "shanggao.spiders.middlewares.RecordingRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "shanggao.spiders.middlewares.BoundedDecompressionMiddleware": 590,
     "shanggao.spiders.middlewares.BackoffRetryMiddleware": 550,
     "shanggao.spiders.middlewares.ProblemMiddleware": 90,
 }

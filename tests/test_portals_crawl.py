@@ -209,7 +209,7 @@ def test_generic_scrapy_crawl_xxnet_shape(tmp_path):
             [sys.executable, "-m", "scrapy", "crawl", "generic",
              "-a", f"outlet_file={OUTLET_FILES / 'xxnet.toml'}", "-a", f"base_url={base}",
              "-a", "start=2026-07-20", "-a", "end=2026-07-22",
-             "-s", f"SHANGGAO_DB={db}", *sum((["-s", f"{k}={v}"] for k, v in FAST.items()), [])],
+             "-s", f"SHANGGAO_DB={db}", "-s", "SHANGGAO_ALLOW_INTERNAL=127.0.0.1", *sum((["-s", f"{k}={v}"] for k, v in FAST.items()), [])],
             cwd=REPO, capture_output=True, text=True, timeout=60,
             env={k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy")})
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -229,7 +229,8 @@ def test_generic_shanggao_crawl_outlet_file_county_shape(tmp_path):
         text = (OUTLET_FILES / "luxi_gov.toml").read_text(encoding="utf-8")
         outlet_file.write_text(text.replace('base_url = ""', f'base_url = "{base}"', 1), encoding="utf-8")
         config = tmp_path / "shanggao.toml"
-        config.write_text("download_delay = 0\nautothrottle = false\nconcurrency_per_domain = 4\n",
+        config.write_text("download_delay = 0\nautothrottle = false\nconcurrency_per_domain = 4\n"
+                          'allow_internal = ["127.0.0.1"]\n',
                           encoding="utf-8")
         proc = subprocess.run(
             [*shanggao_command(), "--db", str(db), "--config", str(config),
@@ -255,7 +256,8 @@ def test_generic_crawl_records_an_unregistered_outlet(tmp_path):
         outlet_file.write_text(text.replace('slug = "xxnet"', 'slug = "jsxw"').replace(
             'name = "湘西网"', 'name = "吉首新闻网"\nkind = "portal"').replace(
             'base_url = "http://www.xxnet.com.cn"', f'base_url = "{base}"'), encoding="utf-8")
-        results = crawl(store, [], START, END, settings_overrides=FAST, outlet_files=[outlet_file], timeout=60,
+        results = crawl(store, [], START, END, settings_overrides={**FAST, "SHANGGAO_ALLOW_INTERNAL": ["127.0.0.1"]},
+                        outlet_files=[outlet_file], timeout=60,
                         env={k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy")})
     assert [(r.outlet, r.status) for r in results] == [("jsxw", "ok")]
     with store.read() as con:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from shanggao.context import AppContext, date_option, pass_app
+from shanggao.context import AppContext, allow_internal_option, date_option, pass_app, with_allowed_hosts
 
 
 @click.command()
@@ -21,9 +21,10 @@ from shanggao.context import AppContext, date_option, pass_app
               help="Also crawl the outlet a TOML outlet file describes (generic spider): a path, or the "
                    "bare name of a shipped file (xxnet); repeatable. "
                    "With only outlet files and no OUTLET, just those are crawled.")
+@allow_internal_option
 @pass_app
 def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: date | None, day: date | None,
-          refresh: bool, verbose: bool, outlet_files: tuple[Path, ...]) -> None:
+          refresh: bool, verbose: bool, outlet_files: tuple[Path, ...], allow_internal: tuple[str, ...]) -> None:
     """Crawl outlets for a date window into the store, archiving every page.
 
     OUTLET is a spider name (`scrapy list`); default: the config's `outlets`,
@@ -64,7 +65,8 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
     overrides["SHANGGAO_PROGRESS"] = sys.stderr.isatty() and not verbose
     try:
         results = crawl_in_process(app.store, chosen, start, end, refresh=refresh, settings_overrides=overrides,
-                                   config=app.config, outlet_files=[str(p) for p in outlet_files])
+                                   config=with_allowed_hosts(app.config, allow_internal),
+                                   outlet_files=[str(p) for p in outlet_files])
     except CrawlError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:

@@ -1,19 +1,22 @@
 from __future__ import annotations
 
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urldefrag
 
 import click
 
-from shanggao.context import AppContext, pass_app
+from shanggao.context import AppContext, allow_internal_option, pass_app, with_allowed_hosts
+from shanggao.links import link_problem
 from shanggao.output import print_rows
 
 
 @click.command()
 @click.argument("urls", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log (INFO).")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log (INFO); without it every failure is the one "
+                                                   "line under 'Not stored:'.")
+@allow_internal_option
 @pass_app
-def fetch(app: AppContext, urls: tuple[str, ...], fmt: str, verbose: bool) -> None:
+def fetch(app: AppContext, urls: tuple[str, ...], fmt: str, verbose: bool, allow_internal: tuple[str, ...]) -> None:
     """Fetch exactly these links, extract the article, archive and store it.
 
     Any site works: a registered outlet's parser reads its own pages, anything
@@ -30,11 +33,11 @@ def fetch(app: AppContext, urls: tuple[str, ...], fmt: str, verbose: bool) -> No
     from shanggao.spiders.run import fetch_in_process
 
     for url in urls:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="URLS")
-    results = fetch_in_process(app.store, list(urls), settings_overrides={} if verbose else {"LOG_LEVEL": "WARNING"},
-                               config=app.config)
+        problem = link_problem(url)
+        if problem:
+            raise click.ClickException(f"{url[:100]!r}{'…' if len(url) > 100 else ''}: {problem}")
+    results = fetch_in_process(app.store, list(urls), settings_overrides={} if verbose else {"LOG_LEVEL": "CRITICAL"},
+                               config=with_allowed_hosts(app.config, allow_internal))
     run_ids = [r.run_id for r in results]
     requested = [urldefrag(u)[0] for u in urls]
     with app.store.read() as con:

@@ -37,12 +37,12 @@ def _text(value: object) -> str:
 
 def _table(doc, table: Table) -> None:
     if not table.rows:
-        doc.add_paragraph(table.empty)
+        doc.add_paragraph(clean(table.empty))
         return
     grid = doc.add_table(rows=1, cols=len(table.columns))
     grid.style = "Table Grid"
     for cell, name in zip(grid.rows[0].cells, table.columns):
-        cell.text = name
+        cell.text = clean(name)
         for run in cell.paragraphs[0].runs:
             run.bold = True
     for row in table.rows:
@@ -85,7 +85,7 @@ def render_docx(data: ReportData, out: Path) -> Path:
         if part.key == "chart":
             doc.add_picture(io.BytesIO(chart_png(data.chart)), width=Cm(22))
             doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    note = doc.add_paragraph(footer(data))
+    note = doc.add_paragraph(clean(footer(data)))
     for run in note.runs:
         run.font.size = Pt(8)
         run.font.color.rgb = RGBColor(0x77, 0x77, 0x77)

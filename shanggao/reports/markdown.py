@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 from shanggao.reports.data import ReportData
 from shanggao.reports.sections import Link, Table, build_sections, chart_table, clean, footer
@@ -17,10 +18,15 @@ def _md(value: object) -> str:
     return text
 
 
+def _md_url(url: str) -> str:
+    """A link destination that stays one: whitespace, <, >, quotes, backslashes and non-ASCII percent-encoded."""
+    return quote(clean(url), safe=":/?#[]@!$&'()*+,;=%~")
+
+
 def _cell(value: object) -> str:
     if isinstance(value, Link):
         if value.safe_url:
-            return f"[{_md(value.text)}](<{value.safe_url.replace('>', '%3E').replace(' ', '%20')}>)"
+            return f"[{_md(value.text)}](<{_md_url(value.safe_url)}>)"
         return f"{_md(value.text)} ({_md(value.url)})"
     return _md(value)
 

@@ -16,7 +16,9 @@ from shanggao.reports.data import ClaimLine, PlacementLine, ReportData
 from shanggao.rules import TIER_LABELS
 
 TIER_COLUMNS = [TIER_LABELS[t] for t in TIERS]
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, and everything XML 1.0 cannot hold (lone surrogates, U+FFFE, U+FFFF), which
+# would make the .docx/.xlsx writers fail.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean(value: object) -> str:

@@ -36,14 +36,14 @@ def _put(ws: Worksheet, row: int, col: int, value: object) -> None:
 
 def _write_table(ws: Worksheet, table: Table, first_row: int) -> int:
     for col, name in enumerate(table.columns, 1):
-        cell = ws.cell(row=first_row, column=col, value=name)
+        cell = ws.cell(row=first_row, column=col, value=clean(name))
         cell.font = Font(bold=True)
         cell.fill = _HEAD_FILL
     for r, row in enumerate(table.rows, first_row + 1):
         for col, value in enumerate(row, 1):
             _put(ws, r, col, value)
     if not table.rows:
-        ws.cell(row=first_row + 1, column=1, value=table.empty)
+        ws.cell(row=first_row + 1, column=1, value=clean(table.empty))
     for col, name in enumerate(table.columns, 1):
         longest = max([len(clean(name))] + [len(clean(row[col - 1])) for row in table.rows[:200]])
         ws.column_dimensions[get_column_letter(col)].width = min(60, max(6, longest * 1.8 + 2))
@@ -54,10 +54,10 @@ def _write_table(ws: Worksheet, table: Table, first_row: int) -> int:
 def _sheet(wb: Workbook, section: Section, data: ReportData, first: bool) -> None:
     ws = wb.active if first else wb.create_sheet()
     ws.title = _SHEET_NAMES[section.key]
-    ws.cell(row=1, column=1, value=section.title).font = Font(bold=True, size=13)
+    ws.cell(row=1, column=1, value=clean(section.title)).font = Font(bold=True, size=13)
     row = 2
     for sentence in section.sentences:
-        ws.cell(row=row, column=1, value=sentence).alignment = Alignment(wrap_text=False)
+        ws.cell(row=row, column=1, value=clean(sentence)).alignment = Alignment(wrap_text=False)
         row += 1
     if section.key == "chart":
         table = chart_table(data)
@@ -92,8 +92,8 @@ def render_xlsx(data: ReportData, out: Path) -> Path:
         _sheet(wb, section, data, first=i == 0)
     summary = wb.worksheets[0]
     summary.insert_rows(1, 2)
-    summary.cell(row=1, column=1, value=data.title).font = Font(bold=True, size=15)
+    summary.cell(row=1, column=1, value=clean(data.title)).font = Font(bold=True, size=15)
     summary.cell(row=2, column=1, value=f"统计期间：{data.period.start} 至 {data.period.end}")
-    summary.cell(row=summary.max_row + 2, column=1, value=footer(data)).font = Font(color="777777")
+    summary.cell(row=summary.max_row + 2, column=1, value=clean(footer(data))).font = Font(color="777777")
     wb.save(out)
     return out

@@ -1,0 +1,58 @@
+"""Issue 16, points 5–7: hostile stored text in reports and on the terminal."""
+
+from __future__ import annotations
+
+import html
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+BODY = "\n".join(
+    f"第{n}部分：泸溪县白沙镇在第{n}个村组织党员骨干开展“屋场会”，听取群众关于产业路、饮水工程和集体经济的{n * 7}条意见，"
+    f"逐条建立台账并明确责任人和办结时限{n * 3}天。" for n in range(1, 9))
+EVIL_TITLE = "[/x][bold]泸溪县屋场会[/bold]\ufffe\uffff<script>alert(1)</script>"
+EVIL_URL = "https://www.hunantoday.cn/article/x\t<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def hostile_store(cli, tmp_path: Path) -> Path:
+    ms = tmp_path / "ms.txt"
+    ms.write_text(f"{EVIL_TITLE}\n编号：LX-9\n作者：张三\n单位：白沙镇\n报送日期：2022-06-01\n\n{BODY}\n", encoding="utf-8")
+    cli("manuscripts", "import", ms)
+    articles = tmp_path / "a.jsonl"
+    articles.write_text(json.dumps({"url": EVIL_URL, "outlet": "xinhunan", "title": EVIL_TITLE,
+                                    "published": "2022-06-24", "body": BODY}, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
+    cli("articles", "import", articles)
+    return tmp_path
+
+
+def test_markup_like_text_is_printed_as_text(cli, hostile_store: Path) -> None:
+    matched = cli("match").output
+    assert "LX-9" in matched and "Traceback" not in matched
+    out = cli("query", "SELECT title FROM articles").output
+    assert "[/x][bold]泸溪县屋场会[/bold]" in out
+    claims = hostile_store / "c.csv"
+    claims.write_text("申报编号,稿件编号,作者,单位,媒体,刊发日期\n[/x],LX-9,张三,白沙镇,新湖南,2022-06-24\n",
+                      encoding="utf-8")
+    cli("claims", "import", claims)
+    verified = cli("verify").output
+    assert "[/x]" in verified and "Traceback" not in verified
+
+
+@pytest.mark.parametrize("fmt", ["md", "docx", "xlsx", "html"])
+def test_reports_survive_hostile_titles_and_urls(cli, hostile_store: Path, fmt: str) -> None:
+    cli("match")
+    out = hostile_store / f"r.{fmt}"
+    result = cli("report", "--period", "2022-06", "--format", fmt, "--out", out)
+    assert "Traceback" not in result.output and out.exists()
+    if fmt == "md":
+        text = out.read_text(encoding="utf-8")
+        assert "<img" not in text and "<script" not in text and "\t" not in text
+        assert "x%09%3Cimg%20src=x%20onerror=alert(1)%3E" in text  # the link kept, percent-encoded
+    if fmt in ("docx", "xlsx"):
+        with zipfile.ZipFile(out) as z:
+            xml = html.unescape("".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml")))
+        assert "泸溪县屋场会" in xml and "\ufffe" not in xml and "\uffff" not in xml
