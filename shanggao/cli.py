@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 from pathlib import Path
 
 import click
+import duckdb
 
 from shanggao.db import Store, StoreError
 from shanggao.config import ConfigError, load_config
@@ -50,6 +52,18 @@ class ShanggaoGroup(click.Group):
             return super().invoke(ctx)
         except (StoreError, ConfigError) as exc:
             raise click.ClickException(str(exc)) from exc
+        except duckdb.Error as exc:  # a full disk, a damaged file: the store's transaction was rolled back
+            raise click.ClickException(f"store {ctx.obj.store.path if ctx.obj else ''}: {_first_line(exc)}") from exc
+        except OSError as exc:  # a report to /dev/full, an unreadable file
+            if exc.errno == errno.EPIPE:
+                raise  # click ends quietly on a closed pipe
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
 
 
 @click.group(cls=ShanggaoGroup, context_settings={"help_option_names": ["-h", "--help"]})

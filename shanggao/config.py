@@ -13,6 +13,8 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from shanggao.importers.common import ZipLimits
+
 CONFIG_ENV = "SHANGGAO_CONFIG"
 DEFAULT_CONFIG_FILE = "shanggao.toml"
 
@@ -29,6 +31,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "concurrency_per_domain": (1, 64),
     "max_response_mb": (0.01, 4096),
     "max_links_per_page": (1, 1_000_000),
+    "max_unpacked_mb": (0.01, 65536),
+    "max_zip_ratio": (1, 1_000_000),
 }
 
 
@@ -55,11 +59,17 @@ class Config:
     allow_internal: list[str] = field(default_factory=list)  # intranet hosts/networks fetch and crawl may reach
     max_response_mb: float = 8.0          # a bigger response (after decompression) is dropped as too_large
     max_links_per_page: int = 500         # links followed from one listing page at most
+    max_unpacked_mb: float = 256.0        # .docx/.xlsx: declared uncompressed size at most
+    max_zip_ratio: float = 200.0          # .docx/.xlsx: uncompressed/compressed size of a big member at most
     source: str = ""                      # which file this came from ("" = defaults)
 
     @property
     def db_path(self) -> Path:
         return Path(self.db)
+
+    @property
+    def zip_limits(self) -> ZipLimits:
+        return ZipLimits(self.max_unpacked_mb, self.max_zip_ratio)
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:

@@ -7,6 +7,7 @@ import click
 from shanggao.commands._import_support import finish_import
 from shanggao.context import AppContext, pass_app
 from shanggao.importers.claims import import_claims
+from shanggao.importers.common import zip_limits
 
 
 @click.group()
@@ -27,4 +28,5 @@ def import_(app: AppContext, files: tuple[Path, ...]) -> None:
     Example:
       shanggao claims import 2022年6月上稿登记.xlsx
     """
-    finish_import(import_claims(app.store, files), "claims")
+    with zip_limits(app.config.zip_limits):
+        finish_import(import_claims(app.store, files), "claims")

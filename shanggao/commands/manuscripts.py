@@ -7,6 +7,7 @@ import click
 
 from shanggao.commands._import_support import finish_import
 from shanggao.context import AppContext, date_option, pass_app
+from shanggao.importers.common import zip_limits
 from shanggao.importers.manuscripts import Defaults, import_manuscripts
 
 
@@ -35,5 +36,6 @@ def import_(app: AppContext, paths: tuple[Path, ...], authors: tuple[str, ...], 
       shanggao manuscripts import 稿件/2022-06/ --unit 白沙镇
       shanggao manuscripts import 报送登记.xlsx
     """
-    report = import_manuscripts(app.store, paths, Defaults(list(authors), unit, submitted))
+    with zip_limits(app.config.zip_limits):
+        report = import_manuscripts(app.store, paths, Defaults(list(authors), unit, submitted))
     finish_import(report, "manuscripts")

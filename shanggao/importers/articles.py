@@ -22,7 +22,15 @@ import pyarrow as pa
 from shanggao.db import Store, utcnow
 from shanggao.db.articles import STAGED_SCHEMA, merge_incoming, upsert_staged_articles, with_text_hashes
 from shanggao.db.outlets import outlet_for_host
-from shanggao.importers.common import BadFile, ImportReport, import_each, parse_date, split_names
+from shanggao.importers.common import (
+    MAX_YEAR,
+    MIN_YEAR,
+    BadFile,
+    ImportReport,
+    import_each,
+    parse_date,
+    split_names,
+)
 
 REQUIRED = ("url", "outlet", "title", "published", "body")
 # news-please field → ours
@@ -30,6 +38,7 @@ NEWS_PLEASE = {"maintext": "body", "date_publish": "published", "source_domain":
                "title": "title", "url": "url", "description": "subtitle"}
 
 _BATCH = 20_000  # rows per Arrow batch handed to DuckDB
+MAX_PAGE_NO = 9999  # 版次; stored as INTEGER
 
 
 def _records(path: Path) -> Iterator[tuple[int, dict | str]]:
@@ -40,12 +49,18 @@ def _records(path: Path) -> Iterator[tuple[int, dict | str]]:
             data = json.loads(path.read_text(encoding="utf-8-sig"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise BadFile(f"{path}: not valid JSON ({exc})") from exc
+        except RecursionError as exc:
+            raise BadFile(f"{path}: JSON nested too deeply") from exc
         items = data if isinstance(data, list) else [data]
         for number, item in enumerate(items, start=1):
             yield number, (_from_news_please(item) if isinstance(item, dict) else "not a JSON object")
         return
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            line = _decode_line(raw, first=number == 1)
+            if line is None:
+                yield number, "not UTF-8 or GBK text"
+                continue
             if not line.strip():
                 continue
             try:
@@ -53,12 +68,25 @@ def _records(path: Path) -> Iterator[tuple[int, dict | str]]:
             except json.JSONDecodeError as exc:
                 yield number, f"not valid JSON ({exc.msg} at column {exc.colno})"
                 continue
+            except RecursionError:
+                yield number, "JSON nested too deeply"
+                continue
             if not isinstance(record, dict):
                 yield number, "not a JSON object"
             elif "maintext" in record and "body" not in record:
                 yield number, _from_news_please(record)
             else:
                 yield number, record
+
+
+def _decode_line(raw: bytes, first: bool) -> str | None:
+    """A line as text: UTF-8 (a BOM on the first line dropped), else GBK; None when it is neither."""
+    for encoding in ("utf-8-sig" if first else "utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def _from_news_please(item: dict) -> dict:
@@ -81,13 +109,15 @@ def _row(record: dict, now: dt.datetime, source_file: str) -> dict:
         raise ValueError(f"missing {', '.join(missing)}")
     url = str(record["url"]).strip()
     if urlsplit(url).scheme not in ("http", "https"):
-        raise ValueError(f"url {url!r} is not an http(s) URL")
+        raise ValueError(f"url {url[:200]!r} is not an http(s) URL")
     page_no = record.get("page_no")
     if page_no not in (None, ""):
         try:
             page_no = int(str(page_no).strip().lstrip("第").rstrip("版"))
         except ValueError:
-            raise ValueError(f"page_no {page_no!r} is not a number") from None
+            raise ValueError(f"page_no {str(page_no)[:40]!r} is not a number") from None
+        if not 0 <= page_no <= MAX_PAGE_NO:
+            raise ValueError(f"page_no {page_no} is out of range (0–{MAX_PAGE_NO})")
     else:
         page_no = None
     body = str(record["body"]).replace("\r\n", "\n").strip(BODY_WHITESPACE)
@@ -156,7 +186,8 @@ WITH raw AS (
                WHEN 'VARCHAR' THEN list_filter(string_split_regex(trim(authors ->> '$'), '[\\s,，、;；/|]+'), lambda x: x <> '')
                ELSE []::VARCHAR[] END AS authors,
            nullif(trim(page_no), '') AS page_no_text,
-           TRY_CAST(regexp_replace(trim(page_no), '^第|版$', '', 'g') AS INTEGER) AS page_no,
+           CASE WHEN TRY_CAST(regexp_replace(trim(page_no), '^第|版$', '', 'g') AS INTEGER) BETWEEN 0 AND $max_page
+                THEN TRY_CAST(regexp_replace(trim(page_no), '^第|版$', '', 'g') AS INTEGER) END AS page_no,
            nullif(trim(page_name), '') AS page_name
     FROM raw
 )
@@ -172,10 +203,13 @@ SELECT *,
                      CASE WHEN coalesce(body, '') = '' THEN 'body' END) END,
            CASE WHEN url <> '' AND NOT regexp_matches(url, '^https?://') THEN 'url ' || url || ' is not an http(s) URL' END,
            CASE WHEN published_text <> '' AND published_date IS NULL THEN 'unparseable date ' || published_text END,
+           CASE WHEN year(published_date) NOT BETWEEN $min_year AND $max_year
+                THEN 'impossible date ' || published_text END,
            CASE WHEN page_no_text IS NOT NULL AND page_no IS NULL THEN 'page_no ' || page_no_text || ' is not a number' END
        ) AS reason
 FROM typed
-""".replace("$edge_whitespace", _EDGE_WHITESPACE)
+""".replace("$edge_whitespace", _EDGE_WHITESPACE).replace("$max_page", str(MAX_PAGE_NO)).replace(
+    "$min_year", str(MIN_YEAR)).replace("$max_year", str(MAX_YEAR))
 
 
 def _line_count(path: Path) -> int:
@@ -198,7 +232,7 @@ def _import_fast(store: Store, path: Path, report: ImportReport) -> bool:
     try:
         try:
             scratch.execute(f"CREATE TABLE checked AS {_FAST_SELECT}", {"path": str(path), "ws": BODY_WHITESPACE})
-        except duckdb.InvalidInputException:  # malformed JSON somewhere: find it line by line
+        except duckdb.Error:  # malformed JSON or text somewhere: find it line by line
             return False
         rejected = scratch.execute("SELECT line, reason FROM checked WHERE reason <> '' ORDER BY line").fetchall()
         # DuckDB numbers rows and skips blank lines; where they differ from the file's
@@ -251,8 +285,8 @@ def import_article_file(store: Store, path: Path) -> ImportReport:
             continue
         try:
             good.append(_row(record, now, path.name))
-        except ValueError as exc:
-            report.reject(path, number, str(exc))
+        except (ValueError, TypeError, OverflowError) as exc:
+            report.reject(path, number, str(exc) or type(exc).__name__)
     if seen_lines == 0:
         raise BadFile(f"{path}: empty file (no JSON lines)")
     good = list({row["url"]: row for row in good}.values())  # the last line for a URL wins

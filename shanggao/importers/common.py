@@ -6,10 +6,16 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+
+MIB = 1024 * 1024
 
 
 class BadFile(Exception):
@@ -63,6 +69,8 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Dates outside these years are typing mistakes; far ones would overflow date arithmetic later.
+MIN_YEAR, MAX_YEAR = 1900, 2999
 
 
 def parse_date(value: object) -> dt.date | None:
@@ -78,6 +86,8 @@ def parse_date(value: object) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise ValueError(f"unparseable date {value!r}")
         if 20000 < value < 80000:  # an Excel serial day that openpyxl did not convert
             return _EXCEL_EPOCH + dt.timedelta(days=int(value))
         value = str(int(value))
@@ -88,6 +98,8 @@ def parse_date(value: object) -> dt.date | None:
         m = pattern.match(text)
         if m:
             year, month, day = (int(g) for g in m.groups())
+            if not MIN_YEAR <= year <= MAX_YEAR:
+                raise ValueError(f"impossible date {text!r} (years {MIN_YEAR}–{MAX_YEAR})")
             try:
                 return dt.date(year, month, day)
             except ValueError as exc:
@@ -105,6 +117,8 @@ def parse_month(text: str) -> tuple[dt.date, dt.date]:
     if not m:
         raise ValueError(f"period {text!r}: use YYYY-MM or YYYY")
     year = int(m.group(1))
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"period {text!r}: year outside {MIN_YEAR}–{MAX_YEAR}")
     if m.group(2):
         month = int(m.group(2))
         if not 1 <= month <= 12:
@@ -181,10 +195,58 @@ def read_register(path: Path) -> tuple[list[object], Iterator[tuple[int, list[ob
     raise BadFile(f"{path}: unsupported register format {suffix!r} (use .xlsx, .csv or .jsonl)")
 
 
+# -- .docx/.xlsx are zip files: sizes checked before anything is unpacked ---------
+
+@dataclass(frozen=True)
+class ZipLimits:
+    """How far a .docx/.xlsx may unpack (config: max_unpacked_mb, max_zip_ratio)."""
+
+    max_unpacked_mb: float = 256.0
+    max_ratio: float = 200.0
+
+
+_ZIP_LIMITS: ContextVar[ZipLimits] = ContextVar("zip_limits", default=ZipLimits())
+RATIO_FLOOR = MIB  # small members may compress very well (a sheet of blanks); only big ones are judged
+
+
+@contextmanager
+def zip_limits(limits: ZipLimits) -> Iterator[None]:
+    """Imports inside the block use ``limits`` (the CLI passes the config's)."""
+    token = _ZIP_LIMITS.set(limits)
+    try:
+        yield
+    finally:
+        _ZIP_LIMITS.reset(token)
+
+
+def check_zip(path: Path, kind: str) -> None:
+    """Refuse a zip whose members declare too much data, or inflate too steeply, before reading any of it.
+
+    Python's zipfile never yields more than a member's declared size, so the
+    declared sizes bound what the readers can be made to unpack.
+    """
+    limits = _ZIP_LIMITS.get()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise BadFile(f"{path}: not a readable {kind} file ({exc.__class__.__name__}: {exc})") from exc
+    total = sum(m.file_size for m in members)
+    if total > limits.max_unpacked_mb * MIB:
+        raise BadFile(f"{path}: would unpack to {total / MIB:,.0f} MB, more than max_unpacked_mb = "
+                      f"{limits.max_unpacked_mb:g}; refused (raise it in the config if the file is genuine)")
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > RATIO_FLOOR and ratio > limits.max_ratio:
+            raise BadFile(f"{path}: {member.filename} inflates {ratio:,.0f}-fold, more than max_zip_ratio = "
+                          f"{limits.max_ratio:g}; refused as a likely zip bomb")
+
+
 def _read_xlsx(path: Path):
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_zip(path, ".xlsx workbook")
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -192,6 +254,9 @@ def _read_xlsx(path: Path):
     except Exception as exc:  # zipfile.BadZipFile and friends from a damaged file
         raise BadFile(f"{path}: not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})") from exc
     sheet = book.worksheets[0]
+    # The stored dimension (A1:XFD1048576 after one stray cell) would make openpyxl pad every row to it;
+    # without it only the rows and cells actually in the file are read.
+    sheet.reset_dimensions()
     rows = sheet.iter_rows(values_only=True)
     # Registers often carry a title line (二〇二二年六月上稿登记表) above the header row.
     header: list[object] | None = None
@@ -242,6 +307,9 @@ def _read_jsonl(path: Path):
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             bad.append((number, f"not valid JSON ({exc.msg})"))
+            continue
+        except RecursionError:
+            bad.append((number, "JSON nested too deeply"))
             continue
         if not isinstance(record, dict):
             bad.append((number, "not a JSON object"))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from pathlib import Path
 from shanggao.db import Store, utcnow
 from shanggao.db.manuscripts import ManuscriptRecord, insert_manuscript, stored_hash, update_manuscript
 from shanggao.importers.common import (
+    check_zip,
     BadFile,
     ImportReport,
     clean_cell,
@@ -76,6 +78,7 @@ def _read_docx(path: Path) -> str:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    check_zip(path, ".docx")
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError) as exc:
@@ -178,15 +181,36 @@ def _write(store: Store, path: Path, rows: list[tuple[int | None, dict]], report
                 report.unchanged += 1
 
 
-def _files_under(path: Path) -> Iterator[Path]:
-    if path.is_dir():
-        for child in sorted(path.rglob("*")):
-            # Word's lock files (~$稿件.docx) are not manuscripts.
-            if child.is_file() and child.suffix.lower() in SINGLE_FILE_SUFFIXES + REGISTER_SUFFIXES \
-                    and not child.name.startswith(("~$", ".")):
-                yield child
-    else:
+def _files_under(path: Path, report: ImportReport) -> Iterator[Path]:
+    """The importable files of a folder (or the file itself); links leading out of the folder are not followed."""
+    if not path.is_dir():
         yield path
+        return
+    root = path.resolve()
+    for folder, dirs, names in os.walk(path):  # never descends through a linked folder
+        for name in sorted(dirs):
+            if Path(folder, name).is_symlink():
+                _reject_outside_link(Path(folder, name), root, report)
+        for name in sorted(names):
+            child = Path(folder, name)
+            # Word's lock files (~$稿件.docx) are not manuscripts.
+            if child.suffix.lower() not in SINGLE_FILE_SUFFIXES + REGISTER_SUFFIXES or name.startswith(("~$", ".")):
+                continue
+            if child.is_symlink() and _reject_outside_link(child, root, report):
+                continue
+            if child.is_file():
+                yield child
+        dirs.sort()
+
+
+def _reject_outside_link(link: Path, root: Path, report: ImportReport) -> bool:
+    """Reject ``link`` when it leads outside ``root``; True when it did."""
+    target = link.resolve()
+    if target.is_relative_to(root):
+        return False
+    report.files += 1
+    report.reject(link, None, f"a link to {target}, outside the imported folder; not followed")
+    return True
 
 
 def import_manuscript_file(store: Store, path: Path, defaults: Defaults) -> ImportReport:
@@ -210,5 +234,8 @@ def import_manuscript_file(store: Store, path: Path, defaults: Defaults) -> Impo
 
 
 def import_manuscripts(store: Store, paths: Iterable[Path], defaults: Defaults) -> ImportReport:
-    files = [path for given in paths for path in _files_under(given)]
-    return import_each(files, lambda path: import_manuscript_file(store, path, defaults))
+    skipped = ImportReport()
+    files = [path for given in paths for path in _files_under(given, skipped)]
+    report = import_each(files, lambda path: import_manuscript_file(store, path, defaults))
+    report.merge(skipped)
+    return report

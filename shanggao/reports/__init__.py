@@ -16,6 +16,9 @@ says so in its summary.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+
 from collections.abc import Callable
 from pathlib import Path
 
@@ -64,6 +67,11 @@ def write_report(store: Store, period: Period, rules: Rules, fmt: str, out: Path
     progress()
     progress.describe(f"report: writing {out.name}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    written = render(data, out)
+    # Rendered beside nothing of the user's first, then copied: a failed write (a full disk,
+    # /dev/full) is one OSError and never leaves a half-written report or a writer's open zip behind.
+    with tempfile.TemporaryDirectory(prefix="shanggao-report-") as scratch:
+        written = render(data, Path(scratch) / out.name)
+        for made in sorted(Path(scratch).iterdir()):
+            shutil.copyfile(made, out if made.name == out.name else out.parent / made.name)
     progress()
-    return written
+    return out.parent / written.name
