@@ -17,10 +17,13 @@ from __future__ import annotations
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from shanggao.db.crawls import mark_article_pages
 
 STAGED_SCHEMA = pa.schema(
     [
@@ -42,6 +45,10 @@ STAGED_SCHEMA = pa.schema(
     ]
 )
 STAGED_COLUMNS = tuple(STAGED_SCHEMA.names)
+# A crawled article row: the staged columns plus the response its text was parsed
+# from (URL and sha256 of the bytes), which names its evidence page.
+CRAWLED_SCHEMA = (STAGED_SCHEMA.append(pa.field("response_url", pa.string()))
+                               .append(pa.field("response_sha256", pa.string())))
 
 
 @dataclass
@@ -150,3 +157,42 @@ def merge_incoming(con: duckdb.DuckDBPyConnection, incoming: str) -> UpsertCount
         """
     ).fetchone()[0]
     return UpsertCounts(new=new, changed=changed, unchanged=unchanged)
+
+
+def upsert_crawled_articles(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> int:
+    """Upsert a batch of crawled articles (CRAWLED_SCHEMA keys; ``evidence_page_id`` is
+    looked up here) with versioning; return how many were new or changed.
+
+    ``evidence_page_id`` points at the archived response each text was parsed from, and
+    that page is marked as an article page."""
+    batch = with_text_hashes(pa.Table.from_pylist(rows, schema=CRAWLED_SCHEMA))
+    con.register("batch_articles", batch)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE incoming AS
+        SELECT b.* EXCLUDE (response_url, response_sha256, evidence_page_id), p.page_id AS evidence_page_id
+        FROM batch_articles b
+        LEFT JOIN pages p ON p.url = b.response_url AND p.sha256 = b.response_sha256
+    """)
+    con.unregister("batch_articles")
+    counts = merge_incoming(con, "incoming")
+    mark_article_pages(con, "incoming")
+    con.execute("DROP TABLE incoming")
+    return counts.new + counts.changed
+
+
+def outlet_urls(con: duckdb.DuckDBPyConnection, outlet: str) -> set[str]:
+    """The URLs of every stored article of ``outlet``."""
+    return {row[0] for row in con.execute("SELECT url FROM articles WHERE outlet = ?", [outlet]).fetchall()}
+
+
+def fetched_in_runs(con: duckdb.DuckDBPyConnection, run_ids: list[int], requested: list[str]) -> list[tuple]:
+    """Articles stored by the given runs (their evidence page was fetched by one of them or
+    at one of the ``requested`` URLs): (url, outlet, published_date, title, authors joined
+    by spaces, version, body_chars), by URL."""
+    return con.execute(
+        """SELECT a.url, a.outlet, a.published_date, a.title, array_to_string(a.authors, ' ') AS authors,
+                  a.version, a.body_chars
+           FROM articles a JOIN pages p ON p.page_id = a.evidence_page_id
+           WHERE a.last_fetched_at >= (SELECT min(started_at) FROM crawl_runs WHERE list_contains(?, run_id))
+             AND (list_contains(?, p.run_id) OR list_contains(?, p.url) OR list_contains(?, a.url))
+           ORDER BY a.url""", [run_ids, run_ids, requested, requested]).fetchall()

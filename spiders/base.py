@@ -24,6 +24,7 @@ from urllib.parse import urldefrag
 import scrapy
 from scrapy.http import Request, Response
 
+from shanggao.db.articles import outlet_urls
 from shanggao.db.outlets import BUILTIN
 from shanggao.spiders.items import ArticleItem, ProblemItem
 from shanggao.spiders.outlets.base import ArticleParser, GenericParser, IndexParser, parser_for
@@ -135,8 +136,7 @@ class OutletSpider(scrapy.Spider):
         if not store.path.exists():
             return set()
         with store.read() as con:
-            rows = con.execute("SELECT url FROM articles WHERE outlet = ?", [self.outlet or self.name]).fetchall()
-        return {row[0] for row in rows}
+            return outlet_urls(con, self.outlet or self.name)
 
     # -- items ---------------------------------------------------------------------
 

@@ -28,14 +28,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import pyarrow as pa
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 from twisted.internet import task
 
 from shanggao.db import Store, utcnow
-from shanggao.db.articles import body_hash, merge_incoming
+from shanggao.db import crawls
+from shanggao.db.articles import upsert_crawled_articles
 from shanggao.spiders.archive import WarcArchive, sha256_hex
 from shanggao.spiders.items import DRIFT_PROBLEMS, ArticleItem, ProblemItem
 
@@ -55,26 +55,6 @@ class RunCounts:
     problems: Counter = field(default_factory=Counter)
     drift_urls: list[str] = field(default_factory=list)
     days: set[date] = field(default_factory=set)   # window days articles were found for (progress display)
-
-
-_PAGE_SCHEMA = pa.schema([
-    ("url", pa.string()), ("fetched_at", pa.timestamp("us")), ("status", pa.int32()),
-    ("headers", pa.string()), ("sha256", pa.string()), ("content_length", pa.int64()),
-    ("content_type", pa.string()), ("outlet", pa.string()), ("page_kind", pa.string()),
-    ("run_id", pa.int64()), ("warc_file", pa.string()), ("warc_offset", pa.int64()),
-    ("warc_length", pa.int64()),
-])
-_ARTICLE_SCHEMA = pa.schema([
-    ("url", pa.string()), ("outlet", pa.string()), ("title", pa.string()), ("subtitle", pa.string()),
-    ("byline", pa.string()), ("authors", pa.list_(pa.string())), ("published_date", pa.date32()),
-    ("page_no", pa.int32()), ("page_name", pa.string()), ("page_url", pa.string()), ("body", pa.string()),
-    ("body_hash", pa.string()), ("body_chars", pa.int32()), ("source", pa.string()),
-    ("response_url", pa.string()), ("response_sha256", pa.string()), ("fetched_at", pa.timestamp("us")),
-])
-_PROBLEM_SCHEMA = pa.schema([
-    ("outlet", pa.string()), ("url", pa.string()), ("problem", pa.string()), ("detail", pa.string()),
-    ("seen_at", pa.timestamp("us")),
-])
 
 
 class RunRecorder:
@@ -118,19 +98,13 @@ class RunRecorder:
         self.window_days = {day for day in window if day is not None}
         self.store.ensure()
         with self.store.write() as con:
-            self.run_id = con.execute(
-                "INSERT INTO crawl_runs (job_id, command, outlet, window_start, window_end, started_at, pid) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING run_id",
-                [self.job_id, self.command, self.outlet, min(window) if window[0] else None,
-                 max(window) if window[0] else None, utcnow(), os.getpid()],
-            ).fetchone()[0]
+            self.run_id = crawls.start_run(
+                con, job_id=self.job_id, command=self.command, outlet=self.outlet,
+                window_start=min(window) if window[0] else None, window_end=max(window) if window[0] else None,
+                started_at=utcnow(), pid=os.getpid())
         scope_urls = list(getattr(spider, "start_urls", []) or [])
         with self.store.read() as con:
-            rows = con.execute(
-                "SELECT url, sha256 FROM pages WHERE outlet = ? OR list_contains(?, url)",
-                [self.outlet or "", scope_urls],
-            ).fetchall()
-        self.known_pages = {(u, s) for u, s in rows}
+            self.known_pages = crawls.known_pages(con, self.outlet, scope_urls)
         self._archive = WarcArchive(self.store.archive_dir, f"{self.job_id}-{self.outlet or 'fetch'}")
         self._loop = task.LoopingCall(self._periodic_flush)
         self._loop.start(max(self.batch_seconds, 0.5), now=False)
@@ -152,14 +126,9 @@ class RunRecorder:
         status, message = self.verdict(spider, reason)
         if failure:
             status, message = "failed", f"{failure}; {message}"
-        c = self.counts
         with self.store.write() as con:
-            con.execute(
-                "UPDATE crawl_runs SET finished_at = ?, status = ?, pages = ?, articles = ?, new_articles = ?, "
-                "errors = ?, drift_warnings = ?, message = ? WHERE run_id = ?",
-                [utcnow(), status, c.pages, c.articles, c.new_articles, c.errors, c.drift_warnings,
-                 message, self.run_id],
-            )
+            crawls.finish_run(con, self.run_id, self._totals(), finished_at=utcnow(), status=status,
+                              message=message)
         log.info("%s: %s — %s", self.outlet or "fetch", status, message)
 
     def verdict(self, spider, reason: str) -> tuple[str, str]:
@@ -235,8 +204,7 @@ class RunRecorder:
             "authors": list(item.get("authors") or []),
             "published_date": published if isinstance(published, date) else None,
             "page_no": item.get("page_no"), "page_name": item.get("page_name"),
-            "page_url": item.get("page_url"), "body": body, "body_hash": body_hash(title, body),
-            "body_chars": len(body), "source": source, "response_url": response_url,
+            "page_url": item.get("page_url"), "body": body, "source": source, "response_url": response_url,
             "response_sha256": self.last_sha.get(response_url), "fetched_at": utcnow(),
         }
         self.counts.articles += 1
@@ -284,65 +252,24 @@ class RunRecorder:
             row["last_seen_at"] = row.get("fetched_at_last", row["fetched_at"])
         new_articles = 0
         with self.store.write() as con:
-            if pages:
-                table = pa.Table.from_pylist([{k: r[k] for k in _PAGE_SCHEMA.names} for r in pages],
-                                             schema=_PAGE_SCHEMA)
-                last_seen = pa.array([r["last_seen_at"] for r in pages], pa.timestamp("us"))
-                con.register("batch_pages", table.append_column("last_seen_at", last_seen))
-                con.execute("""
-                    INSERT INTO pages (url, fetched_at, last_seen_at, status, headers, sha256, content_length,
-                                       content_type, outlet, page_kind, run_id, warc_file, warc_offset, warc_length)
-                    SELECT url, fetched_at, last_seen_at, status, headers::JSON, sha256, content_length,
-                           content_type, outlet, page_kind, run_id, warc_file, warc_offset, warc_length
-                    FROM batch_pages
-                    ON CONFLICT (url, sha256) DO UPDATE SET last_seen_at = excluded.last_seen_at
-                """)
-                con.unregister("batch_pages")
+            crawls.insert_pages(con, pages)
             if articles:
-                new_articles = write_articles(con, articles)
-            if problems:
-                con.register("batch_problems", pa.Table.from_pylist(problems, schema=_PROBLEM_SCHEMA))
-                con.execute("""
-                    INSERT INTO crawl_problems (run_id, outlet, url, problem, detail, seen_at)
-                    SELECT ?, outlet, url, problem, detail, seen_at FROM batch_problems
-                """, [self.run_id])
-                con.unregister("batch_problems")
-            c = self.counts
-            con.execute(
-                "UPDATE crawl_runs SET pages = ?, articles = ?, new_articles = ?, errors = ?, drift_warnings = ? "
-                "WHERE run_id = ?",
-                [c.pages, c.articles, c.new_articles + new_articles, c.errors, c.drift_warnings, self.run_id])
+                new_articles = upsert_crawled_articles(con, articles)
+            crawls.insert_problems(con, self.run_id, problems)
+            crawls.update_run_totals(con, self.run_id, self._totals(new_articles))
         self.counts.new_articles += new_articles
         self._pages, self._articles, self._problems = {}, {}, []
+
+    def _totals(self, unsaved_new_articles: int = 0) -> crawls.RunTotals:
+        c = self.counts
+        return crawls.RunTotals(pages=c.pages, articles=c.articles, new_articles=c.new_articles + unsaved_new_articles,
+                                errors=c.errors, drift_warnings=c.drift_warnings)
 
     def _periodic_flush(self) -> None:
         try:
             self._maybe_flush()
         except Exception:
             log.exception("%s: a batch write failed; it will be retried", self.outlet or "fetch")
-
-
-def write_articles(con, rows: list[dict[str, Any]]) -> int:
-    """Upsert a batch of articles with versioning (db.articles.merge_incoming); return how many
-    were new or changed.  ``evidence_page_id`` points at the archived response each text was
-    parsed from, and that page is marked as an article page."""
-    con.register("batch_articles", pa.Table.from_pylist(rows, schema=_ARTICLE_SCHEMA))
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE incoming AS
-        SELECT b.* EXCLUDE (response_url, response_sha256), p.page_id AS evidence_page_id,
-               NULL::VARCHAR AS imported_from
-        FROM batch_articles b
-        LEFT JOIN pages p ON p.url = b.response_url AND p.sha256 = b.response_sha256
-    """)
-    con.unregister("batch_articles")
-    counts = merge_incoming(con, "incoming")
-    con.execute("""
-        UPDATE pages SET page_kind = 'article'
-        WHERE page_id IN (SELECT evidence_page_id FROM incoming WHERE evidence_page_id IS NOT NULL)
-          AND page_kind IS DISTINCT FROM 'article'
-    """)
-    con.execute("DROP TABLE incoming")
-    return counts.new + counts.changed
 
 
 def _merge_headers(headers: list[tuple[str, str]]) -> dict[str, str]:

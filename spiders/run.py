@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from shanggao.db import Store
+from shanggao.db import Store, crawls
 
 NOT_DEFAULT = ("generic",)  # spiders that need their own arguments; never part of "all outlets"
 
@@ -129,19 +129,14 @@ def results_for_job(store: Store, job_id: str, after_run_id: int = 0) -> list[Ou
     if not store.path.exists():
         return []
     with store.read() as con:
-        rows = con.execute(
-            "SELECT outlet, status, pages, articles, new_articles, errors, drift_warnings, coalesce(message, ''), "
-            "run_id, job_id FROM crawl_runs WHERE job_id = ? AND run_id > ? ORDER BY run_id",
-            [job_id, after_run_id]).fetchall()
-    return [OutletResult(*row) for row in rows]
+        return [OutletResult(*row) for row in crawls.job_runs(con, job_id, after_run_id)]
 
 
 def _last_run_id(store: Store, job_id: str) -> int:
     if not store.path.exists():
         return 0
     with store.read() as con:
-        return con.execute("SELECT coalesce(max(run_id), 0) FROM crawl_runs WHERE job_id = ?",
-                           [job_id]).fetchone()[0]
+        return crawls.last_run_id(con, job_id)
 
 
 def _run_crawlers(settings, jobs: list[tuple[type, dict[str, Any]]]) -> None:

@@ -5,6 +5,8 @@ from urllib.parse import urldefrag
 import click
 
 from shanggao.context import AppContext, allow_internal_option, pass_app, with_allowed_hosts
+from shanggao.db.articles import fetched_in_runs
+from shanggao.db.crawls import run_problems
 from shanggao.links import link_problem
 from shanggao.output import print_rows
 
@@ -41,16 +43,8 @@ def fetch(app: AppContext, urls: tuple[str, ...], fmt: str, verbose: bool, allow
     run_ids = [r.run_id for r in results]
     requested = [urldefrag(u)[0] for u in urls]
     with app.store.read() as con:
-        stored = con.execute(
-            """SELECT a.url, a.outlet, a.published_date, a.title, array_to_string(a.authors, ' ') AS authors,
-                      a.version, a.body_chars
-               FROM articles a JOIN pages p ON p.page_id = a.evidence_page_id
-               WHERE a.last_fetched_at >= (SELECT min(started_at) FROM crawl_runs WHERE list_contains(?, run_id))
-                 AND (list_contains(?, p.run_id) OR list_contains(?, p.url) OR list_contains(?, a.url))
-               ORDER BY a.url""", [run_ids, run_ids, requested, requested]).fetchall()
-        problems = con.execute(
-            "SELECT url, problem, detail FROM crawl_problems WHERE list_contains(?, run_id) ORDER BY problem_id",
-            [run_ids]).fetchall()
+        stored = fetched_in_runs(con, run_ids, requested)
+        problems = run_problems(con, run_ids)
     if stored:
         print_rows(["url", "outlet", "published_date", "title", "authors", "version", "chars"], stored, fmt)
     if problems:
