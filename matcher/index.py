@@ -25,7 +25,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from shanggao.db import Store
+from shanggao.db import Store, matcher_index
 from shanggao.matcher.normalize import normalize
 from shanggao.matcher.score import DocumentFrequency
 from shanggao.matcher.shingle import fingerprint_batch, sorted_unique
@@ -33,24 +33,6 @@ from shanggao.matcher.shingle import fingerprint_batch, sorted_unique
 BATCH_DOCS = 20_000      # documents fingerprinted per read/compute/write round
 PARALLEL_FROM = 4_000    # backlogs (and batches) at least this large are fingerprinted in parallel
 WRITE_ROWS = 2_000_000   # fingerprint rows per write transaction
-
-_TABLE = {"article": ("matcher_article_fp", "article_id"), "manuscript": ("matcher_manuscript_fp", "manuscript_id")}
-
-_STALE_SQL = {
-    "article": """
-        SELECT a.article_id::VARCHAR AS doc_id FROM articles a
-        LEFT JOIN matcher_documents d ON d.doc_kind = 'article' AND d.doc_id = a.article_id::VARCHAR
-        WHERE d.body_hash IS DISTINCT FROM a.body_hash ORDER BY a.article_id""",
-    "manuscript": """
-        SELECT m.manuscript_id AS doc_id FROM manuscripts m
-        LEFT JOIN matcher_documents d ON d.doc_kind = 'manuscript' AND d.doc_id = m.manuscript_id
-        WHERE d.body_hash IS DISTINCT FROM m.body_hash ORDER BY m.manuscript_id""",
-}
-_BODY_SQL = {
-    "article": "SELECT article_id::VARCHAR, body_hash, body FROM articles WHERE article_id IN (SELECT doc_id::BIGINT FROM ids)",
-    "manuscript": "SELECT manuscript_id, body_hash, body FROM manuscripts WHERE manuscript_id IN (SELECT doc_id FROM ids)",
-}
-
 
 @dataclass
 class IndexSync:
@@ -62,10 +44,6 @@ class IndexSync:
     seconds: float = 0.0
 
 
-def _ids_table(ids: Sequence[str]) -> pa.Table:
-    return pa.table({"doc_id": pa.array(list(ids), type=pa.string())})
-
-
 def norm_hash(text: str) -> str:
     """Identity of a body after normalisation (two manuscripts with the same one are duplicates)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
@@ -74,7 +52,7 @@ def norm_hash(text: str) -> str:
 def stale_documents(store: Store, kind: str) -> list[str]:
     """Ids of documents of ``kind`` whose current body is not in the index."""
     with store.read() as con:
-        return [row[0] for row in con.execute(_STALE_SQL[kind]).fetchall()]
+        return matcher_index.stale_documents(con, kind)
 
 
 def load_bodies(store: Store, kind: str, ids: Sequence[str]) -> list[tuple[str, str, str]]:
@@ -82,8 +60,7 @@ def load_bodies(store: Store, kind: str, ids: Sequence[str]) -> list[tuple[str, 
     if not ids:
         return []
     with store.read() as con:
-        con.register("ids", _ids_table(ids))
-        return con.execute(_BODY_SQL[kind]).fetchall()
+        return matcher_index.document_bodies(con, kind, ids)
 
 
 @dataclass
@@ -108,7 +85,7 @@ def _fingerprint_rows(rows: list[tuple[str, str, str]]) -> _Fingerprinted:
 def _write_fingerprints(store: Store, kind: str, batch: _Fingerprinted) -> int:
     ids = batch.ids
     counts = np.bincount(batch.doc, minlength=len(ids)) if len(batch.doc) else np.zeros(len(ids), np.int64)
-    table, column = _TABLE[kind]
+    _, column = matcher_index.FP_TABLE[kind]
     if kind == "article":
         id_array = pa.array(np.asarray(ids, dtype=np.int64)[batch.doc])
     else:
@@ -122,16 +99,9 @@ def _write_fingerprints(store: Store, kind: str, batch: _Fingerprinted) -> int:
         "norm_chars": pa.array(batch.norm_chars, type=pa.int32()),
         "fingerprints": pa.array(counts.astype(np.int32)),
     })
+    indexed_at = dt.datetime.now()
     with store.write() as con:
-        con.register("ids", _ids_table(ids))
-        con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT doc_id{'::BIGINT' if kind == 'article' else ''} FROM ids)")
-        con.execute("DELETE FROM matcher_documents WHERE doc_kind = ? AND doc_id IN (SELECT doc_id FROM ids)", [kind])
-        con.register("docs", documents)
-        con.execute("INSERT INTO matcher_documents (doc_kind, doc_id, body_hash, norm_hash, norm_chars, "
-                    "fingerprints, indexed_at) SELECT *, ? FROM docs", [dt.datetime.now()])
-        for start in range(0, postings.num_rows, WRITE_ROWS):
-            con.register("postings", postings.slice(start, WRITE_ROWS))
-            con.execute(f"INSERT INTO {table} SELECT {column}, fp FROM postings")
+        matcher_index.replace_fingerprints(con, kind, ids, documents, postings, indexed_at, WRITE_ROWS)
     return len(batch.fp)
 
 
@@ -169,6 +139,10 @@ def sync_index(store: Store, kinds: Iterable[str] = ("manuscript", "article"), w
     result.seconds = time.perf_counter() - started
     return result
 
+
+# The two queries below are the matching algorithm itself (document frequencies and the
+# candidate join over the fingerprint tables), so they live with the matcher rather than
+# in shanggao.db.matcher_index, which holds the index's plain reads and writes.
 
 def document_frequency(con: duckdb.DuckDBPyConnection, fps: np.ndarray) -> DocumentFrequency:
     """Number of indexed documents (articles and manuscripts) holding each of ``fps``."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from shanggao.db import Store, StoreError
+from shanggao.db import Store, StoreError, matcher_index, matches
 from shanggao.matcher.align import align
 from shanggao.matcher.index import IndexSync, candidate_pairs, document_frequency, load_bodies, sync_index
 from shanggao.matcher.normalize import NormText, normalize_with_offsets
@@ -165,24 +165,19 @@ def _resolve_scope(store: Store, since: dt.date | None, manuscript_ids: Sequence
                    everything: bool) -> _Scope:
     with store.read() as con:
         if manuscript_ids:
-            known = {r[0] for r in con.execute(
-                "SELECT manuscript_id FROM manuscripts WHERE manuscript_id IN (SELECT unnest(?))",
-                [list(manuscript_ids)]).fetchall()}
+            known = matcher_index.known_manuscripts(con, manuscript_ids)
             unknown = [m for m in manuscript_ids if m not in known]
             if unknown:
                 raise MatchError(f"unknown manuscript id(s): {', '.join(unknown)}")
         articles = None
         if since is not None:
-            articles = [r[0] for r in con.execute(
-                "SELECT article_id FROM articles WHERE coalesce(published_date, first_fetched_at::DATE) >= ?",
-                [since]).fetchall()]
+            articles = matcher_index.articles_since(con, since)
         if everything or manuscript_ids or since is not None:
             label = "all" if everything else " ".join(
                 part for part in (f"manuscripts {', '.join(manuscript_ids)}" if manuscript_ids else "",
                                   f"articles since {since}" if since else "") if part)
             return _Scope(label, list(manuscript_ids) if manuscript_ids else None, articles, "both")
-        pending = con.execute(
-            "SELECT doc_kind, doc_id FROM matcher_documents WHERE matched_at IS NULL").fetchall()
+        pending = matcher_index.pending_documents(con)
     return _Scope(
         "new and changed documents",
         [d for k, d in pending if k == "manuscript"],
@@ -207,14 +202,7 @@ def _screen(store: Store, ids: Sequence[str], docs: dict[str, _Doc], params: Mat
                 f"{distinct:.0f} distinctive characters of {len(doc.norm.text)} "
                 f"(needs {params.min_manuscript_chars:.0f}); the rest is stock phrasing"))
     with store.read() as con:
-        con.register("scope_m", pa.table({"id": pa.array(list(ids), type=pa.string())}))
-        twins = con.execute("""
-            SELECT s.doc_id, string_agg(o.doc_id, ', ' ORDER BY o.doc_id)
-            FROM matcher_documents s JOIN matcher_documents o
-              ON o.doc_kind = 'manuscript' AND o.norm_hash = s.norm_hash AND o.doc_id <> s.doc_id
-            WHERE s.doc_kind = 'manuscript' AND s.doc_id IN (SELECT id FROM scope_m) AND s.norm_chars > 0
-            GROUP BY s.doc_id
-        """).fetchall()
+        twins = matcher_index.duplicate_manuscripts(con, ids)
     flags.extend(ManuscriptFlag(mid, "duplicate", f"same text as {others}") for mid, others in twins)
     return flags
 
@@ -289,16 +277,13 @@ def _candidates(store: Store, scope: _Scope, params: MatcherParams) -> list[tupl
 
 def _all_manuscripts(store: Store) -> list[str]:
     with store.read() as con:
-        return [r[0] for r in con.execute("SELECT manuscript_id FROM manuscripts ORDER BY 1").fetchall()]
+        return matcher_index.all_manuscript_ids(con)
 
 
 def _blocked_elsewhere(store: Store, screened: Sequence[str]) -> set[str]:
     """Manuscripts flagged empty/unverifiable by an earlier run (not re-screened now)."""
     with store.read() as con:
-        con.register("screened", pa.table({"id": pa.array(list(screened), type=pa.string())}))
-        return {r[0] for r in con.execute(
-            "SELECT manuscript_id FROM manuscript_flags WHERE flag <> 'duplicate' "
-            "AND manuscript_id NOT IN (SELECT id FROM screened)").fetchall()}
+        return matches.blocked_elsewhere(con, screened)
 
 
 def _aligned_chunks(store: Store, pairs: Sequence[tuple[str, int, int]], manuscripts: dict[str, _Doc],
@@ -357,19 +342,6 @@ def _align_pairs(store: Store, pairs: list[tuple[str, int, int]], manuscripts: d
     return links
 
 
-def _scope_condition(scope: _Scope) -> str:
-    m = "manuscript_id IN (SELECT id FROM scope_m)" if scope.manuscripts is not None else "TRUE"
-    a = "article_id IN (SELECT id FROM scope_a)" if scope.articles is not None else "TRUE"
-    return f"({m}) {'OR' if scope.pairing == 'either' else 'AND'} ({a})"
-
-
-def _register_scope(con, scope: _Scope) -> None:
-    if scope.manuscripts is not None:
-        con.register("scope_m", pa.table({"id": pa.array(scope.manuscripts, type=pa.string())}))
-    if scope.articles is not None:
-        con.register("scope_a", pa.table({"id": pa.array(scope.articles, type=pa.int64())}))
-
-
 def _same(row: tuple, link: Link) -> bool:
     """A stored row equals a new link (excerpt/roundup are one kind until articles are counted)."""
     _, _, score_, kind_, version = row
@@ -378,72 +350,56 @@ def _same(row: tuple, link: Link) -> bool:
             and (kind_ == link.kind or (kind_ in loose and link.kind in loose)))
 
 
+@dataclass
+class _Changes:
+    """How a run's links differ from the rows stored for its scope."""
+
+    stale: list[tuple[str, int]]   # stored rows to delete: not asserted any more, or asserted differently
+    fresh: list[Link]              # links to insert: new, or replacing a stale row
+    removed: int                   # stale rows not replaced by a new link
+
+
+def _changes(existing: list[tuple], links: list[Link]) -> _Changes:
+    new = {(l.manuscript_id, l.article_id): l for l in links}
+    kept = {(r[0], r[1]) for r in existing if (r[0], r[1]) in new and _same(r, new[(r[0], r[1])])}
+    stale = [(r[0], r[1]) for r in existing if (r[0], r[1]) not in kept]
+    fresh = [l for key, l in new.items() if key not in kept]
+    return _Changes(stale, fresh, removed=len([s for s in stale if s not in new]))
+
+
+def _match_rows(links: list[Link]) -> pa.Table:
+    return pa.Table.from_pylist(
+        [{"manuscript_id": l.manuscript_id, "article_id": l.article_id, "score": l.score, "kind": l.kind,
+          "manuscript_coverage": l.manuscript_coverage, "article_coverage": l.article_coverage,
+          "evidence": json.dumps(l.evidence, ensure_ascii=False)} for l in links],
+        schema=matches.MATCH_SCHEMA)
+
+
 def _write(store: Store, scope: _Scope, links: list[Link], flags: list[ManuscriptFlag],
            screened: Sequence[str]) -> tuple[int, int]:
     """Apply the run to ``matches`` and ``manuscript_flags`` in one short transaction."""
-    condition = _scope_condition(scope)
     now = dt.datetime.now()
     with store.write() as con:
-        _register_scope(con, scope)
-        existing = con.execute(
-            f"SELECT manuscript_id, article_id, score, kind, matcher_version FROM matches WHERE {condition}"
-        ).fetchall()
-        new = {(l.manuscript_id, l.article_id): l for l in links}
-        stale = [(r[0], r[1]) for r in existing if (r[0], r[1]) not in new or not _same(r, new[(r[0], r[1])])]
-        kept = {(r[0], r[1]) for r in existing if (r[0], r[1]) in new and _same(r, new[(r[0], r[1])])}
-        fresh = [l for key, l in new.items() if key not in kept]
-        if stale:
-            con.register("stale", pa.table({"m": [s[0] for s in stale], "a": pa.array([s[1] for s in stale], pa.int64())}))
-            con.execute("DELETE FROM matches USING stale WHERE matches.manuscript_id = stale.m AND matches.article_id = stale.a")
-        if fresh:
-            con.register("fresh", pa.table({
-                "manuscript_id": [l.manuscript_id for l in fresh],
-                "article_id": pa.array([l.article_id for l in fresh], pa.int64()),
-                "score": [l.score for l in fresh],
-                "kind": [l.kind for l in fresh],
-                "manuscript_coverage": [l.manuscript_coverage for l in fresh],
-                "article_coverage": [l.article_coverage for l in fresh],
-                "evidence": [json.dumps(l.evidence, ensure_ascii=False) for l in fresh],
-            }))
-            con.execute("""
-                INSERT INTO matches (manuscript_id, article_id, score, kind, manuscript_coverage,
-                                     article_coverage, evidence, matcher_version, matched_at)
-                SELECT manuscript_id, article_id, score, kind, manuscript_coverage, article_coverage,
-                       evidence::JSON, ?, ? FROM fresh
-            """, [MATCHER_VERSION, now])
-        _relabel_roundups(con)
-        con.register("screened", pa.table({"id": pa.array(list(screened), type=pa.string())}))
-        con.execute("DELETE FROM manuscript_flags WHERE manuscript_id IN (SELECT id FROM screened)")
-        if flags:
-            con.executemany("INSERT INTO manuscript_flags VALUES (?, ?, ?, ?)",
-                            [(f.manuscript_id, f.flag, f.detail, now) for f in flags])
+        matches.register_scope(con, scope.manuscripts, scope.articles)
+        condition = matches.scope_condition(scope.manuscripts is not None, scope.articles is not None,
+                                            either=scope.pairing == "either")
+        changes = _changes(matches.matches_where(con, condition), links)
+        matches.delete_matches(con, changes.stale)
+        matches.insert_matches(con, _match_rows(changes.fresh), MATCHER_VERSION, now)
+        matches.relabel_roundups(con)
+        matches.replace_flags(con, screened, [(f.manuscript_id, f.flag, f.detail) for f in flags], now)
         _mark_matched(con, scope, now)
-    removed = len([s for s in stale if s not in new])
-    return len(fresh), removed
-
-
-def _relabel_roundups(con) -> None:
-    """An excerpt in an article that carries passages of several manuscripts is a roundup."""
-    con.execute("""
-        UPDATE matches SET kind = c.label
-        FROM (SELECT article_id, CASE WHEN count(*) >= 2 THEN 'roundup' ELSE 'excerpt' END AS label
-              FROM matches WHERE kind IN ('excerpt', 'roundup') GROUP BY article_id) c
-        WHERE matches.article_id = c.article_id AND matches.kind IN ('excerpt', 'roundup')
-          AND matches.kind <> c.label
-    """)
+    return len(changes.fresh), changes.removed
 
 
 def _mark_matched(con, scope: _Scope, now: dt.datetime) -> None:
     """Documents matched against the whole other side are no longer pending."""
     whole_archive = scope.pairing == "either" or scope.articles is None
     whole_register = scope.pairing == "either" or scope.manuscripts is None
-    update = "UPDATE matcher_documents SET matched_at = ?, matcher_version = ? WHERE doc_kind = ?"
     if whole_archive:
-        con.execute(update + (" AND doc_id IN (SELECT id FROM scope_m)" if scope.manuscripts is not None else ""),
-                    [now, MATCHER_VERSION, "manuscript"])
+        matcher_index.mark_matched(con, "manuscript", scope.manuscripts is not None, now, MATCHER_VERSION)
     if whole_register:
-        con.execute(update + (" AND doc_id::BIGINT IN (SELECT id FROM scope_a)" if scope.articles is not None else ""),
-                    [now, MATCHER_VERSION, "article"])
+        matcher_index.mark_matched(con, "article", scope.articles is not None, now, MATCHER_VERSION)
 
 
 def candidate_features(store: Store, params: MatcherParams | None = None) -> list[tuple[str, int, PairFeatures]]:
@@ -481,15 +437,13 @@ def explain(store: Store, manuscript_id: str, url: str, params: MatcherParams | 
     params = params or MatcherParams()
     sync_index(store)
     with store.read() as con:
-        m_row = con.execute("SELECT title, body FROM manuscripts WHERE manuscript_id = ?", [manuscript_id]).fetchone()
+        m_row = matcher_index.manuscript_text(con, manuscript_id)
         if m_row is None:
             raise MatchError(f"unknown manuscript id: {manuscript_id}")
-        a_row = con.execute("SELECT article_id, title, body FROM articles WHERE url = ?", [url]).fetchone()
+        a_row = matcher_index.article_text(con, url)
         if a_row is None:
             raise MatchError(f"no article with URL {url} in the store (crawl or fetch it first)")
-        stored = con.execute(
-            "SELECT score, kind, manuscript_coverage, article_coverage, matcher_version, matched_at "
-            "FROM matches WHERE manuscript_id = ? AND article_id = ?", [manuscript_id, a_row[0]]).fetchone()
+        stored = matches.stored_match(con, manuscript_id, a_row[0])
     docs = _weigh(store, {"m": m_row[1], "a": a_row[2]}, params)
     features, passages = judge(docs["m"], docs["a"], params)
     asserted = is_placement(features, params)
@@ -504,8 +458,7 @@ def explain(store: Store, manuscript_id: str, url: str, params: MatcherParams | 
         article_title=a_row[1], features=features, required=required_evidence(features, params),
         score=score(features, params), asserted=asserted, kind=kind(features, params) if asserted else None,
         passages=shown,
-        stored=dict(zip(("score", "kind", "manuscript_coverage", "article_coverage", "matcher_version",
-                         "matched_at"), stored)) if stored else None,
+        stored=stored,
     )
 
 

@@ -1,0 +1,136 @@
+"""The matcher's fingerprint index tables and the document texts it reads.
+
+Tables (db/migrations/0003_matcher.sql): ``matcher_article_fp`` and
+``matcher_manuscript_fp`` (each document's distinct fingerprints) and
+``matcher_documents`` (which body was indexed, and whether it has been matched
+since).  The matcher computes fingerprints between short-lived connections;
+these functions are the reads and writes around that work.  The queries that
+*are* the matching algorithm — document frequencies and the candidate join over
+the fingerprints — stay in ``shanggao.matcher.index``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import duckdb
+import pyarrow as pa
+
+DOC_KINDS = ("article", "manuscript")
+FP_TABLE = {"article": ("matcher_article_fp", "article_id"), "manuscript": ("matcher_manuscript_fp", "manuscript_id")}
+
+_STALE_SQL = {
+    "article": """
+        SELECT a.article_id::VARCHAR AS doc_id FROM articles a
+        LEFT JOIN matcher_documents d ON d.doc_kind = 'article' AND d.doc_id = a.article_id::VARCHAR
+        WHERE d.body_hash IS DISTINCT FROM a.body_hash ORDER BY a.article_id""",
+    "manuscript": """
+        SELECT m.manuscript_id AS doc_id FROM manuscripts m
+        LEFT JOIN matcher_documents d ON d.doc_kind = 'manuscript' AND d.doc_id = m.manuscript_id
+        WHERE d.body_hash IS DISTINCT FROM m.body_hash ORDER BY m.manuscript_id""",
+}
+_BODY_SQL = {
+    "article": "SELECT article_id::VARCHAR, body_hash, body FROM articles WHERE article_id IN (SELECT doc_id::BIGINT FROM ids)",
+    "manuscript": "SELECT manuscript_id, body_hash, body FROM manuscripts WHERE manuscript_id IN (SELECT doc_id FROM ids)",
+}
+
+
+def _ids_table(ids: Sequence[str]) -> pa.Table:
+    return pa.table({"doc_id": pa.array(list(ids), type=pa.string())})
+
+
+# -- what to index -------------------------------------------------------------------
+
+def stale_documents(con: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
+    """Ids of documents of ``kind`` whose current body is not in the index."""
+    return [row[0] for row in con.execute(_STALE_SQL[kind]).fetchall()]
+
+
+def document_bodies(con: duckdb.DuckDBPyConnection, kind: str, ids: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(doc_id, body_hash, body) of the given documents (article ids as text)."""
+    if not ids:
+        return []
+    con.register("ids", _ids_table(ids))
+    return con.execute(_BODY_SQL[kind]).fetchall()
+
+
+# -- writing the index ---------------------------------------------------------------
+
+def replace_fingerprints(con: duckdb.DuckDBPyConnection, kind: str, ids: Sequence[str], documents: pa.Table,
+                         postings: pa.Table, indexed_at: dt.datetime, write_rows: int) -> None:
+    """Replace the index entries of ``ids``: their ``matcher_documents`` rows by ``documents``
+    (doc_kind, doc_id, body_hash, norm_hash, norm_chars, fingerprints) and their fingerprints
+    by ``postings`` (id, fp), inserted ``write_rows`` rows at a time."""
+    table, column = FP_TABLE[kind]
+    con.register("ids", _ids_table(ids))
+    con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT doc_id{'::BIGINT' if kind == 'article' else ''} FROM ids)")
+    con.execute("DELETE FROM matcher_documents WHERE doc_kind = ? AND doc_id IN (SELECT doc_id FROM ids)", [kind])
+    con.register("docs", documents)
+    con.execute("INSERT INTO matcher_documents (doc_kind, doc_id, body_hash, norm_hash, norm_chars, "
+                "fingerprints, indexed_at) SELECT *, ? FROM docs", [indexed_at])
+    for start in range(0, postings.num_rows, write_rows):
+        con.register("postings", postings.slice(start, write_rows))
+        con.execute(f"INSERT INTO {table} SELECT {column}, fp FROM postings")
+
+
+# -- matching state ------------------------------------------------------------------
+
+def pending_documents(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(doc_kind, doc_id) of indexed documents not matched since they were indexed."""
+    return con.execute("SELECT doc_kind, doc_id FROM matcher_documents WHERE matched_at IS NULL").fetchall()
+
+
+def mark_matched(con: duckdb.DuckDBPyConnection, kind: str, scoped: bool, matched_at: dt.datetime,
+                 matcher_version: str) -> None:
+    """Record documents of ``kind`` as matched: those of the registered scope relation
+    (``scope_m`` / ``scope_a``, see :func:`shanggao.db.matches.register_scope`) when
+    ``scoped``, else all of them."""
+    update = "UPDATE matcher_documents SET matched_at = ?, matcher_version = ? WHERE doc_kind = ?"
+    if scoped:
+        update += (" AND doc_id IN (SELECT id FROM scope_m)" if kind == "manuscript"
+                   else " AND doc_id::BIGINT IN (SELECT id FROM scope_a)")
+    con.execute(update, [matched_at, matcher_version, kind])
+
+
+def duplicate_manuscripts(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> list[tuple[str, str]]:
+    """(manuscript_id, ids of the other manuscripts with the same normalised text, comma-separated)
+    for each non-empty manuscript of ``ids`` that has such twins."""
+    con.register("scope_m", pa.table({"id": pa.array(list(ids), type=pa.string())}))
+    return con.execute("""
+        SELECT s.doc_id, string_agg(o.doc_id, ', ' ORDER BY o.doc_id)
+        FROM matcher_documents s JOIN matcher_documents o
+          ON o.doc_kind = 'manuscript' AND o.norm_hash = s.norm_hash AND o.doc_id <> s.doc_id
+        WHERE s.doc_kind = 'manuscript' AND s.doc_id IN (SELECT id FROM scope_m) AND s.norm_chars > 0
+        GROUP BY s.doc_id
+    """).fetchall()
+
+
+# -- the documents a run is scoped to ------------------------------------------------
+
+def known_manuscripts(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> set[str]:
+    """Those of ``ids`` that are stored manuscripts."""
+    return {r[0] for r in con.execute(
+        "SELECT manuscript_id FROM manuscripts WHERE manuscript_id IN (SELECT unnest(?))", [list(ids)]).fetchall()}
+
+
+def all_manuscript_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every manuscript id, sorted."""
+    return [r[0] for r in con.execute("SELECT manuscript_id FROM manuscripts ORDER BY 1").fetchall()]
+
+
+def articles_since(con: duckdb.DuckDBPyConnection, since: dt.date) -> list[int]:
+    """Ids of articles published (or, undated, first fetched) on or after ``since``."""
+    return [r[0] for r in con.execute(
+        "SELECT article_id FROM articles WHERE coalesce(published_date, first_fetched_at::DATE) >= ?",
+        [since]).fetchall()]
+
+
+def manuscript_text(con: duckdb.DuckDBPyConnection, manuscript_id: str) -> tuple[str, str] | None:
+    """(title, body) of a manuscript, None when there is no such manuscript."""
+    return con.execute("SELECT title, body FROM manuscripts WHERE manuscript_id = ?", [manuscript_id]).fetchone()
+
+
+def article_text(con: duckdb.DuckDBPyConnection, url: str) -> tuple[int, str, str] | None:
+    """(article_id, title, body) of the article stored under ``url``, None when there is none."""
+    return con.execute("SELECT article_id, title, body FROM articles WHERE url = ?", [url]).fetchone()
