@@ -99,7 +99,13 @@ def upsert_staged_articles(con: duckdb.DuckDBPyConnection, staged: pa.Table) -> 
     an open write transaction."""
     if staged.num_rows == 0:
         return UpsertCounts()
-    con.register("_staged_articles", with_text_hashes(staged))
+    return upsert_hashed_articles(con, with_text_hashes(staged))
+
+
+def upsert_hashed_articles(con: duckdb.DuckDBPyConnection, hashed: pa.Table) -> UpsertCounts:
+    """Merge rows that already carry their hashes (see :func:`with_text_hashes`) into
+    ``articles``; call inside an open write transaction."""
+    con.register("_staged_articles", hashed)
     counts = merge_incoming(con, "_staged_articles")
     con.unregister("_staged_articles")
     return counts

@@ -143,3 +143,35 @@ def run_problems(con: duckdb.DuckDBPyConnection, run_ids: list[int]) -> list[tup
     return con.execute(
         "SELECT url, problem, detail FROM crawl_problems WHERE list_contains(?, run_id) ORDER BY problem_id",
         [run_ids]).fetchall()
+
+
+# -- crawl_runs seen by the nightly job ----------------------------------------------
+
+def running_runs(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int | None]]:
+    """(run_id, pid) of the runs still marked 'running'."""
+    return con.execute("SELECT run_id, pid FROM crawl_runs WHERE status = 'running'").fetchall()
+
+
+def fail_dead_runs(con: duckdb.DuckDBPyConnection, run_ids: list[int], finished_at: dt.datetime) -> None:
+    """Mark runs whose process ended before finishing as failed, saying so in their message."""
+    con.execute(
+        "UPDATE crawl_runs SET status = 'failed', finished_at = coalesce(finished_at, ?), "
+        "message = concat_ws('; ', message, 'process ended before finishing (killed or crashed)') "
+        "WHERE run_id IN (SELECT unnest(?))",
+        [finished_at, run_ids],
+    )
+
+
+def last_ok_window_ends(con: duckdb.DuckDBPyConnection) -> dict[str, dt.date]:
+    """Per outlet, the last window day of its newest successful crawl."""
+    return dict(con.execute(
+        "SELECT outlet, max(window_end) FROM crawl_runs WHERE status = 'ok' AND outlet IS NOT NULL "
+        "AND window_end IS NOT NULL GROUP BY outlet"
+    ).fetchall())
+
+
+def close_run(con: duckdb.DuckDBPyConnection, run_id: int, *, status: str, finished_at: dt.datetime,
+              message: str) -> None:
+    """Close a run row that carries no counters of its own (the nightly job's row)."""
+    con.execute("UPDATE crawl_runs SET status = ?, finished_at = ?, message = ? WHERE run_id = ?",
+                [status, finished_at, message, run_id])

@@ -107,3 +107,4 @@ def blocked_elsewhere(con: duckdb.DuckDBPyConnection, screened: Sequence[str]) -
     return {r[0] for r in con.execute(
         "SELECT manuscript_id FROM manuscript_flags WHERE flag <> 'duplicate' "
         "AND manuscript_id NOT IN (SELECT id FROM screened)").fetchall()}
+

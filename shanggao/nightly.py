@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shanggao.db import Store, StoreError
+from shanggao.db import Store, StoreError, crawls
 from shanggao.db.store import utcnow
 from shanggao.config import Config
 
@@ -92,16 +92,11 @@ def _alive(pid: int | None) -> bool:
 def mark_dead_runs(store: Store) -> int:
     """crawl_runs rows still 'running' whose process is gone → 'failed'; return how many."""
     with store.read() as con:
-        running = con.execute("SELECT run_id, pid FROM crawl_runs WHERE status = 'running'").fetchall()
+        running = crawls.running_runs(con)
     dead = [run_id for run_id, pid in running if not _alive(pid)]
     if dead:
         with store.write() as con:
-            con.execute(
-                "UPDATE crawl_runs SET status = 'failed', finished_at = coalesce(finished_at, ?), "
-                "message = concat_ws('; ', message, 'process ended before finishing (killed or crashed)') "
-                "WHERE run_id IN (SELECT unnest(?))",
-                [utcnow(), dead],
-            )
+            crawls.fail_dead_runs(con, dead, utcnow())
     return len(dead)
 
 
@@ -112,10 +107,7 @@ def crawl_windows(store: Store, outlets: Sequence[str], today: dt.date, window_d
     usual_start = today - dt.timedelta(days=max(window_days, 1) - 1)
     oldest = today - dt.timedelta(days=max_catchup_days)
     with store.read() as con:
-        last_ok = dict(con.execute(
-            "SELECT outlet, max(window_end) FROM crawl_runs WHERE status = 'ok' AND outlet IS NOT NULL "
-            "AND window_end IS NOT NULL GROUP BY outlet"
-        ).fetchall())
+        last_ok = crawls.last_ok_window_ends(con)
     windows: dict[tuple[dt.date, dt.date], list[str]] = {}
     for outlet in outlets:
         start = usual_start
@@ -143,17 +135,13 @@ class NightlyResult:
 
 def _record_job(store: Store, job_id: str, start: dt.date, end: dt.date) -> int:
     with store.write() as con:
-        return con.execute(
-            "INSERT INTO crawl_runs (job_id, command, outlet, window_start, window_end, started_at, pid) "
-            "VALUES (?, 'nightly', NULL, ?, ?, ?, ?) RETURNING run_id",
-            [job_id, start, end, utcnow(), os.getpid()],
-        ).fetchone()[0]
+        return crawls.start_run(con, job_id=job_id, command="nightly", outlet=None, window_start=start,
+                                window_end=end, started_at=utcnow(), pid=os.getpid())
 
 
 def _finish_job(store: Store, run_id: int, status: str, message: str) -> None:
     with store.write() as con:
-        con.execute("UPDATE crawl_runs SET status = ?, finished_at = ?, message = ? WHERE run_id = ?",
-                    [status, utcnow(), message, run_id])
+        crawls.close_run(con, run_id, status=status, finished_at=utcnow(), message=message)
 
 
 def run_nightly(store: Store, config: Config, *, today: dt.date | None = None,

@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from shanggao.db import Store, utcnow
-from shanggao.db.articles import STAGED_SCHEMA, merge_incoming, upsert_staged_articles, with_text_hashes
+from shanggao.db.articles import STAGED_SCHEMA, upsert_hashed_articles, upsert_staged_articles, with_text_hashes
 from shanggao.db.outlets import outlet_for_host
 from shanggao.importers.common import (
     MAX_YEAR,
@@ -259,9 +259,7 @@ def _import_fast(store: Store, path: Path, report: ImportReport) -> bool:
         scratch.close()
     valid = with_text_hashes(valid)
     with store.write() as con:
-        con.register("_valid", valid)
-        counts = merge_incoming(con, "_valid")
-        con.unregister("_valid")
+        counts = upsert_hashed_articles(con, valid)
     report.added += counts.new
     report.updated += counts.changed
     report.unchanged += counts.unchanged
