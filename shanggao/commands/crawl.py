@@ -44,7 +44,7 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
       shanggao crawl --outlet-file xxnet --from 2026-07-20
       shanggao crawl --outlet-file ./my_outlet.toml --from 2026-07-20
     """
-    from shanggao.spiders.outlets.generic import OutletFileError, load_outlet_file
+    from shanggao.spiders.outlets.outlet_file import OutletFileError, load_outlet_file
     from shanggao.spiders.progress import stop_shared_display
     from shanggao.spiders.run import CrawlError, crawl_in_process, default_outlets
 
