@@ -10,22 +10,40 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
-PAGE_SCHEMA = pa.schema([
-    ("url", pa.string()), ("fetched_at", pa.timestamp("us")), ("last_seen_at", pa.timestamp("us")),
-    ("status", pa.int32()), ("headers", pa.string()), ("sha256", pa.string()), ("content_length", pa.int64()),
-    ("content_type", pa.string()), ("outlet", pa.string()), ("page_kind", pa.string()),
-    ("run_id", pa.int64()), ("warc_file", pa.string()), ("warc_offset", pa.int64()),
-    ("warc_length", pa.int64()),
-])
-PROBLEM_SCHEMA = pa.schema([
-    ("outlet", pa.string()), ("url", pa.string()), ("problem", pa.string()), ("detail", pa.string()),
-    ("seen_at", pa.timestamp("us")),
-])
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+# pyarrow is imported when a batch is written, not with this module: the nightly job
+# records itself in crawl_runs first thing, before the crawl needs Arrow.
+@cache
+def page_schema() -> pa.Schema:
+    """Arrow schema of a batch of ``pages`` rows."""
+    import pyarrow as pa
+
+    return pa.schema([
+        ("url", pa.string()), ("fetched_at", pa.timestamp("us")), ("last_seen_at", pa.timestamp("us")),
+        ("status", pa.int32()), ("headers", pa.string()), ("sha256", pa.string()), ("content_length", pa.int64()),
+        ("content_type", pa.string()), ("outlet", pa.string()), ("page_kind", pa.string()),
+        ("run_id", pa.int64()), ("warc_file", pa.string()), ("warc_offset", pa.int64()),
+        ("warc_length", pa.int64()),
+    ])
+
+
+@cache
+def problem_schema() -> pa.Schema:
+    """Arrow schema of a batch of ``crawl_problems`` rows."""
+    import pyarrow as pa
+
+    return pa.schema([
+        ("outlet", pa.string()), ("url", pa.string()), ("problem", pa.string()), ("detail", pa.string()),
+        ("seen_at", pa.timestamp("us")),
+    ])
 
 
 @dataclass
@@ -98,11 +116,14 @@ def known_pages(con: duckdb.DuckDBPyConnection, outlet: str | None, urls: list[s
 
 
 def insert_pages(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> None:
-    """Insert archived responses (PAGE_SCHEMA columns); a page already stored with the
+    """Insert archived responses (:func:`page_schema` columns); a page already stored with the
     same bytes only moves ``last_seen_at``."""
     if not rows:
         return
-    table = pa.Table.from_pylist([{k: r[k] for k in PAGE_SCHEMA.names} for r in rows], schema=PAGE_SCHEMA)
+    import pyarrow as pa
+
+    schema = page_schema()
+    table = pa.Table.from_pylist([{k: r[k] for k in schema.names} for r in rows], schema=schema)
     con.register("batch_pages", table)
     con.execute("""
         INSERT INTO pages (url, fetched_at, last_seen_at, status, headers, sha256, content_length,
@@ -127,10 +148,12 @@ def mark_article_pages(con: duckdb.DuckDBPyConnection, incoming: str) -> None:
 # -- crawl_problems ------------------------------------------------------------------
 
 def insert_problems(con: duckdb.DuckDBPyConnection, run_id: int, rows: list[dict[str, Any]]) -> None:
-    """Insert a run's problems (PROBLEM_SCHEMA columns)."""
+    """Insert a run's problems (:func:`problem_schema` columns)."""
     if not rows:
         return
-    con.register("batch_problems", pa.Table.from_pylist(rows, schema=PROBLEM_SCHEMA))
+    import pyarrow as pa
+
+    con.register("batch_problems", pa.Table.from_pylist(rows, schema=problem_schema()))
     con.execute("""
         INSERT INTO crawl_problems (run_id, outlet, url, problem, detail, seen_at)
         SELECT ?, outlet, url, problem, detail, seen_at FROM batch_problems
