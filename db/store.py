@@ -11,7 +11,6 @@ a bounded time (``SHANGGAO_LOCK_TIMEOUT`` seconds, default 60), then raises
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import random
 import re
@@ -23,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from shanggao.shell import shanggao_command
+from shanggao.dates import utc_now
 
 DEFAULT_DB = "shanggao.duckdb"
 LOCK_TIMEOUT_ENV = "SHANGGAO_LOCK_TIMEOUT"
@@ -44,9 +44,8 @@ class SchemaTooNew(StoreError):
     """The file was written by a newer shanggao."""
 
 
-def utcnow() -> dt.datetime:
-    """Now in UTC without tzinfo: every TIMESTAMP column of the store is UTC."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+# Every TIMESTAMP column of the store is naive UTC; the clock lives in shanggao.dates.
+utcnow = utc_now
 
 
 def default_db_path() -> Path:

@@ -13,7 +13,6 @@ computed between them, never inside a transaction.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import multiprocessing
 import time
@@ -25,6 +24,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from shanggao.dates import utc_now
 from shanggao.db import Store, matcher_index
 from shanggao.matcher.normalize import normalize
 from shanggao.matcher.score import DocumentFrequency
@@ -99,7 +99,7 @@ def _write_fingerprints(store: Store, kind: str, batch: _Fingerprinted) -> int:
         "norm_chars": pa.array(batch.norm_chars, type=pa.int32()),
         "fingerprints": pa.array(counts.astype(np.int32)),
     })
-    indexed_at = dt.datetime.now()
+    indexed_at = utc_now()
     with store.write() as con:
         matcher_index.replace_fingerprints(con, kind, ids, documents, postings, indexed_at, WRITE_ROWS)
     return len(batch.fp)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
+from shanggao.dates import utc_now
 from shanggao.db import Store, StoreError, matcher_index, matches
 from shanggao.matcher.align import align
 from shanggao.matcher.index import IndexSync, candidate_pairs, document_frequency, load_bodies, sync_index
@@ -378,7 +379,7 @@ def _match_rows(links: list[Link]) -> pa.Table:
 def _write(store: Store, scope: _Scope, links: list[Link], flags: list[ManuscriptFlag],
            screened: Sequence[str]) -> tuple[int, int]:
     """Apply the run to ``matches`` and ``manuscript_flags`` in one short transaction."""
-    now = dt.datetime.now()
+    now = utc_now()
     with store.write() as con:
         matches.register_scope(con, scope.manuscripts, scope.articles)
         condition = matches.scope_condition(scope.manuscripts is not None, scope.articles is not None,

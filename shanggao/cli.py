@@ -12,6 +12,7 @@ import duckdb
 from shanggao.db import Store, StoreError
 from shanggao.config import ConfigError, load_config
 from shanggao.context import AppContext
+from shanggao.periods import PeriodError
 
 # Each module defines one click command or group named like the module.
 COMMAND_MODULES = (
@@ -36,7 +37,8 @@ COMMAND_MODULES = (
 
 class ShanggaoGroup(click.Group):
     """Loads each command's module on first use and turns the store's and
-    config's own errors into one clean line and exit status 1."""
+    config's own errors into one clean line and exit status 1 (a period the
+    user mistyped into a usage error's line and exit status 2)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMAND_MODULES)
@@ -52,6 +54,10 @@ class ShanggaoGroup(click.Group):
             return super().invoke(ctx)
         except (StoreError, ConfigError) as exc:
             raise click.ClickException(str(exc)) from exc
+        except PeriodError as exc:
+            if exc.option:
+                raise click.BadParameter(str(exc), param_hint=exc.option) from exc
+            raise click.UsageError(str(exc)) from exc
         except duckdb.Error as exc:  # a full disk, a damaged file: the store's transaction was rolled back
             raise click.ClickException(f"store {ctx.obj.store.path if ctx.obj else ''}: {_first_line(exc)}") from exc
         except OSError as exc:  # a report to /dev/full, an unreadable file

@@ -26,14 +26,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shanggao.db import Store, StoreError, crawls
-from shanggao.db.store import utcnow
 from shanggao.config import Config
+from shanggao.dates import beijing_today, utc_now
+from shanggao.db import Store, StoreError, crawls
 
 log = logging.getLogger("shanggao.nightly")
-
-BEIJING = dt.timezone(dt.timedelta(hours=8))  # the outlets' publication calendar
-
 
 class NightlyBusy(StoreError):
     """Another nightly run holds the lock."""
@@ -60,7 +57,7 @@ class NightlyLock:
             os.close(fd)
             raise NightlyBusy(f"another nightly run is in progress ({holder}; lock {self.path}); not starting a second one")
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()} since {utcnow():%Y-%m-%d %H:%M:%S} UTC".encode(), 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()} since {utc_now():%Y-%m-%d %H:%M:%S} UTC".encode(), 0)
         self._fd = fd
         return self
 
@@ -96,7 +93,7 @@ def mark_dead_runs(store: Store) -> int:
     dead = [run_id for run_id, pid in running if not _alive(pid)]
     if dead:
         with store.write() as con:
-            crawls.fail_dead_runs(con, dead, utcnow())
+            crawls.fail_dead_runs(con, dead, utc_now())
     return len(dead)
 
 
@@ -136,12 +133,12 @@ class NightlyResult:
 def _record_job(store: Store, job_id: str, start: dt.date, end: dt.date) -> int:
     with store.write() as con:
         return crawls.start_run(con, job_id=job_id, command="nightly", outlet=None, window_start=start,
-                                window_end=end, started_at=utcnow(), pid=os.getpid())
+                                window_end=end, started_at=utc_now(), pid=os.getpid())
 
 
 def _finish_job(store: Store, run_id: int, status: str, message: str) -> None:
     with store.write() as con:
-        crawls.close_run(con, run_id, status=status, finished_at=utcnow(), message=message)
+        crawls.close_run(con, run_id, status=status, finished_at=utc_now(), message=message)
 
 
 def run_nightly(store: Store, config: Config, *, today: dt.date | None = None,
@@ -156,7 +153,7 @@ def run_nightly(store: Store, config: Config, *, today: dt.date | None = None,
     from shanggao.verify import verify_claims
     from shanggao.spiders.run import crawl, default_outlets
 
-    today = today or dt.datetime.now(BEIJING).date()
+    today = today or beijing_today()
     chosen = list(outlets) if outlets else default_outlets(config.outlets)
     rules = rules_for(config.rules, config.source)  # a broken rules file stops us before any crawling
     with NightlyLock(lock_path(store)):

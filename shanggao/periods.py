@@ -5,9 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import click
+from shanggao.dates import parse_date, parse_month
 
-from shanggao.importers.common import parse_date, parse_month
+
+class PeriodError(ValueError):
+    """A period the user asked for cannot be understood; ``option`` names the option(s) at fault.
+
+    The CLI prints it as a usage error (one line, exit status 2).
+    """
+
+    def __init__(self, message: str, option: str | None = None) -> None:
+        super().__init__(message)
+        self.option = option
 
 
 @dataclass(frozen=True)
@@ -41,11 +50,11 @@ class Period:
 
 
 def parse_period(text: str) -> Period:
-    """'2022-06' or '2022' -> Period; click.BadParameter on anything else."""
+    """'2022-06' or '2022' -> Period; :class:`PeriodError` on anything else."""
     try:
         start, end = parse_month(text)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--period") from None
+        raise PeriodError(str(exc), "--period") from None
     label = f"{start.year}" if start.month != end.month else f"{start.year}-{start.month:02d}"
     return Period(start, end, label)
 
@@ -53,17 +62,17 @@ def parse_period(text: str) -> Period:
 def period_from_options(period: str | None, start: str | None, end: str | None) -> Period | None:
     """--period, or --from/--to (both inclusive); None when none is given."""
     if period and (start or end):
-        raise click.UsageError("give --period or --from/--to, not both")
+        raise PeriodError("give --period or --from/--to, not both")
     if period:
         return parse_period(period)
     if not (start or end):
         return None
     if not (start and end):
-        raise click.UsageError("--from and --to go together")
+        raise PeriodError("--from and --to go together")
     try:
         first, last = parse_date(start), parse_date(end)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--from/--to") from None
+        raise PeriodError(str(exc), "--from/--to") from None
     if first > last:
-        raise click.BadParameter(f"--from {first} is after --to {last}", param_hint="--from/--to")
+        raise PeriodError(f"--from {first} is after --to {last}", "--from/--to")
     return Period(first, last, f"{first.isoformat()}..{last.isoformat()}")

@@ -17,48 +17,32 @@ articles already stored.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urldefrag
 
 import scrapy
 from scrapy.http import Request, Response
 
+from shanggao.dates import beijing_today, parse_date
 from shanggao.db.articles import outlet_urls
 from shanggao.db.outlets import BUILTIN
 from shanggao.spiders.items import ArticleItem, ProblemItem
 from shanggao.spiders.outlets.base import ArticleParser, GenericParser, IndexParser, parser_for
-from shanggao.spiders.text import parse_cn_date
 
-BEIJING = timezone(timedelta(hours=8))
 KNOWN_SKIPPED_STAT = "shanggao/known_skipped"
 MAX_WINDOW_DAYS = 3660
 
 
-def beijing_today() -> date:
-    return datetime.now(BEIJING).date()
-
-
-def _as_date(value: Any, what: str) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        parsed = parse_cn_date(str(value))
-        if parsed is None:
-            raise ValueError(f"{what}: {value!r} is not a date (use YYYY-MM-DD)") from None
-        return parsed
-
-
 def date_window(day: Any = None, start: Any = None, end: Any = None) -> list[date]:
-    """The days to crawl: one ``day``, or ``start``..``end`` inclusive, or yesterday and today."""
-    one = _as_date(day, "date")
+    """The days to crawl: one ``day``, or ``start``..``end`` inclusive, or yesterday and today (Beijing).
+
+    Values are read strictly (:func:`shanggao.dates.parse_date`): ``2024-12-25``,
+    ``2024/12/25``, ``2024年12月25日`` or a date; anything else is a ValueError.
+    """
+    one, first, last = parse_date(day), parse_date(start), parse_date(end)
     if one is not None:
         return [one]
-    first, last = _as_date(start, "start"), _as_date(end, "end")
     today = beijing_today()
     if first is None and last is None:
         return [today - timedelta(days=1), today]

@@ -1,4 +1,4 @@
-"""Text helpers shared by every outlet parser: whitespace, dates, 版次 labels, bylines.
+"""Text helpers shared by every outlet parser: whitespace, 版次 labels, bylines (dates: :mod:`shanggao.dates`).
 
 Chinese newspaper pages mix NBSP, ideographic spaces and ``　　`` paragraph
 indents; dates come as ``2022年03月28日 星期一`` or ``(2026年07月29日 05版)``;
@@ -9,8 +9,8 @@ reporter names sit either in a byline element or at the head of the body
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
-from datetime import date
 
 # NBSP, ideographic space, the en/em/thin spaces, zero-width characters and BOM.
 _ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
@@ -36,51 +36,45 @@ def clean_inline(text: str | None) -> str:
     return " ".join(clean_text(text).split("\n"))
 
 
-_DATE = re.compile(
-    r"(?<!\d)(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})(?!\d)"
-)
-_COMPACT_DATE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
-
-
-def parse_cn_date(text: str | None) -> date | None:
-    """The first calendar date in ``text``, or None.
-
-    Accepts ``2022年03月28日 星期一``, ``2022-03-28``, ``2022/3/28``, ``2022.3.28``,
-    ``(2026年07月29日 05版)`` and, as a last resort, a compact ``20220328``.
-    """
-    if not text:
-        return None
-    for pattern in (_DATE, _COMPACT_DATE):
-        for m in pattern.finditer(text):
-            try:
-                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            except ValueError:
-                continue
-    return None
-
-
-def match_date(m: re.Match[str] | None) -> date | None:
-    """The date in a URL grammar's named groups ``y``, ``m``, ``d``; None when absent or impossible."""
-    if not m or not m.groupdict().get("y"):
-        return None
-    try:
-        return date(int(m["y"]), int(m["m"]), int(m["d"]))
-    except ValueError:
-        return None
-
-
+# 版次 as printed or typed: 第01版：要闻, 05版:评论, (… 05版), A4版, 第十二版, 头版, or a bare A4 / 04.
 _PAGE_LABEL = re.compile(r"第?\s*[A-Za-z]?\s*(\d{1,3})\s*版\s*(?:[：:]\s*(.*))?")
+_CN_PAGE_LABEL = re.compile(r"第?\s*([〇零一二两三四五六七八九十]{1,3})\s*版\s*(?:[：:]\s*(.*))?")
+_BARE_PAGE = re.compile(r"[A-Za-z]?\s*(\d{1,3})")
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _cn_number(text: str) -> int | None:
+    """一 → 1, 十二 → 12, 二十 → 20 (the small numbers page labels use); None for anything else."""
+    if "十" not in text:
+        return _CN_DIGITS[text] if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    if "十" in ones:
+        return None
+    return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
 
 
 def parse_page_label(text: str | None) -> tuple[int | None, str | None]:
-    """``第01版：要闻`` / ``第01版:要闻`` / ``05版：评论`` / ``(… 05版)`` -> (page_no, page_name)."""
+    """A 版次 label, printed on an e-paper page or typed into a claims register -> (page_no, page_name).
+
+    ``第01版：要闻`` / ``第01版:要闻`` -> (1, "要闻"); ``05版：评论`` -> (5, "评论");
+    ``(2026年07月29日 05版)`` -> (5, None); ``第十二版`` -> (12, None); ``头版`` -> (1, None);
+    a label that is only a page number (``A4``, ``04``) -> (4, None); ``要闻`` -> (None, None).
+    """
     if not text:
         return None, None
-    m = _PAGE_LABEL.search(clean_inline(text))
-    if not m:
-        return None, None
-    name = (m.group(2) or "").strip(" )）")
-    return int(m.group(1)), name or None
+    text = clean_inline(unicodedata.normalize("NFKC", str(text)))
+    for pattern in (_PAGE_LABEL, _CN_PAGE_LABEL):
+        m = pattern.search(text)
+        if m:
+            number = int(m.group(1)) if m.group(1).isdigit() else _cn_number(m.group(1))
+            if number is None:
+                continue
+            name = (m.group(2) or "").strip(" )）")
+            return number, name or None
+    if text.startswith("头版"):
+        return 1, None
+    m = _BARE_PAGE.fullmatch(text)
+    return (int(m.group(1)), None) if m else (None, None)
 
 
 # -- bylines ----------------------------------------------------------------------

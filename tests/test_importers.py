@@ -11,7 +11,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from shanggao.importers.common import parse_date
+from shanggao.dates import parse_date
 
 BODY_A = "白沙镇党委把屋场会开到群众家门口，今年以来共收集意见建议八十余条。\n镇里组建了十二支志愿服务队，帮助留守老人解决实际困难。"
 BODY_B = "浦市镇依托古镇资源发展乡村旅游，带动两百余户群众增收。\n镇党委还在景区设立了党员先锋岗，引导党员亮身份、作表率。"

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse
 
+from shanggao.dates import find_date
 from shanggao.spiders.base import date_window
 from shanggao.spiders.middlewares import best_encoding, interstitial_reason
 from shanggao.spiders.outlets.base import GenericParser, parser_for
 from shanggao.spiders.outlets.hnrb import HnrbArticle, HnrbArticleOld, HnrbIndex, HnrbIndexOld, HnrbSpider
 from shanggao.spiders.outlets.rmrb import RmrbArticle, RmrbArticleOld, RmrbIndex, RmrbIndexOld, RmrbSpider
 from shanggao.spiders.outlets.tjb import TjbIndex, TjbSpider
-from shanggao.spiders.text import clean_text, extract_byline, parse_cn_date, parse_page_label
+from shanggao.spiders.text import clean_text, extract_byline, parse_page_label
 from spiders_support import SHARED, Mirror, template
 
 
@@ -35,7 +36,7 @@ def html_response(url: str, body: str | bytes, encoding: str = "utf-8") -> HtmlR
     ("第01版：要闻", None),
 ])
 def test_parse_cn_date(text, expected):
-    assert parse_cn_date(text) == expected
+    assert find_date(text) == expected
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -214,7 +215,7 @@ def test_real_crawl_dumps(name, outlet):
     for item in news:
         page_no, page_name = parse_page_label(item.findtext("page"))
         assert page_no and 1 <= page_no <= 20 and page_name
-        assert parse_cn_date(item.findtext("time")) == (date(2022, 3, 28) if outlet == "rmrb" else date(2022, 3, 29))
+        assert find_date(item.findtext("time")) == (date(2022, 3, 28) if outlet == "rmrb" else date(2022, 3, 29))
         url = item.findtext("url")
         spider = RmrbSpider if outlet == "rmrb" else HnrbSpider
         assert isinstance(spider.parser_for_url(url), RmrbArticleOld if outlet == "rmrb" else HnrbArticleOld)

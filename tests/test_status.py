@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from shanggao.db import Store
-from shanggao.nightly import BEIJING
+from shanggao.dates import BEIJING
 from shanggao.status import sparkline
 
 

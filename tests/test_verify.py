@@ -15,7 +15,8 @@ from shanggao.db.outlets import resolve_outlet
 from shanggao.periods import parse_period
 from shanggao.reports.data import collect
 from shanggao.rules import load_rules
-from shanggao.verify import parse_page, verify_claims
+from shanggao.spiders.text import parse_page_label
+from shanggao.verify import verify_claims
 
 JUNE = (dt.date(2022, 6, 1), dt.date(2022, 6, 30))
 
@@ -244,8 +245,8 @@ def test_undated_claims_only_without_period(tmp_path):
 
 @pytest.mark.parametrize("text, page", [("第4版", 4), ("04版", 4), ("A4", 4), ("头版", 1), ("第十二版", 12),
                                         ("要闻版", None), (None, None)])
-def test_parse_page(text, page):
-    assert parse_page(text) == page
+def test_parse_page_label_of_claims(text, page):
+    assert parse_page_label(text)[0] == page
 
 
 def test_cli_verify(tmp_path):

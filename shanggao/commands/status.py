@@ -19,10 +19,10 @@ def status(app: AppContext, days: int) -> None:
     Example:
       shanggao status --days 14
     """
-    from shanggao.nightly import BEIJING
+    from shanggao.dates import beijing_today
     from shanggao.status import collect_status, human_size
 
-    today = dt.datetime.now(BEIJING).date()
+    today = beijing_today()
     state = collect_status(app.store, today, days)
     if state.last_runs[1]:
         print_rows(*state.last_runs, title="Last crawl per outlet (times UTC)")

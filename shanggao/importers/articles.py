@@ -19,18 +19,11 @@ from urllib.parse import urlsplit
 import duckdb
 import pyarrow as pa
 
+from shanggao.dates import MAX_YEAR, MIN_YEAR, parse_date
 from shanggao.db import Store, utcnow
 from shanggao.db.articles import STAGED_SCHEMA, upsert_hashed_articles, upsert_staged_articles, with_text_hashes
 from shanggao.db.outlets import outlet_for_host
-from shanggao.importers.common import (
-    MAX_YEAR,
-    MIN_YEAR,
-    BadFile,
-    ImportReport,
-    import_each,
-    parse_date,
-    split_names,
-)
+from shanggao.importers.common import BadFile, ImportReport, import_each, split_names
 
 REQUIRED = ("url", "outlet", "title", "published", "body")
 # news-please field → ours

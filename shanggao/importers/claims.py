@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from shanggao.dates import parse_date
 from shanggao.db import Store, utcnow
 from shanggao.db.claims import ClaimRecord, insert_claim, stored_content, update_claim
 from shanggao.db.outlets import resolve_outlet
@@ -27,7 +28,6 @@ from shanggao.importers.common import (
     ImportReport,
     clean_cell,
     import_each,
-    parse_date,
     register_records,
     split_names,
 )

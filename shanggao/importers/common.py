@@ -1,12 +1,10 @@
-"""What every importer shares: reports of bad rows, dates, name lists, registers."""
+"""What every importer shares: reports of bad rows, name lists, registers (dates: :mod:`shanggao.dates`)."""
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
-import math
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -59,74 +57,6 @@ class ImportReport:
             f"{self.files} file(s): {self.added} {noun} added, {self.updated} updated, "
             f"{self.unchanged} already present, {len(self.rejected)} rejected"
         )
-
-
-# -- dates -----------------------------------------------------------------
-
-_DATE_PATTERNS = (
-    re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:[ T].*)?$"),
-    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日.*$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
-# Dates outside these years are typing mistakes; far ones would overflow date arithmetic later.
-MIN_YEAR, MAX_YEAR = 1900, 2999
-
-
-def parse_date(value: object) -> dt.date | None:
-    """A date from the forms registers use; None for blank; ValueError otherwise.
-
-    Accepts 2022-06-24, 2022/6/24, 2022.6.24, 2022年6月24日 (with a weekday or
-    time after it), 20220624, datetime/date objects and Excel day serials.
-    """
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if not math.isfinite(value):
-            raise ValueError(f"unparseable date {value!r}")
-        if 20000 < value < 80000:  # an Excel serial day that openpyxl did not convert
-            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
-        value = str(int(value))
-    text = str(value).strip().translate(_FULLWIDTH_DIGITS)
-    if not text:
-        return None
-    for pattern in _DATE_PATTERNS:
-        m = pattern.match(text)
-        if m:
-            year, month, day = (int(g) for g in m.groups())
-            if not MIN_YEAR <= year <= MAX_YEAR:
-                raise ValueError(f"impossible date {text!r} (years {MIN_YEAR}–{MAX_YEAR})")
-            try:
-                return dt.date(year, month, day)
-            except ValueError as exc:
-                raise ValueError(f"impossible date {text!r}") from exc
-    raise ValueError(f"unparseable date {text!r} (use 2022-06-24, 2022/6/24, 2022.6.24 or 2022年6月24日)")
-
-
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９－／．", "0123456789-/.")
-
-
-def parse_month(text: str) -> tuple[dt.date, dt.date]:
-    """'2022-06' → (first, last day); '2022' → the whole year."""
-    text = text.strip()
-    m = re.fullmatch(r"(\d{4})(?:[-/.年](\d{1,2})月?)?", text)
-    if not m:
-        raise ValueError(f"period {text!r}: use YYYY-MM or YYYY")
-    year = int(m.group(1))
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValueError(f"period {text!r}: year outside {MIN_YEAR}–{MAX_YEAR}")
-    if m.group(2):
-        month = int(m.group(2))
-        if not 1 <= month <= 12:
-            raise ValueError(f"period {text!r}: no month {month}")
-        first = dt.date(year, month, 1)
-        last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-        return first, last
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
 # -- names -----------------------------------------------------------------

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from shanggao.dates import parse_date
 from shanggao.db import Store, utcnow
 from shanggao.db.manuscripts import ManuscriptRecord, insert_manuscript, stored_hash, update_manuscript
 from shanggao.importers.common import (
@@ -32,7 +33,6 @@ from shanggao.importers.common import (
     clean_cell,
     decode_text,
     import_each,
-    parse_date,
     register_records,
     split_names,
 )

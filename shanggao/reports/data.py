@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from shanggao.dates import beijing_now
 from shanggao.db import Store
 from shanggao.db import evidence as evidence_reads
 from shanggao.db import manuscripts as manuscripts_table
@@ -26,12 +27,6 @@ from shanggao.rules import TIER_LABELS, Rules
 from shanggao.verify import STATUS_LABELS
 
 UNVERIFIED = "未核验"
-BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
-
-
-def beijing_now() -> dt.datetime:
-    """Now on the office's clock (the store keeps UTC; a report is read in Luxi)."""
-    return dt.datetime.now(BEIJING).replace(microsecond=0)
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ from shanggao.verify.model import (
 )
 from shanggao.verify.pipeline import judge_claims, verify_claims
 from shanggao.verify.points import assign_points, settle_duplicates
-from shanggao.verify.text import normalize_title, normalize_url, parse_page, unit_variants, url_variants
+from shanggao.verify.text import normalize_title, normalize_url, unit_variants, url_variants
 from shanggao.verify.write import write_verdicts
 
 __all__ = [
@@ -75,7 +75,6 @@ __all__ = [
     "load_evidence",
     "normalize_title",
     "normalize_url",
-    "parse_page",
     "settle_duplicates",
     "unit_variants",
     "url_variants",

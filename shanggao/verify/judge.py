@@ -20,7 +20,8 @@ from shanggao.verify.model import (
     Verdict,
     fmt_article,
 )
-from shanggao.verify.text import names_someone, normalize_title, normalize_url, parse_page, unit_variants
+from shanggao.spiders.text import parse_page_label
+from shanggao.verify.text import names_someone, normalize_title, normalize_url, unit_variants
 
 
 def _days(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -239,7 +240,7 @@ class Judge:
 
     @staticmethod
     def _page_difference(claim: Claim, article: Article, warnings: list[str]) -> str | None:
-        claimed_page = parse_page(claim.page)
+        claimed_page = parse_page_label(claim.page)[0]
         if claim.page and claimed_page is None:
             warnings.append(f"版次“{claim.page}”无法识别")
         if claimed_page and article.page_no and claimed_page != article.page_no:

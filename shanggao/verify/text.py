@@ -40,32 +40,6 @@ def url_variants(url: str) -> list[str]:
     return sorted({f"{scheme}://{h}{p}{query}" for scheme in ("http", "https") for h in hosts for p in paths} | {url})
 
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
-
-def _cn_number(text: str) -> int | None:
-    if not text or any(ch not in _CN_DIGITS and ch != "十" for ch in text):
-        return None
-    if "十" not in text:
-        return _CN_DIGITS[text] if len(text) == 1 else None
-    tens, _, ones = text.partition("十")
-    return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
-
-
-def parse_page(text: str | None) -> int | None:
-    """版次 as written (第4版, 04版, A4, 头版, 第四版) -> page number, or None."""
-    if not text:
-        return None
-    text = unicodedata.normalize("NFKC", str(text)).strip()
-    if text.startswith("头版") or text in ("一版", "第一版"):
-        return 1
-    m = re.search(r"(\d{1,3})", text)
-    if m:
-        return int(m.group(1))
-    m = re.search(r"第?([〇零一二两三四五六七八九十]{1,3})版", text)
-    return _cn_number(m.group(1)) if m else None
-
-
 _BYLINE_NOISE = re.compile(
     r"本报|记者|通讯员|特约|实习生|见习|全媒体|融媒体|首席|摄影|撰稿|作者|编辑|责任编辑|责编|来源|文/|图/|"
     r"供图|报道|整理|[文图摄]|[\s\W\d_]"

@@ -25,12 +25,12 @@ from lxml import etree
 from parsel import Selector, SelectorList
 from scrapy.http import Response
 
+from shanggao.dates import beijing_date_of_timestamp, date_in_url, find_date
 from shanggao.spiders.text import (
     clean_inline,
     clean_text,
     extract_byline,
     names_in_byline,
-    parse_cn_date,
     parse_page_label,
 )
 
@@ -134,8 +134,9 @@ class ArticleParser(Versioned):
     PARAGRAPHS: ClassVar[str] = "p"
     URL: ClassVar[re.Pattern[str] | None] = None  # article URLs this generation serves (picks it for fetch)
     DROP: ClassVar[Sequence[str]] = ("script", "style")
+    # the date in the article URL: named groups year, month, day (shanggao.dates.date_in_url)
     URL_DATE: ClassVar[re.Pattern[str] | None] = re.compile(
-        r"(?<!\d)(20\d{2})[-/]?(\d{2})[-/]?(\d{2})(?!\d)"
+        r"(?<!\d)(?P<year>20\d{2})[-/]?(?P<month>\d{2})[-/]?(?P<day>\d{2})(?!\d)"
     )
 
     def title(self, sel: Selector) -> str | None:
@@ -150,19 +151,11 @@ class ArticleParser(Versioned):
         return node_text(first_match(sel, self.BYLINE)[:1]) or None
 
     def published_date(self, sel: Selector, url: str) -> date | None:
-        found = parse_cn_date(node_text(first_match(sel, self.DATE)[:1])) if self.DATE else None
+        found = find_date(node_text(first_match(sel, self.DATE)[:1])) if self.DATE else None
         return found or self.date_from_url(url)
 
     def date_from_url(self, url: str) -> date | None:
-        if self.URL_DATE is None:
-            return None
-        m = self.URL_DATE.search(url)
-        if not m:
-            return None
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            return None
+        return date_in_url(self.URL_DATE, url)
 
     def page(self, sel: Selector) -> tuple[int | None, str | None]:
         if not self.PAGE:
@@ -242,7 +235,7 @@ class IndexParser(Versioned):
         sel = Selector(text=xml_text, type="xml")
         found: dict[date, str] = {}
         for period in sel.xpath("//*[period_date]"):
-            day = parse_cn_date(period.xpath("string(period_date)").get())
+            day = find_date(period.xpath("string(period_date)").get())
             front = (period.xpath("string(front_page)").get() or "").strip()
             if day and front:
                 found[day] = front
@@ -322,7 +315,7 @@ class GenericParser(ArticleParser):
         paragraphs = text.split("\n") if text else []
         title = (self._title(sel) or clean_inline(meta.get("title") or "")
                  or _strip_site_name(node_text(sel.css("title")[:1])) or None)
-        day = (parse_cn_date(meta.get("date")) or self._date(sel, html) or self.date_from_url(response.url))
+        day = (find_date(meta.get("date")) or self._date(sel, html) or self.date_from_url(response.url))
         printed = clean_inline(meta.get("author") or "") or None
         byline, names = self.authors(None, paragraphs)
         if not names:  # extractors drop short lead lines such as "记者 X 通讯员 Y 报道"
@@ -356,12 +349,10 @@ class GenericParser(ArticleParser):
         for query in self.DATE:
             found = select(sel, query)[:1]
             value = found.get() if query.endswith("::attr(content)") else node_text(found)
-            day = parse_cn_date(value or "")
+            day = find_date(value or "")
             if day:
                 return day
         m = self._WECHAT_CT.search(html)
         if m:  # WeChat's publish timestamp (seconds, Beijing time for the date)
-            from datetime import datetime, timedelta, timezone
-
-            return datetime.fromtimestamp(int(m.group(1)), timezone(timedelta(hours=8))).date()
+            return beijing_date_of_timestamp(int(m.group(1)))
         return None

@@ -35,16 +35,17 @@ from urllib.parse import urlsplit
 from parsel import Selector
 from scrapy.http import Response
 
+from shanggao.dates import date_from_match, find_date
 from shanggao.spiders.outlets.base import ArticleParser, node_text, select
 from shanggao.spiders.outlets.portal import PortalSpider
-from shanggao.spiders.text import clean_inline, parse_cn_date
+from shanggao.spiders.text import clean_inline
 
 MAIN_ARTICLE = re.compile(
-    r"^https?://www\.chinanews\.com(?:\.cn)?/[a-z]+/(?P<y>\d{4})/(?P<m>\d{2})-(?P<d>\d{2})/\d+\.shtml$")
+    r"^https?://www\.chinanews\.com(?:\.cn)?/[a-z]+/(?P<year>\d{4})/(?P<month>\d{2})-(?P<day>\d{2})/\d+\.shtml$")
 HN_ARTICLE = re.compile(
-    r"^https?://www\.hn\.chinanews\.com(?:\.cn)?/news/[a-z]+/(?P<y>\d{4})/(?P<m>\d{2})(?P<d>\d{2})/\d+\.html$")
+    r"^https?://www\.hn\.chinanews\.com(?:\.cn)?/news/[a-z]+/(?P<year>\d{4})/(?P<month>\d{2})(?P<day>\d{2})/\d+\.html$")
 HN_OLD_ARTICLE = re.compile(
-    r"^https?://www\.hn\.chinanews\.com(?:\.cn)?/news/(?P<m>\d{2})(?P<d>\d{2})/(?P<y>\d{4})/\d+\.html$")
+    r"^https?://www\.hn\.chinanews\.com(?:\.cn)?/news/(?P<month>\d{2})(?P<day>\d{2})/(?P<year>\d{4})/\d+\.html$")
 ARTICLE_GRAMMARS = (MAIN_ARTICLE, HN_ARTICLE, HN_OLD_ARTICLE)
 SCROLL_PAGE = re.compile(r"/scroll-news/news(\d+)\.html$")
 _TITLE_SUFFIX = re.compile(r"\s*[-_|－—]+\s*(?:中新网|中国新闻网|中新网湖南).*$")
@@ -54,10 +55,7 @@ def chinanews_url_date(url: str) -> date | None:
     for grammar in ARTICLE_GRAMMARS:
         m = grammar.match(url)
         if m:
-            try:
-                return date(int(m["y"]), int(m["m"]), int(m["d"]))
-            except ValueError:
-                return None
+            return date_from_match(m)
     return None
 
 
@@ -78,7 +76,7 @@ class ChinanewsParser(ArticleParser):
         return node_text(select(sel, self.META)[:1]) if self.META else ""
 
     def published_date(self, sel: Selector, url: str) -> date | None:
-        return parse_cn_date(self.meta_line(sel)) or self.date_from_url(url)
+        return find_date(self.meta_line(sel)) or self.date_from_url(url)
 
     def date_from_url(self, url: str) -> date | None:
         return chinanews_url_date(url)

@@ -25,24 +25,19 @@ from datetime import date
 
 from scrapy.http import Response
 
+from shanggao.dates import date_from_match, find_date
 from shanggao.spiders.outlets.base import ArticleParser
 from shanggao.spiders.outlets.portal import ListingEntry, PortalSpider, js_array
-from shanggao.spiders.text import clean_inline, parse_cn_date
+from shanggao.spiders.text import clean_inline
 
 ARTICLE = re.compile(
-    r"^https?://(?:www|news)\.12371\.cn/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/"
+    r"^https?://(?:www|news)\.12371\.cn/(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/"
     r"(?P<kind>ARTI|VIDE)\d{13}\d{0,6}\.shtml$")
 DATE_MISMATCH_STAT = "shanggao/date_mismatch"
 
 
 def url_date_12371(url: str) -> date | None:
-    m = ARTICLE.match(url)
-    if not m:
-        return None
-    try:
-        return date(int(m["y"]), int(m["m"]), int(m["d"]))
-    except ValueError:
-        return None
+    return date_from_match(ARTICLE.match(url))
 
 
 class Cpc12371Parser(ArticleParser):
@@ -100,7 +95,7 @@ class Cpc12371Spider(PortalSpider):
                 url = self.canonical_url(response.urljoin(link))
                 if not self.is_article_url(url):
                     continue
-                day = url_date_12371(url) or parse_cn_date(str(row.get("brief") or ""))
+                day = url_date_12371(url) or find_date(str(row.get("brief") or ""))
                 found.setdefault(url, ListingEntry(url, clean_inline(str(row.get("title") or "")), day))
         if not found:  # no script list: maybe a plain-anchor column page
             return super().listing_entries(response)

@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 
 from parsel import Selector
 
+from shanggao.dates import date_in_url, find_date
 from shanggao.spiders.outlets.base import ArticleParser, first_match, node_text
 from shanggao.spiders.outlets.outlet_file import OutletFile
-from shanggao.spiders.text import parse_cn_date
 
 
 def build_parser(config: OutletFile) -> type[ArticleParser]:
@@ -60,18 +60,10 @@ class OutletFileParser(ArticleParser):
                 return datetime.strptime(text.strip(), self.DATE_FORMAT).date()
             except ValueError:
                 return None
-        return parse_cn_date(text)
+        return find_date(text)
 
     def date_from_url(self, url: str) -> date | None:
-        if self.URL_DATE is None:
-            return None
-        m = self.URL_DATE.search(urlsplit(url).path)
-        if not m:
-            return None
-        try:
-            return date(int(m["year"]), int(m["month"]), int(m["day"]))
-        except ValueError:
-            return None
+        return date_in_url(self.URL_DATE, urlsplit(url).path)
 
     def body(self, sel: Selector) -> list[str]:
         return super().body(sel) if self.BODY else []

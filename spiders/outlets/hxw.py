@@ -30,13 +30,14 @@ from urllib.parse import urljoin
 
 from scrapy.http import Response
 
+from shanggao.dates import date_from_match
 from shanggao.spiders.outlets.base import GenericParser
 from shanggao.spiders.outlets.portal import PortalSpider
-from shanggao.spiders.text import match_date
+
 
 ARTICLE = re.compile(
     r"^https?://(?:www\.)?hxw\.gov\.cn/content/"
-    r"(?:(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})|\d{6}/\d{2})/\d+\.html$")
+    r"(?:(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})|\d{6}/\d{2})/\d+\.html$")
 SECTION_PAGE = re.compile(r"^https?://(?:www\.)?hxw\.gov\.cn/(?:channel/\d+\.html|topic/\d+/index\.html)$")
 MAX_SECTIONS = 30
 
@@ -52,7 +53,7 @@ class HxwSpider(PortalSpider):
     max_listing_pages = 5
 
     def url_date(self, url: str) -> date | None:
-        return match_date(ARTICLE.match(url))
+        return date_from_match(ARTICLE.match(url))
 
     @classmethod
     def canonical_url(cls, url: str) -> str:

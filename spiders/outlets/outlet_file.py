@@ -47,6 +47,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from parsel.csstranslator import css2xpath
 
+from shanggao.dates import URL_DATE_GROUPS
 from shanggao.db.outlets import KINDS, TIERS
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -205,7 +206,7 @@ def _listing(listing: dict[str, Any], where: str, base: str) -> _Walk:
     if not patterns:
         raise OutletFileError(f"{where}: [listing] article: give at least one link pattern")
     url_date = _regex(listing["url_date"], where, "[listing] url_date") if listing.get("url_date") else None
-    if url_date is not None and not {"year", "month", "day"} <= set(url_date.groupindex):
+    if url_date is not None and not set(URL_DATE_GROUPS) <= set(url_date.groupindex):
         raise OutletFileError(f"{where}: [listing] url_date needs named groups year, month and day")
     max_pages = listing.get("max_pages", 10)
     if max_pages < 1:

@@ -36,9 +36,10 @@ from urllib.parse import urljoin
 from parsel import Selector
 from scrapy.http import Request, Response
 
+from shanggao.dates import find_date
 from shanggao.spiders.base import OutletSpider
 from shanggao.spiders.outlets.base import ArticleParser, GenericParser, first_match, node_text, select
-from shanggao.spiders.text import parse_cn_date
+
 
 DEFAULT_KEYWORDS = ("泸溪", "湘西")
 FALLBACK_STAT = "shanggao/fallback_parsed"
@@ -178,7 +179,7 @@ def entry_date_text(anchor: Selector, is_article: Callable[[str], bool], base_ur
         hrefs = {urljoin(base_url, h.strip()) for h in node.xpath(".//a/@href").getall()}
         if sum(1 for h in hrefs if is_article(h)) > 1:
             return None  # the block lists several entries: its dates are not this link's
-        day = parse_cn_date(node_text(node))
+        day = find_date(node_text(node))
         if day:
             return day
     return None

@@ -25,13 +25,14 @@ from typing import Any
 from parsel import Selector
 from scrapy.http import Response
 
+from shanggao.dates import date_from_match, find_date
 from shanggao.spiders.outlets.base import ArticleParser, GenericParser, first_match, has_class, node_text
 from shanggao.spiders.outlets.portal import PortalSpider
-from shanggao.spiders.text import match_date, parse_cn_date
+
 
 ARTICLE = re.compile(
     r"^https?://(?:[a-z0-9-]+\.)?rednet\.cn/content/"
-    r"(?:(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})|\d{6}/\d{2})/\d+\.html$")
+    r"(?:(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})|\d{6}/\d{2})/\d+\.html$")
 _TITLE_XPATH = '//main/section[@class="overf block"]/section[@class="box_left f_left"]/h1'
 _META_P = '//article/section[2]/p[@class="{}"]'
 _BREADCRUMB = ("//*[starts-with(normalize-space(.), '当前位置')][not(.//h1)][not(.//p[string-length(.) > 60])]",)
@@ -40,7 +41,7 @@ _TIME_TAIL = re.compile(r"\s*(?:时间|发布时间)?\s*[:：]?\s*\d{4}[-/年]\d
 
 
 def dated_url(url: str) -> date | None:
-    return match_date(ARTICLE.match(url))
+    return date_from_match(ARTICLE.match(url))
 
 
 class RednetParser(ArticleParser):
@@ -59,7 +60,7 @@ class RednetParser(ArticleParser):
 
     def published_date(self, sel: Selector, url: str) -> date | None:
         for queries in (self.SOURCE, self.BYLINE):
-            day = parse_cn_date(node_text(first_match(sel, queries)[:1]))
+            day = find_date(node_text(first_match(sel, queries)[:1]))
             if day:
                 return day
         return None

@@ -24,7 +24,7 @@ class TjbArticle(ArticleParser):
     SUBTITLE = ("#PreTitle", "#SubTitle")   # Founder ids; [inferred], absent pages just give None
     DATE = ()
     BODY = ("#ozoom",)
-    URL_DATE = re.compile(r"/(20\d{2})(\d{2})/(\d{2})/")
+    URL_DATE = re.compile(r"/(?P<year>20\d{2})(?P<month>\d{2})/(?P<day>\d{2})/")
 
 
 class TjbIndex(IndexParser):

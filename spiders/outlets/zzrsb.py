@@ -39,10 +39,11 @@ from typing import Any, ClassVar
 from parsel import Selector
 from scrapy.http import JsonRequest, Request, Response
 
+from shanggao.dates import find_date
 from shanggao.spiders.base import OutletSpider
 from shanggao.spiders.outlets.base import ArticleParser, node_text, parser_for
 from shanggao.spiders.outlets.portal import js_array
-from shanggao.spiders.text import clean_inline, clean_text, parse_cn_date
+from shanggao.spiders.text import clean_inline, clean_text
 
 SITE = "https://www.zuzhirenshi.com"
 API = f"{SITE}/api/welcome"
@@ -64,7 +65,7 @@ class DianzibaoHtmlParser(ArticleParser):
     def published_date(self, sel: Selector, url: str) -> date | None:
         # .innertop's own text nodes hold "2023/02/21"; its children are links and labels.
         own = clean_inline(" ".join(sel.css(".innertop")[:1].xpath("./text()").getall()))
-        return parse_cn_date(own) or parse_cn_date(node_text(sel.css(".innertop")[:1])) or self.date_from_url(url)
+        return find_date(own) or find_date(node_text(sel.css(".innertop")[:1])) or self.date_from_url(url)
 
 
 class ApiNewsParser(ArticleParser):
@@ -84,7 +85,7 @@ class ApiNewsParser(ArticleParser):
             "subtitle": clean_inline(str(data.get("subTitle") or data.get("subtitle") or "")) or None,
             "byline": byline,
             "authors": names,
-            "published_date": parse_cn_date(str(data.get("createTime") or "")),
+            "published_date": find_date(str(data.get("createTime") or "")),
             "page_no": None,
             "page_name": clean_inline(str(data.get("columnName") or "")) or None,
             "body": "\n".join(paragraphs),
@@ -186,7 +187,7 @@ class ZzrsbSpider(OutletSpider):
         for issue in issues:
             if not isinstance(issue, dict):
                 continue
-            day = parse_cn_date(str(issue.get("releaseDate") or ""))
+            day = find_date(str(issue.get("releaseDate") or ""))
             if day in wanted and issue.get("id") not in (None, ""):
                 yield JsonRequest(f"{API}/dianZiBaoHomePage", data={"id": issue["id"]},
                                   callback=self.parse_issue, cb_kwargs={"day": day},
