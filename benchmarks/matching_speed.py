@@ -20,7 +20,6 @@ Prints, each step in its own process (`peak` = that process's max RSS):
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import hashlib
 import json
 import re
@@ -36,6 +35,7 @@ import pyarrow as pa
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from shanggao.dates import utc_now  # noqa: E402
 from shanggao.db import Store  # noqa: E402
 
 DEFAULT_DEV = REPO.parent / "shared" / "matching-dev"
@@ -104,7 +104,7 @@ def make_articles(corpus: Corpus, n: int, manuscripts: list[np.ndarray], first_i
 
 
 def insert_articles(db: Path, rows: list[dict]) -> None:
-    now = dt.datetime.now()
+    now = utc_now()
     table = pa.table({
         "url": [r["url"] for r in rows],
         "title": [r["title"] for r in rows],
@@ -121,7 +121,7 @@ def insert_articles(db: Path, rows: list[dict]) -> None:
 
 
 def insert_manuscripts(db: Path, texts: list[str], first: int) -> None:
-    now = dt.datetime.now()
+    now = utc_now()
     ids = [f"S{first + i:06d}" for i in range(len(texts))]
     table = pa.table({"id": ids, "body": texts, "h": [hashlib.sha256(t.encode()).hexdigest() for t in texts]})
     with Store(db).write() as con:

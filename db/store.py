@@ -160,7 +160,7 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path | str = "") -> list[int]:
         con.execute("BEGIN")
         try:
             con.execute(sql)
-            con.execute("INSERT INTO schema_version VALUES (?, ?, now()::TIMESTAMP)", [number, name])
+            con.execute("INSERT INTO schema_version VALUES (?, ?, ?)", [number, name, utc_now()])
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

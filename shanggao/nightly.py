@@ -57,7 +57,8 @@ class NightlyLock:
             os.close(fd)
             raise NightlyBusy(f"another nightly run is in progress ({holder}; lock {self.path}); not starting a second one")
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()} since {utc_now():%Y-%m-%d %H:%M:%S} UTC".encode(), 0)
+        owner = f"pid {os.getpid()} on {socket.gethostname()} since {utc_now():%Y-%m-%d %H:%M:%S} UTC"
+        os.pwrite(fd, owner.encode(), 0)
         self._fd = fd
         return self
 

@@ -12,6 +12,8 @@ import datetime as dt
 import hashlib
 import random
 
+from shanggao.dates import utc_now
+
 STOCK = [
     "坚持把抓基层打基础作为长远之计和固本之策。",
     "切实增强基层党组织的政治功能和组织力。",
@@ -87,7 +89,7 @@ def sha(text: str) -> str:
 
 def insert_articles(store, rows: list[tuple[str, str, str]], published: dt.date = dt.date(2024, 5, 1)) -> None:
     """(url, title, body) rows straight into `articles` (the importers are tested elsewhere)."""
-    now = dt.datetime.now()
+    now = utc_now()
     with store.write() as con:
         con.executemany(
             "INSERT INTO articles (url, outlet, title, body, body_hash, body_chars, source, published_date, "
@@ -97,7 +99,7 @@ def insert_articles(store, rows: list[tuple[str, str, str]], published: dt.date 
 
 def insert_manuscripts(store, rows: list[tuple[str, str, str]]) -> None:
     """(manuscript_id, title, body) rows straight into `manuscripts`."""
-    now = dt.datetime.now()
+    now = utc_now()
     with store.write() as con:
         con.executemany(
             "INSERT INTO manuscripts (manuscript_id, title, body, body_hash, imported_at) VALUES (?, ?, ?, ?, ?)",
