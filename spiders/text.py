@@ -62,15 +62,18 @@ def parse_page_label(text: str | None) -> tuple[int | None, str | None]:
     """
     if not text:
         return None, None
-    text = clean_inline(unicodedata.normalize("NFKC", str(text)))
-    for pattern in (_PAGE_LABEL, _CN_PAGE_LABEL):
-        m = pattern.search(text)
-        if m:
-            number = int(m.group(1)) if m.group(1).isdigit() else _cn_number(m.group(1))
-            if number is None:
+    text = clean_inline(str(text))
+    # the label as printed first (its name kept as printed), then with full-width forms folded (Ａ４版)
+    for variant in dict.fromkeys((text, unicodedata.normalize("NFKC", text))):
+        for pattern in (_PAGE_LABEL, _CN_PAGE_LABEL):
+            m = pattern.search(variant)
+            if not m:
                 continue
-            name = (m.group(2) or "").strip(" )）")
-            return number, name or None
+            number = int(m.group(1)) if m.group(1).isdigit() else _cn_number(m.group(1))
+            if number is not None:
+                name = (m.group(2) or "").strip(" )）")
+                return number, name or None
+    text = unicodedata.normalize("NFKC", text)
     if text.startswith("头版"):
         return 1, None
     m = _BARE_PAGE.fullmatch(text)

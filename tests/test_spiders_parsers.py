@@ -47,6 +47,15 @@ def test_parse_page_label(text, expected):
     assert parse_page_label(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("第十二版：专题", (12, "专题")), ("头版", (1, None)), ("Ａ４版", (4, None)), ("A4", (4, None)),
+    ("要闻版", (None, None)), ("2026年07月29日", (None, None)),
+])
+def test_parse_page_label_reads_typed_and_chinese_numbered_labels(text, expected):
+    """One reader for printed e-paper labels and the 版次 people type into claims registers."""
+    assert parse_page_label(text) == expected
+
+
 @pytest.mark.parametrize("lead, byline, authors", [
     ("本报记者 吴秋余 赵展慧", "本报记者 吴秋余 赵展慧", ["吴秋余", "赵展慧"]),
     ("本报北京3月27日电　（记者陆娅楠）今年以来，", "本报北京3月27日电 （记者陆娅楠）", ["陆娅楠"]),
