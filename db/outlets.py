@@ -98,6 +98,9 @@ BUILTIN_OUTLETS: tuple[OutletInfo, ...] = (
                "泸溪县人民政府", (), ("泸溪县政府网", "泸溪政府网"), crawl="generic"),
     OutletInfo("wechat", "微信公众号", "other", "wechat", "https://mp.weixin.qq.com/",
                "微信", ("mp.weixin.qq.com",), ("微信", "公众号"), crawl="fetch"),
+    # Print only: claims are settled from the PDF or a scan (`shanggao evidence add`).
+    OutletInfo("xzyj", "湘组研究", "provincial", "print", "",
+               "中共湖南省委组织部", (), ("湘组研究杂志",), crawl="print"),
 )
 
 

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "query",
     "crawl",
     "fetch",
+    "evidence",
     "articles",
     "manuscripts",
     "claims",

@@ -33,6 +33,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "max_links_per_page": (1, 1_000_000),
     "max_unpacked_mb": (0.01, 65536),
     "max_zip_ratio": (1, 1_000_000),
+    "evidence_max_pages": (1, 100_000),
+    "evidence_max_pixels": (1, 2_000_000_000),
 }
 
 
@@ -61,6 +63,8 @@ class Config:
     max_links_per_page: int = 500         # links followed from one listing page at most
     max_unpacked_mb: float = 256.0        # .docx/.xlsx: declared uncompressed size at most
     max_zip_ratio: float = 200.0          # .docx/.xlsx: uncompressed/compressed size of a big member at most
+    evidence_max_pages: int = 100         # evidence add: PDF pages / TIFF frames one file may have
+    evidence_max_pixels: int = 50_000_000  # evidence add: pixels of one image or rendered page
     source: str = ""                      # which file this came from ("" = defaults)
 
     @property
