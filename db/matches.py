@@ -19,6 +19,9 @@ MATCH_SCHEMA = pa.schema([
 ])
 STORED_MATCH_COLUMNS = ("score", "kind", "manuscript_coverage", "article_coverage", "matcher_version", "matched_at")
 
+# articles.source of evidence added by hand (shanggao.evidence): a whole printed page
+PAGE_SOURCES = "('pdf', 'scan', 'screenshot')"
+
 
 # -- scope ---------------------------------------------------------------------------
 
@@ -70,8 +73,17 @@ def insert_matches(con: duckdb.DuckDBPyConnection, rows: pa.Table, matcher_versi
     """, [matcher_version, matched_at])
 
 
-def relabel_roundups(con: duckdb.DuckDBPyConnection) -> None:
-    """An excerpt in an article that carries passages of several manuscripts is a roundup."""
+def relabel_roundups(con: duckdb.DuckDBPyConnection, page_share: float = 0.6) -> None:
+    """A manuscript found in a printed page, a journal's PDF or a screenshot (evidence
+    added by hand, carrying whatever else was on the page) whose text makes less than
+    ``page_share`` of it is a ``page`` placement; an excerpt in an article that carries
+    passages of several manuscripts is a roundup."""
+    con.execute(f"""
+        UPDATE matches SET kind = 'page'
+        FROM articles a
+        WHERE a.article_id = matches.article_id AND a.source IN {PAGE_SOURCES}
+          AND matches.kind IN ('edited', 'excerpt', 'roundup') AND matches.article_coverage < ?
+    """, [page_share])
     con.execute("""
         UPDATE matches SET kind = c.label
         FROM (SELECT article_id, CASE WHEN count(*) >= 2 THEN 'roundup' ELSE 'excerpt' END AS label

@@ -348,7 +348,9 @@ def _same(row: tuple, link: Link) -> bool:
     _, _, score_, kind_, version = row
     loose = {"excerpt", "roundup"}
     return (version == MATCHER_VERSION and abs(score_ - link.score) < 0.05
-            and (kind_ == link.kind or (kind_ in loose and link.kind in loose)))
+            and (kind_ == link.kind or (kind_ in loose and link.kind in loose)
+                 # relabel_roundups turns a link on a page added as evidence into "page"
+                 or (kind_ == "page" and link.kind != "full")))
 
 
 @dataclass
@@ -387,7 +389,7 @@ def _write(store: Store, scope: _Scope, links: list[Link], flags: list[Manuscrip
         changes = _changes(matches.matches_where(con, condition), links)
         matches.delete_matches(con, changes.stale)
         matches.insert_matches(con, _match_rows(changes.fresh), MATCHER_VERSION, now)
-        matches.relabel_roundups(con)
+        matches.relabel_roundups(con, MatcherParams().edited_article_share)
         matches.replace_flags(con, screened, [(f.manuscript_id, f.flag, f.detail) for f in flags], now)
         _mark_matched(con, scope, now)
     return len(changes.fresh), changes.removed
