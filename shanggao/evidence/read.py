@@ -223,12 +223,16 @@ def _image_frames(path: Path, data: bytes, media_type: str, limits: Limits) -> I
                                 "(pip install 'shanggao[heic]'), or export the photo as JPEG") from None
         register_heif_opener()
     with warnings.catch_warnings():
-        # Pillow warns past MAX_IMAGE_PIXELS and refuses past twice that; the limit
-        # here is checked from the header before any pixel is decoded.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        # Pillow warns past MAX_IMAGE_PIXELS and refuses past twice that (its guard
+        # against decompression bombs); shanggao's own limit is checked below from the
+        # header, before any pixel is decoded.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data))
-        except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        except Image.DecompressionBombError as exc:
+            raise EvidenceError(f"{path}: the image is over the limit of {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} "
+                                f"megapixels Pillow decodes (a decompression bomb?): {_short(exc)}") from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise EvidenceError(f"{path}: not a readable image ({_short(exc)})") from None
         frames = getattr(image, "n_frames", 1)
         if frames > limits.max_pages:
