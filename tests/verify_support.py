@@ -76,12 +76,15 @@ class Scenario:
 
     def claim(self, claim_id: str, ms_id: str | None, claimants: list[str], unit: str, outlet: str,
               published: str | None, *, page: str | None = None, url: str | None = None,
-              title: str | None = None, row: int = 0) -> None:
+              title: str | None = None, row: int = 0, evidence_url: str | None = None) -> None:
         outlet_slug = resolve_outlet(outlet).slug  # as the claims importer fills it
         with self.store.write() as con:
             con.execute(
-                "INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'claims.xlsx', ?, ?)",
-                [claim_id, ms_id, claimants, unit, outlet, outlet_slug, published, page, url, title, row, NOW],
+                "INSERT INTO claims (claim_id, manuscript_id, claimant, unit, outlet, outlet_slug, published_date, "
+                "page, url, title, source_file, source_row, imported_at, evidence_url) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'claims.xlsx', ?, ?, ?)",
+                [claim_id, ms_id, claimants, unit, outlet, outlet_slug, published, page, url, title, row, NOW,
+                 evidence_url],
             )
 
     def crawl_run(self, outlet: str, start: str, end: str, status: str = "ok") -> None:
