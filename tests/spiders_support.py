@@ -1,7 +1,7 @@
 """Builds loopback mirrors of the e-papers for the spider tests and the crawl benchmark.
 
 The markup follows the templates in tests/fixtures/spiders/ (real class names
-and URL schemes from ../shared/outlets/NOTES.md and the real 2024-12-25
+and URL schemes from docs/outlets.md and the real 2024-12-25
 People's Daily page); every word of article text is made up here.
 """
 
@@ -17,7 +17,6 @@ from string import Template
 from cli_support import shanggao_command
 
 from shanggao.spiders.replay import add_page
-from shanggao.spiders.text import clean_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "spiders"
 REPO = Path(__file__).resolve().parents[1]
@@ -130,7 +129,9 @@ class Mirror:
                 self.articles[url] = Expected(
                     url, "rmrb", title, day, n, name, authors,
                     subtitle="引题：扎根基层\n" + f"副题{n}-{k}" if k == 1 else None,
-                    body_start=clean_text(body[0])[:12], fetch_url=fetch_url)
+                    # the full-width space after the dateline reads as a plain space in the stored body
+                    body_start=f"本报长沙{day.month}月{day.day}日电 （记者王海燕）" if wire else body[0][:12],
+                    fetch_url=fetch_url)
             if count:
                 # an editor credit linked like an article: must be dropped
                 credit_id = self._next_id()
@@ -181,10 +182,12 @@ class Mirror:
                     authors = ["周帙恒", "向红"]
                     body.insert(0, "湖南日报全媒体记者 周帙恒 通讯员 向红")
                     byline_html = ""
+                    body_start = "湖南日报全媒体记者 周帙恒 通讯员 向红"
                 else:
                     authors = ["孙敏坚", "黄晗"]
                     body[0] = f"湖南日报{day.month}月{day.day}日讯（全媒体记者 孙敏坚 黄晗）" + body[0]
                     byline_html = ""
+                    body_start = f"湖南日报{day.month}月{day.day}日讯（全媒体记者 孙敏坚 黄晗）"
                 page = template("hnrb_content.html").substitute(
                     charset=charset, title=title, subtitle=f"——{name}版副题{k}", cndate=cn_date(day),
                     label=f"第{n:02d}版：{name}",
@@ -196,7 +199,7 @@ class Mirror:
                 items.append(f'          <li><a href="{href}">{title}</a></li>')
                 areas.append(f'<Area coords="1,2,3,4" shape="rect" href="{href}">')
                 self.articles[url] = Expected(url, "hnrb", title, day, n, name, authors,
-                                              subtitle=f"——{name}版副题{k}", body_start=clean_text(body[0])[:10],
+                                              subtitle=f"——{name}版副题{k}", body_start=body_start,
                                               fetch_url=fetch_url)
             page = template("hnrb_node.html").substitute(
                 charset=charset, cndate=cn_date(day), label=f"第{n:02d}版：{name}", areas="".join(areas),
@@ -231,7 +234,7 @@ class Mirror:
                 add_page(self.root, url, page.encode("gbk"))
                 items.append(f'      <li><a href="c{aid}.html">{title}</a></li>')
                 self.articles[url] = Expected(url, "tjb", title, day, n, name, ["彭云", "田雨"],
-                                              body_start=clean_text(body[0])[:10], fetch_url=url)
+                                              body_start="团结报全媒体记者 彭云 通讯员 田雨", fetch_url=url)
             page = template("tjb_l.html").substitute(navitems=nav, label=name, items="\n".join(items))
             add_page(self.root, base + f"l{n:02d}.html", page.encode("gbk"))
             self.index_pages.append(base + f"l{n:02d}.html")

@@ -1,6 +1,6 @@
 """Parser and listing unit tests for the portal outlets, one group per outlet and parser version.
 
-Pages come from tests/fixtures/portals/mirror (markup as NOTES.md documents it, our own text).
+Pages come from tests/fixtures/portals/mirror (markup as docs/outlets.md documents it, our own text).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """中国新闻网 (www.chinanews.com.cn) and its 湖南 channel (www.hn.chinanews.com.cn) — slug ``chinanews``.
 
-URL grammars (NOTES.md §3, [code]):
+URL grammars (docs/outlets.md §3, code):
 - main site ``/{channel}/{YYYY}/{MM-DD}/{id}.shtml`` (also on the older host www.chinanews.com);
 - 湖南 channel, current ``/news/{column}/{YYYY}/{MMDD}/{id}.html``;
 - 湖南 channel, older ``/news/{MMDD}/{YYYY}/{id}.html`` (host www.hn.chinanews.com).

@@ -1,8 +1,8 @@
 """共产党员网 (www.12371.cn) — slug and spider name ``12371`` (a module name cannot start with a digit).
 
-URL grammar (NOTES.md §9, [code]): ``https://{www|news}.12371.cn/{YYYY}/{MM}/{DD}/{ARTI|VIDE}{13-digit
-epoch ms}{a few digits}.shtml``; ARTI are articles, VIDE video pages.  (NOTES says six trailing digits,
-but both of its real examples, ``ARTI1644275366322927`` and ``VIDE1624068600421689``, have three: 0–6
+URL grammar (docs/outlets.md §9, code): ``https://{www|news}.12371.cn/{YYYY}/{MM}/{DD}/{ARTI|VIDE}{13-digit
+epoch ms}{a few digits}.shtml``; ARTI are articles, VIDE video pages.  (Six trailing digits are sometimes described,
+but both real examples, ``ARTI1644275366322927`` and ``VIDE1624068600421689``, have three: 0–6
 are accepted.)  The date path is
 authoritative; the page's ``i.time`` is checked against it and a disagreement is
 logged (and counted in the ``shanggao/date_mismatch`` stat), the URL date kept.

@@ -1,13 +1,13 @@
 """湖南日报 e-paper, two hosts (Founder e-paper, table layout).
 
-* Old host ``hnrb.voc.com.cn/hnrb_epaper`` (NOTES §4, a 2022 crawl dump):
+* Old host ``hnrb.voc.com.cn/hnrb_epaper`` (docs/outlets.md §4, a 2022 crawl dump):
   ``html/{YYYY-MM}/{DD}/node_20{N}.htm`` pages (page 1 = node_201.htm),
   ``content_{id}.htm?div=-1`` articles, ``.font01`` title, ``#ozoom`` body.
 * New host ``epaper.voc.com.cn/hnrb``: ``html/{YYYY-MM}/{DD}/node_{N}.htm`` pages,
   found through the month's ``html/{YYYY-MM}/period.xml`` issue calendar,
   same Founder idioms (PagePicMap, ``#ozoom``).
 
-Cut-over: **2025-01-01**.  Evidence (NOTES §4): the old host is attested by
+Cut-over: **2025-01-01**.  Evidence (docs/outlets.md §4): the old host is attested by
 crawlers through 2022 and described as used "to ~2024/25"; it answered 404 by
 2026-04-14; the new host serves 2026-01 issues.  No source dates the move
 exactly, so the spider treats the date as a best guess and probes: when a
@@ -38,7 +38,7 @@ class HnrbArticleOld(ArticleParser):
     URL = re.compile(r"hnrb\.voc\.com\.cn/hnrb_epaper/html/\d{4}-\d{2}/\d{2}/content_\d+\.htm")
     TITLE = (".font01", "#Title", "h1")
     SUBTITLE = (".font02", "#SubTitle")        # Founder's 副题 cell; [inferred] from the template family
-    BYLINE = ("#ozoom p[align=center]",)        # NOTES §4: author in the centred paragraph
+    BYLINE = ("#ozoom p[align=center]",)        # docs/outlets.md §4: author in the centred paragraph
     DATE = (".default strong", ".default > strong")
     PAGE = (_LABEL_XPATH,)
     BODY = ("#ozoom",)

@@ -1,6 +1,6 @@
 """红星网 (www.hxw.gov.cn, 湖南省委组织部) — slug ``hxw``.
 
-What is known (NOTES.md §8) is very little: topic pages
+What is known (docs/outlets.md §8) is very little: topic pages
 ``/topic/{id}/index.html`` exist, assets live on ``img.hxw.gov.cn/{YYYY}/{MM-DD}/{uuid}``
 exactly like rednet's ``img.rednet.cn``, and ``api.hxw.gov.cn`` is a login-gated
 app API that must not be used.  The article URL scheme, list pages and article

@@ -201,7 +201,7 @@ class PortalSpider(OutletSpider):
     article_url: ClassVar[re.Pattern[str] | tuple[re.Pattern[str], ...]] = ()
     keyword_filtered: ClassVar[bool] = False
     max_listing_pages: ClassVar[int] = 10
-    # Set when the outlet's layout is unknown (NOTES.md): every page goes to the generic
+    # Set when the outlet's layout is unknown (docs/outlets.md): every page goes to the generic
     # extractor and the drift problem is expected, not a sign of change.
     layout_known: ClassVar[bool] = True
 
@@ -322,7 +322,7 @@ class PortalSpider(OutletSpider):
 
     def fallback_detail(self) -> str:
         if not self.layout_known:
-            return (f"{self.name}: article layout unknown (NOTES.md); parsed with the generic "
+            return (f"{self.name}: article layout unknown (docs/outlets.md); parsed with the generic "
                     "extractor — confirm the markup and add a parser")
         names = ", ".join(p.__name__ for p in self.parsers)
         return f"{self.name}: no known template matched ({names}); parsed with the generic extractor"

@@ -1,6 +1,6 @@
 """红网 (rednet.cn), incl. its 湘西 channel xx.rednet.cn — slug ``rednet``.
 
-URL grammars (NOTES.md §6, [code]), on any ``{sub}.rednet.cn``:
+URL grammars (docs/outlets.md §6, code), on any ``{sub}.rednet.cn``:
 - dated (seen 2018–2022): ``/content/{YYYY}/{MM}/{DD}/{id}.html``;
 - newer (seen 2024–2026): ``/content/{6-digit node}/{2-digit}/{id}.html`` — no date.
 Channel (list) pages are ``/channel/{id}.html``; their pagination is unknown, so

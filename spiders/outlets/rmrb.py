@@ -1,6 +1,6 @@
 """人民日报 e-paper (paper.people.com.cn/rmrb), two URL generations.
 
-* From 2024-12-01 (NOTES §1, three sources agree): ``/rmrb/pc/layout/{YYYYMM}/{DD}/node_{NN}.html``
+* From 2024-12-01 (docs/outlets.md §1, three sources agree): ``/rmrb/pc/layout/{YYYYMM}/{DD}/node_{NN}.html``
   index pages and ``/rmrb/pc/content/{YYYYMM}/{DD}/content_{id}.html`` articles.
 * Before: ``/rmrb/html/{YYYY-MM}/{DD}/nbs.D110000renmrb_{NN}.htm`` index pages and
   ``…/nw.D110000renmrb_{YYYYMMDD}_{K}-{NN}.htm`` articles.
@@ -66,7 +66,7 @@ class RmrbIndex(IndexParser):
     valid_from = CUTOVER
     FIRST_PAGE = "https://paper.people.com.cn/rmrb/pc/layout/{d:%Y%m}/{d:%d}/node_01.html"
     ARTICLE_PARSER = RmrbArticle
-    PAGE_LINKS = (".swiper-slide a", "#list li a")   # NOTES: which one index.html uses is unknown
+    PAGE_LINKS = (".swiper-slide a", "#list li a")   # docs/outlets.md §1: which one index.html uses is unknown
     PAGE_URL = re.compile(r"/node_\d+\.html?$")
     PAGE_LABEL = ("p.left.ban", ".paper-bot .ban", ".ban")
     ARTICLE_LINKS = ("ul.news-list li a", "map[name=PagePicMap] area", "map area")

@@ -1,4 +1,4 @@
-"""团结报 (湘西州委机关报) e-paper at www.xxnet.com.cn/szb/tjbpc (NOTES §7).
+"""团结报 (湘西州委机关报) e-paper at www.xxnet.com.cn/szb/tjbpc (docs/outlets.md §7).
 
 Day index ``/szb/tjbpc/{YYYYMM}/{DD}/l01.html`` ("layout 01"); page links in
 ``div.nav-list``, page name in ``div.tabs h3``, article links in ``div.news-list``;

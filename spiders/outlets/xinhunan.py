@@ -1,6 +1,6 @@
 """新湖南 (www.hunantoday.cn) and 华声在线 (*.voc.com.cn) — slug ``xinhunan``.
 
-URL grammars (NOTES.md §5, [code]):
+URL grammars (docs/outlets.md §5, code):
 - ``https://www.hunantoday.cn/news/xhn/{YYYYMM}/{id}.html`` — the canonical form;
 - ``https://m.voc.com.cn/xhn/news/{YYYYMM}/{id}.html`` — the mobile mirror with the
   same ids, stored (and fetched) under the canonical hunantoday URL;

@@ -1,7 +1,7 @@
 """中国组织人事报 (www.zuzhirenshi.com) — slug ``zzrsb``.  Two generations, chosen by issue date.
 
 **JSON API (issues from 2023-03-01 on)** — the site is now an SPA over
-``/api/welcome`` (NOTES.md §2, [single-source], a 2026 adapter):
+``/api/welcome`` (docs/outlets.md §2, one source, a 2026 adapter):
 1. ``POST selectPastDianZiBao {"years": "2026", "months": "07"}`` -> the month's issues
    ``data[] = {id, releaseDate, columnName}``; the paper is not daily, so this list,
    not the calendar, says which window days have an issue;
@@ -15,7 +15,7 @@ Articles are stored under the SPA's detail URL ``/detailpage/{newsId}``; the
 ``selectNews`` response is the archived evidence.
 
 **Static e-paper (issues before 2023-03-01)** — ``/dianzibao/{YYYY-MM-DD}/{page}/index.htm``
-(NOTES.md §2, [code]); the page is filled by inline JavaScript: ``var SubLanMuList``
+(docs/outlets.md §2, code); the page is filled by inline JavaScript: ``var SubLanMuList``
 (the day's pages, ``lmmc`` = 版名) and ``var InfoList`` (this page's articles,
 ``infoid``), articles at ``…/{page}/{infoid}.htm`` with title ``div.listhottitle3``,
 date ``.innertop`` (``YYYY/MM/DD``) and body ``.innercontent``.  A day without an
