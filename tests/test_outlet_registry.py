@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tomllib
-from importlib import resources
 
 import pytest
 
@@ -22,23 +21,21 @@ from shanggao.db.outlets import (
     upsert_outlet,
 )
 from shanggao.spiders.outlets import spider_classes
+from shanggao.spiders.outlets.generic import shipped_outlet_files
 from shanggao.spiders.run import NOT_DEFAULT
 
 NOT_OUTLET_SPIDERS = {*NOT_DEFAULT, "fetch"}  # spiders that serve any outlet, not one
 
 
-def shipped_outlet_files() -> dict[str, str]:
+def shipped_slugs() -> dict[str, str]:
     """slug -> file name of every outlet file shipped in shanggao.spiders/outlet_files."""
-    found = {}
-    for entry in resources.files("shanggao.spiders").joinpath("outlet_files").iterdir():
-        if entry.name.endswith(".toml"):
-            found[tomllib.loads(entry.read_text(encoding="utf-8"))["outlet"]["slug"]] = entry.name
-    return found
+    return {tomllib.loads(path.read_text(encoding="utf-8"))["outlet"]["slug"]: path.name
+            for path in shipped_outlet_files().values()}
 
 
 def test_every_outlet_declares_how_it_is_crawled_and_the_spiders_agree():
     spiders = set(spider_classes()) - NOT_OUTLET_SPIDERS
-    files = shipped_outlet_files()
+    files = shipped_slugs()
     for info in BUILTIN.values():
         assert info.crawl in CRAWLS
         has_spider, has_file = info.slug in spiders, info.slug in files
