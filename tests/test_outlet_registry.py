@@ -21,7 +21,7 @@ from shanggao.db.outlets import (
     upsert_outlet,
 )
 from shanggao.spiders.outlets import spider_classes
-from shanggao.spiders.outlets.generic import shipped_outlet_files
+from shanggao.spiders.outlets.outlet_file import shipped_outlet_files
 from shanggao.spiders.run import NOT_DEFAULT
 
 NOT_OUTLET_SPIDERS = {*NOT_DEFAULT, "fetch"}  # spiders that serve any outlet, not one
