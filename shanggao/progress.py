@@ -75,6 +75,6 @@ def progress_steps(total: int | None, label: str, console: Console | None = None
     if not console.is_terminal:
         yield QUIET
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         yield Steps(progress, progress.add_task(label, total=total))

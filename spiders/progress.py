@@ -49,7 +49,7 @@ class CrawlProgress:
     def __init__(self, console: Console | None = None):
         self.console = console or Console(stderr=True)
         self.progress = Progress(
-            TextColumn("[bold]{task.description:<10}"),
+            TextColumn("{task.description:<10}", style="bold", markup=False),  # a slug is text, never markup
             BarColumn(bar_width=24),
             TextColumn("days {task.completed:>3.0f}/{task.total:<3.0f}"),
             TextColumn("pages {task.fields[pages]:>6}  articles {task.fields[articles]:>6}  "

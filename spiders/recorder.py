@@ -81,6 +81,7 @@ class RunRecorder:
         self._archive: WarcArchive | None = None
         self._loop: task.LoopingCall | None = None
         self.opened = False
+        self.closed = False
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> RunRecorder:
@@ -113,8 +114,9 @@ class RunRecorder:
     def close(self, spider, reason: str) -> None:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
-        if not self.opened:
+        if not self.opened or self.closed:
             return
+        self.closed = True  # a crawl stopped by a signal is closed once, by whoever comes first
         failure = None
         try:
             self.flush()

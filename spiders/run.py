@@ -139,10 +139,42 @@ def _last_run_id(store: Store, job_id: str) -> int:
         return crawls.last_run_id(con, job_id)
 
 
-def _run_crawlers(settings, jobs: list[tuple[type, dict[str, Any]]]) -> None:
+SHUTDOWN_GRACE = 5.0  # seconds downloads in flight get after SIGTERM/SIGINT before the runs are recorded killed
+
+
+def _prompt_process(settings):
+    """Scrapy's CrawlerProcess, stopping promptly on SIGTERM/SIGINT.
+
+    Scrapy's graceful stop waits for every download in flight (up to
+    DOWNLOAD_TIMEOUT each); after SHUTDOWN_GRACE seconds this records every
+    run as ``killed`` and stops the reactor.  A second signal stops at once,
+    as in Scrapy.
+    """
     from scrapy.crawler import CrawlerProcess
 
-    process = CrawlerProcess(settings)
+    from shanggao.spiders.recorder import RunRecorder
+
+    class PromptCrawlerProcess(CrawlerProcess):
+        def _signal_shutdown(self, signum: int, frame: Any) -> None:
+            from twisted.internet import reactor
+
+            super()._signal_shutdown(signum, frame)
+            reactor.callFromThread(reactor.callLater, SHUTDOWN_GRACE, self._give_up)
+
+        def _give_up(self) -> None:
+            from twisted.internet import reactor
+
+            for crawler in list(self.crawlers):
+                if crawler.spider is not None:
+                    RunRecorder.for_crawler(crawler).close(crawler.spider, "shutdown")
+            if reactor.running:
+                reactor.stop()
+
+    return PromptCrawlerProcess(settings)
+
+
+def _run_crawlers(settings, jobs: list[tuple[type, dict[str, Any]]]) -> None:
+    process = _prompt_process(settings)
     if settings.getbool("LOG_ENABLED"):
         # Scrapy's handler drops records below LOG_LEVEL; stopping them at the root logger
         # spares building two DEBUG records (crawled, scraped) per page first.

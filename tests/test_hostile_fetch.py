@@ -10,7 +10,8 @@ import gzip
 import os
 import socket
 import subprocess
-import sys
+import signal
+import time
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from cli_support import shanggao_command
 
 ARTICLE = ("<html><head><title>泸溪县开展党员培训</title></head><body><article><h1>泸溪县开展党员培训</h1>"
            + "".join(f"<p>第{i}段：泸溪县委组织部组织全县党员开展集中培训，学习党的理论和业务知识。</p>" for i in range(12))
@@ -55,17 +57,30 @@ class _Handler(BaseHTTPRequestHandler):
         elif self.path == "/gzip-bomb":
             self._send(200, gzip.compress(b"<html><body>" + b" " * (64 * 1024 * 1024), 9),
                        {"Content-Encoding": "gzip"})
-        elif self.path == "/listing":
-            links = "".join(f'<a href="/article.html?n={i}">第{i}篇</a>' for i in range(50))
+        elif self.path.startswith("/news/"):
+            links = "".join(f'<a href="/content/{i}.html">第{i}篇</a>' for i in range(50))
             self._send(200, f"<html><body>{links}</body></html>".encode())
+        elif self.path.startswith("/content/"):
+            if self.server.slow:
+                self.server.paths.append(self.path + " (hanging)")
+                time.sleep(self.server.slow)  # a server that hangs: the crawl must not wait for it to stop
+            self._send(200, ARTICLE)
         else:
             self._send(404, b"no")
+
+
+class _Paths(list):
+    """The paths requested so far; ``.server`` is the server (tests slow it down)."""
+
+    server: ThreadingHTTPServer
 
 
 @pytest.fixture
 def site() -> Iterator[tuple[str, list[str]]]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.paths = []
+    server.paths = _Paths()
+    server.paths.server = server
+    server.slow = 0
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -85,8 +100,7 @@ def _config(tmp_path: Path, extra: str = "") -> Path:
 def fetch(tmp_path: Path, *args: str, extra: str = "", timeout: float = 120) -> subprocess.CompletedProcess:
     db = tmp_path / "s.duckdb"
     env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "shanggao_db")}
-    cmd = [str(Path(sys.executable).with_name("shanggao")), "--db", str(db), "--config", str(_config(tmp_path, extra)),
-           "fetch", *args]
+    cmd = [*shanggao_command(), "--db", str(db), "--config", str(_config(tmp_path, extra)), "fetch", *args]
     return subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=timeout)
 
 
@@ -176,3 +190,59 @@ def test_a_huge_url_is_one_line(tmp_path: Path) -> None:
     done = fetch(tmp_path, "http://example.org/" + "a" * 100_000)
     _one_line_failure(done)
     assert "100,019 characters" in done.stderr and len(done.stderr) < 500
+
+
+# -- crawls: links per page, signals ---------------------------------------------------------
+
+def _crawl(tmp_path: Path, base: str, extra: str = "") -> subprocess.Popen:
+    outlet = tmp_path / "loopback.toml"
+    outlet.write_text(f'''[outlet]
+slug = "loopback"
+name = "回环测试站"
+tier = "county"
+base_url = "{base}"
+
+[listing]
+start = ["/news/"]
+article = ['^/content/\\d+\\.html$']
+max_pages = 1
+
+[article]
+title = ["//h1"]
+''', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "shanggao_db")}
+    cmd = [*shanggao_command(), "--db", str(tmp_path / "s.duckdb"),
+           "--config", str(_config(tmp_path, 'allow_internal = ["127.0.0.1"]\n' + extra)),
+           "crawl", "--outlet-file", str(outlet)]
+    return subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_links_followed_from_one_page_are_capped(tmp_path: Path, site) -> None:
+    base, paths = site
+    proc = _crawl(tmp_path, base, "max_links_per_page = 10\nconcurrency_per_domain = 4\n")
+    out, err = proc.communicate(timeout=180)
+    assert "Traceback" not in out + err
+    assert len([p for p in paths if p.startswith("/content/")]) == 10
+    [(url, problem, detail)] = problems(tmp_path)
+    assert (url, problem) == (f"{base}/news/", "too_many_links") and "more than 10 links" in detail
+
+
+def test_sigterm_stops_a_crawl_promptly_and_records_it(tmp_path: Path, site) -> None:
+    base, paths = site
+    paths.server.slow = 600  # every article hangs far longer than the download timeout
+    proc = _crawl(tmp_path, base)
+    deadline = time.monotonic() + 120
+    while not any(p.startswith("/content/") for p in paths) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert any(p.startswith("/content/") for p in paths), "the crawl never reached the articles"
+    proc.send_signal(signal.SIGTERM)
+    # well before the 30 s download timeout would end the hanging downloads
+    out, err = proc.communicate(timeout=25)
+    assert proc.returncode == 1 and "Traceback" not in out + err
+    assert out.startswith("loopback   killed")
+    con = duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True)
+    try:
+        status, message = con.execute("SELECT status, message FROM crawl_runs").fetchone()
+    finally:
+        con.close()
+    assert status == "killed" and message.startswith("stopped (shutdown)")

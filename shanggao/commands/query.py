@@ -35,10 +35,12 @@ def query(app: AppContext, sql: str, fmt: str, max_width: int) -> None:
       shanggao query "SELECT outlet, count(*) FROM articles GROUP BY ALL"
       shanggao query "SELECT * FROM verdicts" --format csv > verdicts.csv
     """
+    if not sql.strip():
+        raise click.ClickException("query: no SQL given")
     with app.store.sandbox() as con:
         try:
             cur = con.execute(sql)
-            if cur.description is None:
+            if cur is None or cur.description is None:
                 return
             columns = [d[0] for d in cur.description]
             print_rows(columns, _stream(cur), fmt, max_width=max_width or None)

@@ -208,12 +208,23 @@ def _read_xlsx(path: Path):
     return header, body()
 
 
+CSV_FIELD_CHARS = 4_000_000  # one cell at most (a long manuscript body is ~20,000)
+
+
 def _read_csv(path: Path):
     text = decode_text(path.read_bytes(), path)
+    if csv.field_size_limit() < CSV_FIELD_CHARS:
+        csv.field_size_limit(CSV_FIELD_CHARS)
     reader = csv.reader(io.StringIO(text))
     header: list[object] | None = None
     rows = []
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise BadFile(f"{path}: line {reader.line_num}: not readable as CSV ({exc})") from exc
         if header is None:
             if any(c.strip() for c in cells):
                 header = list(cells)
