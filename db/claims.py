@@ -54,6 +54,7 @@ class ClaimRow(NamedTuple):
     imported_at: dt.datetime | None
     source_file: str | None
     source_row: int | None
+    evidence_url: str | None             # the evidence article (a scan, PDF or screenshot) the claim names
 
 
 _SELECT_CLAIMS = f"SELECT {', '.join(ClaimRow._fields)} FROM claims"

@@ -16,7 +16,8 @@ import pyarrow as pa
 from shanggao.db.rows import fetch_as
 
 _ARTICLE_COLUMNS = ("a.article_id, a.url, a.outlet, a.title, a.subtitle, a.byline, a.authors, a.published_date, "
-                    "a.page_no, coalesce(a.body_chars, length(a.body)) AS body_chars")
+                    "a.page_no, coalesce(a.body_chars, length(a.body)) AS body_chars, a.source, "
+                    "(SELECT p.archived_file FROM pages p WHERE p.page_id = a.evidence_page_id) AS archived_file")
 
 
 class ArticleRow(NamedTuple):
@@ -31,6 +32,8 @@ class ArticleRow(NamedTuple):
     published_date: dt.date | None
     page_no: int | None
     body_chars: int | None
+    source: str | None                   # crawl / fetch / import, or pdf / scan / screenshot (evidence added by hand)
+    archived_file: str | None            # evidence added by hand: the file under the archive folder
 
 
 class LinkRow(NamedTuple):

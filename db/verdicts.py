@@ -24,7 +24,7 @@ VERDICT_SCHEMA = pa.schema([
     ("evidence_title", pa.string()), ("match_score", pa.float64()), ("match_kind", pa.string()),
     ("discrepancies", pa.list_(pa.string())), ("warnings", pa.list_(pa.string())), ("suggestion", pa.string()),
     ("duplicate_of", pa.string()), ("points_detail", pa.string()), ("rules_hash", pa.string()),
-    ("rules_source", pa.string()), ("person_points", pa.string()),
+    ("rules_source", pa.string()), ("person_points", pa.string()), ("evidence_file", pa.string()),
 ])
 
 
@@ -67,6 +67,7 @@ class ClaimVerdictRow(NamedTuple):
     rules_hash: str | None
     manuscript_unit: str | None
     discrepancies: list[str] | None
+    evidence_file: str | None            # a scan, PDF or screenshot the verdict was checked against
 
 
 _CLAIM_VERDICTS_SQL = """
@@ -74,7 +75,7 @@ SELECT cv.claim_id, cv.claimant, cv.unit, cv.claimed_outlet, cv.claimed_date, cv
        cv.claimed_title, cv.status, cv.reasons, cv.warnings, cv.suggestion, cv.points, cv.person_points,
        cv.article_id, coalesce(cv.evidence_outlet_name, cv.evidence_outlet), cv.evidence_tier, cv.evidence_date,
        cv.evidence_page, cv.evidence_title, cv.evidence_url, coalesce(cv.manuscript_id, cv.claimed_manuscript_id),
-       ms.title, cv.rules_hash, ms.unit, cv.discrepancies
+       ms.title, cv.rules_hash, ms.unit, cv.discrepancies, cv.evidence_file
 FROM claim_verdicts cv
 LEFT JOIN manuscripts ms ON ms.manuscript_id = coalesce(cv.manuscript_id, cv.claimed_manuscript_id)
 WHERE cv.claimed_date BETWEEN ? AND ?

@@ -238,3 +238,91 @@ def test_the_matcher_finds_the_manuscript_on_the_page(scan_store: Store) -> None
         rows = con.execute("SELECT manuscript_id, kind, score FROM matches").fetchall()
     assert [(m, k) for m, k, _ in rows] == [("LX-2022-061", "page")]
     assert rows[0][2] >= 50
+
+
+# -- verification against evidence --------------------------------------------------------------
+
+def verdicts_of(store: Store) -> dict[str, tuple]:
+    from shanggao.rules import load_rules
+    from shanggao.verify import verify_claims
+
+    verify_claims(store, None, None, load_rules())
+    with store.read() as con:
+        rows = con.execute("SELECT claim_id, status, reasons, suggestion, match_kind, evidence_file, points "
+                           "FROM verdicts ORDER BY claim_id").fetchall()
+    return {row[0]: row[1:] for row in rows}
+
+
+@needs_ocr
+@needs_font
+def test_a_claim_is_verified_from_the_scan(scan_store: Store) -> None:
+    from shanggao.matcher import match_store
+
+    match_store(scan_store)
+    scenario = Scenario(scan_store)
+    scenario.claim("C-scan", "LX-2022-061", ["向红"], "浦市镇", "团结报", "2022-06-24", page="第3版",
+                   title=MANUSCRIPT_TITLE)
+    status, reasons, _, kind, evidence_file, points = verdicts_of(scan_store)["C-scan"]
+    assert status == "verified" and kind == "page" and points > 0
+    assert reasons[0].startswith("凭扫描件核实：见 团结报 2022-06-24 第3版")
+    assert Path(evidence_file).is_file() and Path(evidence_file).suffix == ".jpg"
+    assert Path(evidence_file).parent.parent == scan_store.archive_dir.resolve() / "evidence"
+
+
+def test_print_only_claims_without_evidence_say_how_to_add_it(tmp_path: Path) -> None:
+    store = new_store(tmp_path)
+    scenario = Scenario(store)
+    scenario.manuscript("LX-2022-070", MANUSCRIPT_TITLE, "浦市镇", ["向红"], "2022-06-01", body=MANUSCRIPT_BODY)
+    scenario.claim("C-print", "LX-2022-070", ["向红"], "浦市镇", "《湘组研究》", "2022-06-15")
+    status, reasons, suggestion, *_ = verdicts_of(store)["C-print"]
+    assert status == "not_covered"
+    assert suggestion == "shanggao evidence add page.jpg --outlet xzyj --date 2022-06-15 --claim C-print"
+    assert "只有纸质版" in reasons[0] and suggestion in reasons[0]
+
+
+def test_evidence_that_does_not_carry_the_manuscript_is_a_text_mismatch(tmp_path: Path) -> None:
+    store = new_store(tmp_path)
+    scenario = Scenario(store)
+    scenario.manuscript("LX-2022-071", MANUSCRIPT_TITLE, "浦市镇", ["向红"], "2022-06-01", body=MANUSCRIPT_BODY)
+    scenario.claim("C-wrong", "LX-2022-071", ["向红"], "浦市镇", "湘组研究", "2022-06-15")
+    other = tmp_path / "另一期.pdf"
+    other.write_bytes(pdf_with_text(["An issue of the journal that carries other articles only"]))
+    add_evidence(store, other, outlet="xzyj", published=__import__("datetime").date(2022, 6, 15),
+                 claim_id="C-wrong", ocr=no_ocr)
+    status, reasons, *_ = verdicts_of(store)["C-wrong"]
+    assert status == "text_mismatch" and reasons[0].startswith("申报所附佐证（湘组研究 2022-06-15（PDF 另一期.pdf））")
+
+
+def test_claims_import_adds_the_evidence_column(tmp_path: Path, cli, db_path: Path) -> None:
+    cli("init")
+    folder = tmp_path / "6月"
+    (folder / "佐证").mkdir(parents=True)
+    (folder / "佐证" / "湘组研究第6期.pdf").write_bytes(pdf_with_text(["Pushi town points for party members"]))
+    (folder / "佐证" / "坏文件.pdf").write_bytes(b"%PDF-1.4 not really")
+    register = folder / "登记.csv"
+    register.write_text("申报编号,稿件编号,作者,单位,媒体,刊发日期,版次,佐证\n"
+                        "C1,LX-1,向红,浦市镇,湘组研究,2022-06-15,第12版,佐证/湘组研究第6期.pdf\n"
+                        "C2,LX-2,向红,浦市镇,湘组研究,2022-06-15,,佐证/坏文件.pdf\n"
+                        "C3,LX-3,向红,浦市镇,团结报,2022-06-24,,\n", encoding="utf-8")
+    result = cli("claims", "import", register, expect=1)
+    assert "3 claims added" in result.output
+    assert f"{register}:3: 佐证 佐证/坏文件.pdf not added (the claim is imported): " in result.stderr
+    with Store(db_path).read() as con:
+        rows = con.execute("SELECT c.claim_id, a.outlet, a.page_no, a.source FROM claims c "
+                           "LEFT JOIN articles a ON a.url = c.evidence_url ORDER BY 1").fetchall()
+    assert rows == [("C1", "xzyj", 12, "pdf"), ("C2", None, None, None), ("C3", None, None, None)]
+
+
+@needs_ocr
+@needs_font
+def test_the_report_says_checked_against_a_scan_and_links_it(scan_store: Store, tmp_path: Path, cli) -> None:
+    from shanggao.matcher import match_store
+
+    match_store(scan_store)
+    Scenario(scan_store).claim("C-scan", "LX-2022-061", ["向红"], "浦市镇", "团结报", "2022-06-24")
+    verdicts_of(scan_store)
+    out = tmp_path / "通报.html"
+    cli("report", "--period", "2022-06", "--format", "html", "--out", out, db=scan_store.path)
+    html = out.read_text(encoding="utf-8")
+    archived = next((scan_store.archive_dir / "evidence").glob("*/*.jpg")).resolve()
+    assert "凭扫描件核实" in html and f'href="{archived.as_uri()}"' in html

@@ -2,7 +2,9 @@
 
 Headers in Chinese or English: 稿件编号/manuscript_id, 标题/title,
 作者/claimant, 单位/unit, 媒体/outlet, 刊发日期/published, 版次/page,
-链接/url, and optionally 申报编号/claim_id.  Dates like 2022-06-24, 2022/6/24,
+链接/url, and optionally 申报编号/claim_id and 佐证/附件/扫描件 (a PDF, scan,
+photo or screenshot of the page, path relative to the register: added with
+``shanggao evidence add`` and tied to the claim).  Dates like 2022-06-24, 2022/6/24,
 2022.6.24 or 2022年6月24日.  The outlet is kept as written and also resolved
 against the registry (``claims.outlet_slug``).
 
@@ -43,6 +45,7 @@ CLAIM_COLUMNS = {
     "published": ("published_date", "刊发日期", "刊发时间", "发表日期", "日期", "date"),
     "page": ("版次", "版面", "page_no"),
     "url": ("链接", "网址", "网页链接", "link"),
+    "evidence": ("佐证", "附件", "扫描件", "佐证材料", "证明材料", "evidence_file"),
 }
 SUFFIXES = (".xlsx", ".csv")
 
@@ -66,6 +69,7 @@ def import_claim_file(store: Store, path: Path) -> ImportReport:
     occurrences: Counter[str] = Counter()
     first_row: dict[str, int] = {}
     prepared = []
+    evidence: list[tuple[int, str, ClaimRecord]] = []
     for number, raw in records:
         fields = {name: clean_cell(value) for name, value in raw.items()}
         if not (fields["manuscript_id"] or fields["title"] or fields["url"]):
@@ -97,8 +101,37 @@ def import_claim_file(store: Store, path: Path) -> ImportReport:
             claim_id, fields["manuscript_id"], split_names(fields["claimant"]), fields["unit"], fields["outlet"],
             resolution.slug, published, fields["page"], fields["url"], fields["title"], path.name, number, now,
         ))
+        if fields["evidence"]:
+            evidence.append((number, fields["evidence"], prepared[-1]))
     _write_claims(store, prepared, report)
+    for number, name, claim in evidence:
+        _add_evidence(store, path, number, name, claim, report)
     return report
+
+
+def _add_evidence(store: Store, register: Path, number: int, name: str, claim: ClaimRecord,
+                  report: ImportReport) -> None:
+    """The row's 佐证 file, added as evidence of the claim (after the claims are stored, as
+    OCR takes seconds a page); a file that cannot be used is reported, the claim stays."""
+    from shanggao.evidence import EvidenceError
+    from shanggao.evidence.add import add_evidence
+    from shanggao.spiders.text import parse_page_label
+
+    file = register.parent / name
+    problem = None
+    if claim.outlet_slug is None:
+        problem = f"媒体“{claim.outlet}”不在媒体名录"
+    elif claim.published_date is None:
+        problem = "申报未填刊发日期"
+    else:
+        try:
+            add_evidence(store, file, outlet=claim.outlet_slug, published=claim.published_date,
+                         page_no=parse_page_label(claim.page)[0], claim_id=claim.claim_id)
+            report.notes.append(f"{register}:{number}: 佐证 {name} added as evidence of claim {claim.claim_id}")
+        except EvidenceError as exc:
+            problem = str(exc)
+    if problem:
+        report.reject(register, number, f"佐证 {name} not added (the claim is imported): {problem}")
 
 
 def _write_claims(store: Store, claims: list[ClaimRecord], report: ImportReport) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 
@@ -265,6 +266,10 @@ def collect(store: Store, period: Period, rules: Rules) -> ReportData:
 
 def _claim_line(row: verdicts_table.ClaimVerdictRow) -> tuple[ClaimLine, list[str]]:
     """(the claim as the report lists it, its verdict's discrepancies)."""
+    evidence_url, evidence_title = row.evidence_url, row.evidence_title
+    if row.evidence_file:   # checked against a scan, PDF or screenshot: say so and link the archived file
+        label = next((r.split("：")[0] for r in row.reasons or [] if r.startswith("凭")), "凭扫描件核实")
+        evidence_url, evidence_title = Path(row.evidence_file).as_uri(), f"{evidence_title or ''}（{label}）"
     line = ClaimLine(
         claim_id=row.claim_id, claimants=list(row.claimant or []), unit=(row.unit or row.manuscript_unit or "").strip(),
         claimed_outlet=row.claimed_outlet or "", claimed_date=row.claimed_date, claimed_page=row.claimed_page,
@@ -273,7 +278,7 @@ def _claim_line(row: verdicts_table.ClaimVerdictRow) -> tuple[ClaimLine, list[st
         points=row.points or 0.0, person_points=json.loads(row.person_points) if row.person_points else {},
         article_id=row.article_id, outlet_name=row.outlet_name,
         tier=row.tier or ("other" if row.article_id else None), evidence_date=row.evidence_date,
-        evidence_page=row.evidence_page, evidence_title=row.evidence_title, evidence_url=row.evidence_url,
+        evidence_page=row.evidence_page, evidence_title=evidence_title, evidence_url=evidence_url,
         manuscript_id=row.manuscript_id, manuscript_title=row.manuscript_title, rules_hash=row.rules_hash,
     )
     return line, list(row.discrepancies or [])

@@ -39,8 +39,9 @@ class Link:
 
     @property
     def safe_url(self) -> str | None:
-        """The URL when it is http(s); anything else (javascript:, data:) is shown, never linked."""
-        return self.url if re.match(r"(?i)^https?://", self.url or "") else None
+        """The URL when it is http(s), or a file: link to an archived scan; anything else
+        (javascript:, data:) is shown, never linked."""
+        return self.url if re.match(r"(?i)^(https?://|file:///)", self.url or "") else None
 
     def __str__(self) -> str:
         return self.text

@@ -11,6 +11,7 @@ from shanggao.rules import EXCERPT_KINDS, Rules
 from shanggao.shell import shanggao_command
 from shanggao.db.outlets import outlet_for_host, resolve_outlet
 from shanggao.verify.model import (
+    EVIDENCE_SOURCE_LABELS,
     MATCH_KIND_LABELS,
     Article,
     Claim,
@@ -117,10 +118,15 @@ class Judge:
         """(placement that answers the claim, article stored at the claimed URL)."""
         links = self.ev.placements.get(ms.manuscript_id, [])
         url_article = self.ev.articles_by_url.get(normalize_url(claim.url)) if claim.url else None
-        if url_article is not None:
-            for link in links:
-                if link.article.article_id == url_article.article_id:
-                    return link, url_article
+        # A scan, PDF or screenshot the claim names (claims import 佐证 column, evidence add --claim)
+        # settles it like a claimed link; the link itself still counts when it carries the manuscript.
+        named = self.ev.articles_by_url.get(normalize_url(claim.evidence_url)) if claim.evidence_url else None
+        for article in (url_article, named):
+            if article is not None:
+                for link in links:
+                    if link.article.article_id == article.article_id:
+                        return link, article
+        url_article = url_article or named
         window = self.rules.search_window_days
 
         def distance(link: Placement) -> int:
@@ -153,7 +159,11 @@ class Judge:
 
     def _text_mismatch(self, claim: Claim, ms: Manuscript, url_article: Article, elsewhere: str | None,
                        base: dict) -> Verdict:
-        reason = f"申报链接所载为 {fmt_article(url_article, self.ev.outlets)}，并非稿件《{ms.title}》"
+        what = "申报所附佐证" if url_article.is_evidence_file else "申报链接所载为"
+        reason = f"{what} {fmt_article(url_article, self.ev.outlets)}，并非稿件《{ms.title}》"
+        if url_article.is_evidence_file:
+            reason = (f"申报所附佐证（{url_article.title}）中未找到稿件《{ms.title}》的文字"
+                      f"（{EVIDENCE_SOURCE_LABELS[url_article.source]}）")
         return Verdict(claim.claim_id, "text_mismatch", _with_elsewhere(reason, elsewhere), article=url_article,
                        **base)
 
@@ -178,6 +188,14 @@ class Judge:
                       f"运行 `{suggestion}` 即可判定")
             return Verdict(claim.claim_id, "not_covered", _with_elsewhere(reason, elsewhere), suggestion=suggestion,
                            **base)
+        info = self.ev.outlets.get(slug)
+        if info is not None and info.crawl == "print" and claim.published_date in missing:
+            remedy = shanggao_command("evidence", "add", "page.jpg", "--outlet", slug, "--date",
+                                      claim.published_date.isoformat(), "--claim", claim.claim_id)
+            reason = (f"{name}只有纸质版，网上无从抓取；请把刊登该稿件的版面（PDF、扫描件或照片）"
+                      f"用 `{remedy}` 加入后重新核验（page.jpg 换成该文件）")
+            return Verdict(claim.claim_id, "not_covered", _with_elsewhere(reason, elsewhere), suggestion=remedy,
+                           **base)
         if claim.published_date in missing:
             reason = f"尚未抓取{name} {'、'.join(d.isoformat() for d in missing)}，无法判定；运行 `{crawl}` 后重新核验"
             return Verdict(claim.claim_id, "not_covered", _with_elsewhere(reason, elsewhere), suggestion=crawl, **base)
@@ -195,6 +213,8 @@ class Judge:
         warnings = base["warnings"]
         kind = MATCH_KIND_LABELS.get(placement.kind, placement.kind)
         evidence = f"见 {fmt_article(article, self.ev.outlets)}，匹配度 {placement.score:.0f}（{kind}）"
+        if article.is_evidence_file:
+            evidence = f"{EVIDENCE_SOURCE_LABELS[article.source]}：{evidence}"
         differences = self._differences(claim, ms, slug, article, warnings)
         kw = dict(base, article=article, placement=placement, discrepancies=differences)
         if ms.submitted_date and article.published_date and article.published_date < ms.submitted_date:
@@ -248,6 +268,8 @@ class Judge:
         return None
 
     def _title_difference(self, claim: Claim, ms: Manuscript, article: Article, warnings: list[str]) -> str | None:
+        if article.is_evidence_file:
+            return None   # a page image's stored title is shanggao's label, not the printed headline
         if not claim.title or self._title_fits(claim.title, article):
             return None
         if self._title_fits(claim.title, None, ms.title):
@@ -257,6 +279,8 @@ class Judge:
 
     @staticmethod
     def _url_difference(claim: Claim, article: Article) -> str | None:
+        if article.is_evidence_file:
+            return None   # a scan has no link; the claim's link (if any) is the web copy's
         if claim.url and normalize_url(claim.url) != normalize_url(article.url):
             return f"链接：申报 {claim.url}，实际 {article.url}"
         return None
@@ -278,6 +302,9 @@ class Judge:
         text = " ".join(filter(None, [article.byline, *article.authors]))
         if placement.kind in EXCERPT_KINDS:
             return None  # a 综合稿 carries the editor's byline, not the county writer's
+        if article.is_evidence_file:
+            warnings.append("佐证为版面图像或PDF，署名请对照原件核对")
+            return None
         if not text.strip() or not names_someone(text):
             warnings.append("见报稿未署作者，无法核对署名")
             return None

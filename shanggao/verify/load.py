@@ -46,12 +46,13 @@ def load_evidence(con: duckdb.DuckDBPyConnection, start: dt.date | None, end: dt
 def _claim(row: claims_table.ClaimRow) -> Claim:
     order = (row.imported_at or dt.datetime.min, row.source_file or "", row.source_row or 0, row.claim_id)
     return Claim(row.claim_id, row.manuscript_id or None, tuple(n for n in (row.claimant or []) if n), row.unit,
-                 row.outlet, row.outlet_slug, row.published_date, row.page, row.url or None, row.title, order)
+                 row.outlet, row.outlet_slug, row.published_date, row.page, row.url or None, row.title, order,
+                 row.evidence_url or None)
 
 
 def _article(row: evidence_reads.ArticleRow) -> Article:
     return Article(row.article_id, row.url, row.outlet, row.title, row.subtitle, row.byline, tuple(row.authors or ()),
-                   row.published_date, row.page_no, row.body_chars or 0)
+                   row.published_date, row.page_no, row.body_chars or 0, row.source or "crawl", row.archived_file)
 
 
 def _manuscripts(con: duckdb.DuckDBPyConnection) -> dict[str, Manuscript]:
@@ -93,7 +94,8 @@ def _placements(con: duckdb.DuckDBPyConnection, manuscript_ids: set[str]) -> dic
 
 
 def _articles_at_claimed_urls(con: duckdb.DuckDBPyConnection, claims: list[Claim]) -> dict[str, Article]:
-    variants = {v for c in claims if c.url for v in url_variants(c.url)}
+    variants = {v for c in claims if c.url for v in url_variants(c.url)} | {c.evidence_url for c in claims
+                                                                            if c.evidence_url}
     return {normalize_url(row.url): _article(row) for row in evidence_reads.articles_at_urls(con, variants)}
 
 

@@ -22,7 +22,10 @@ STATUS_LABELS = {
     "unknown_outlet": "媒体不明",
 }
 
-MATCH_KIND_LABELS = {"full": "全文刊用", "edited": "改编刊用", "excerpt": "摘编", "roundup": "综合稿采用"}
+MATCH_KIND_LABELS = {"full": "全文刊用", "edited": "改编刊用", "excerpt": "摘编", "roundup": "综合稿采用",
+                     "page": "见于版面"}
+# Evidence added by hand (shanggao evidence add): how a verdict says what it was checked against.
+EVIDENCE_SOURCE_LABELS = {"scan": "凭扫描件核实", "pdf": "凭PDF版面核实", "screenshot": "凭截图核实"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Claim:
     url: str | None
     title: str | None
     order: tuple                 # filing order: who claimed first
+    evidence_url: str | None = None   # the evidence article (evidence:<sha256>) the claim names
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,12 @@ class Article:
     published_date: dt.date | None
     page_no: int | None
     body_chars: int
+    source: str = "crawl"              # pdf / scan / screenshot: evidence added by hand
+    archived_file: str | None = None   # ... kept under the archive folder
+
+    @property
+    def is_evidence_file(self) -> bool:
+        return self.source in EVIDENCE_SOURCE_LABELS
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,7 @@ def _placement_points(first: Verdict, evidence: Evidence, rules: Rules) -> tuple
     article = placement.article
     outlet = evidence.outlets.get(article.outlet)
     placed = article.body_chars
-    if placement.kind in EXCERPT_KINDS and placement.article_coverage:
+    if (placement.kind in EXCERPT_KINDS or placement.kind == "page") and placement.article_coverage:
         placed = round(article.body_chars * placement.article_coverage)
     return rules.placement_points(
         outlet_slug=article.outlet, tier=outlet.tier if outlet else None, outlet_kind=outlet.kind if outlet else None,

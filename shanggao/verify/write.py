@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -13,8 +14,9 @@ from shanggao.rules import Rules
 from shanggao.verify.model import Verdict
 
 
-def _verdict_row(v: Verdict, rules: Rules, now: dt.datetime) -> dict:
+def _verdict_row(v: Verdict, rules: Rules, now: dt.datetime, archive_dir: Path | None) -> dict:
     a = v.article
+    archived = a.archived_file if a and a.is_evidence_file and a.archived_file else None
     return {
         "claim_id": v.claim_id, "status": v.status, "article_id": a.article_id if a else None,
         "reasons": v.reasons, "points": v.points, "verified_at": now,
@@ -28,15 +30,16 @@ def _verdict_row(v: Verdict, rules: Rules, now: dt.datetime) -> dict:
         "duplicate_of": v.duplicate_of, "points_detail": v.points_detail,
         "rules_hash": rules.digest, "rules_source": rules.source,
         "person_points": json.dumps(v.person_points, ensure_ascii=False) if v.person_points else None,
+        "evidence_file": str((archive_dir / archived).resolve()) if archived and archive_dir else archived,
     }
 
 
-def verdict_table(verdicts: list[Verdict], rules: Rules, now: dt.datetime) -> pa.Table:
-    return pa.Table.from_pylist([_verdict_row(v, rules, now) for v in verdicts], schema=VERDICT_SCHEMA)
+def verdict_table(verdicts: list[Verdict], rules: Rules, now: dt.datetime, archive_dir: Path | None = None) -> pa.Table:
+    return pa.Table.from_pylist([_verdict_row(v, rules, now, archive_dir) for v in verdicts], schema=VERDICT_SCHEMA)
 
 
 def write_verdicts(store: Store, verdicts: list[Verdict], rules: Rules) -> None:
     """Replace these claims' verdicts in one short transaction."""
-    table = verdict_table(verdicts, rules, utcnow())
+    table = verdict_table(verdicts, rules, utcnow(), store.archive_dir)
     with store.write() as con:
         replace_verdicts(con, table)
