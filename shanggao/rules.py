@@ -75,6 +75,21 @@ class Quotas:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    """The ``[report]`` table: what the 通报's 版头, 主送, closing and 落款 say (GB/T 9704-2012 parts)."""
+    organization: str                          # heads every report (标题) and signs it (落款) unless signatory is set
+    masthead: str                              # 发文机关标志, in red above the separator line
+    number: str                                # 发文字号 pattern with {year} and {n}; "" = none
+    recipients: str                            # 主送
+    signatory: str                             # 落款
+    requirements: str                          # the 下一步工作要求 paragraph
+
+    def document_number(self, year: int, n: int) -> str:
+        """The pattern filled in: 县组通〔2022〕12号."""
+        return self.number.format(year=year, n=n)
+
+
+@dataclass(frozen=True)
 class Rules:
     tier_points: dict[str, float]
     outlet_points: dict[str, float]
@@ -89,7 +104,8 @@ class Rules:
     date_tolerance_days: int
     search_window_days: int
     quotas: Quotas
-    organization: str                          # report heading
+    organization: str                          # report heading (= report.organization)
+    report: ReportSettings
     source: str                                # file path, or "default"
     digest: str                                # first 12 hex of sha256 over the effective rules
 
@@ -274,7 +290,10 @@ def _build(data: dict[str, Any], source: str) -> Rules:
         units=units,
         county_prefixes=names.county_prefixes,
     )
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:12]
+    report = _report_settings(data["report"], source)
+    # The digest covers what decides verdicts and points; the report's wording is not part of it.
+    scored = {key: value for key, value in data.items() if key != "report"}
+    digest = hashlib.sha256(json.dumps(scored, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:12]
     return Rules(
         tier_points=tier_points,
         outlet_points=outlet_points,
@@ -289,10 +308,30 @@ def _build(data: dict[str, Any], source: str) -> Rules:
         date_tolerance_days=_integer(verification, "date_tolerance_days", "verification", source),
         search_window_days=_integer(verification, "search_window_days", "verification", source),
         quotas=quotas,
-        organization=_text(data["report"], "organization", "report", source),
+        organization=report.organization,
+        report=report,
         source=source,
         digest=digest,
     )
+
+
+def _report_settings(table: dict[str, Any], source: str) -> ReportSettings:
+    organization = _text(table, "organization", "report", source)
+    texts = {}
+    for key in ("masthead", "number", "recipients", "signatory", "requirements"):
+        value = table[key]
+        if not isinstance(value, str):
+            raise RulesError(f"{source}: report.{key} must be a string, not {value!r}")
+        texts[key] = value.strip()
+    if texts["number"]:
+        try:
+            texts["number"].format(year=2022, n=1)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise RulesError(f"{source}: report.number {texts['number']!r} may use only {{year}} and {{n}} "
+                             f"({exc})") from None
+    return ReportSettings(organization=organization, masthead=texts["masthead"] or organization,
+                          number=texts["number"], recipients=texts["recipients"],
+                          signatory=texts["signatory"] or organization, requirements=texts["requirements"])
 
 
 def rules_for(config_rules: str, config_source: str, override: str | Path | None = None) -> Rules:

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from shanggao.cli import main
 from shanggao.periods import parse_period
-from shanggao.reports import write_report
+from shanggao.reports import publish, write_report
 from shanggao.reports.data import collect, parse_evidence
 from shanggao.rules import load_rules
 from shanggao.verify import verify_claims
@@ -53,42 +53,31 @@ def test_report_data(june):
 def test_xlsx(june, tmp_path):
     path = write_report(june.store, parse_period("2022-06"), load_rules(), "xlsx", tmp_path / "r.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["总体情况", "月度走势", "单位", "个人", "已核实上稿", "未申报上稿", "需核查"]
+    assert wb.sheetnames == ["总体情况", "月度走势", "单位排名", "个人排名", "各单位情况", "已核实上稿", "未申报上稿"]
     assert wb["总体情况"]["A1"].value == "中共泸溪县委组织部2022年6月新闻上稿情况通报"
-    rows = [[c.value for c in row] for row in wb["单位"].iter_rows()]
-    header = rows.index(["单位", "报送稿件", "月任务数", "完成情况", "核实上稿", "中央", "省级", "州级", "县级", "其他", "积分"])
-    assert rows[header + 1][:4] == ["县委组织部", 1, 4, "未达标"]
+    rows = [[c.value for c in row] for row in wb["各单位情况"].iter_rows()]
+    header = rows.index(["单位", "报送稿件", "任务数", "核实上稿", "中央", "省级", "积分"])  # tiers with placements
+    assert rows[header + 1][:3] == ["县委组织部", 1, 4]
     placed = wb["已核实上稿"]
-    titles = {row[5].value: row[5] for row in placed.iter_rows(min_row=4)}
+    titles = {row[4].value: row[4] for row in placed.iter_rows(min_row=3)}
     assert titles[HOSTILE].value == HOSTILE  # stored as text, as it was crawled
-    assert titles["白沙镇“党建+产业”带富一方"].hyperlink.target.startswith("https://epaper.voc.com.cn/")
-    unclaimed = {row[5].value: row[5] for row in wb["未申报上稿"].iter_rows(min_row=4)}
+    assert all(cell.hyperlink is None for cell in titles.values())  # links go to the 工作底稿
+    unclaimed = {row[4].value: row[4] for row in wb["未申报上稿"].iter_rows(min_row=3)}
     assert unclaimed[FORMULA].data_type == "s" and unclaimed[FORMULA].hyperlink is None
     chart = wb["月度走势"]._charts[0]
     assert chart.grouping == "stacked" and len(chart.series) == 5
-    look = [row[0].value for row in wb["需核查"].iter_rows(min_row=4)]
+    sheet = load_workbook(tmp_path / "r-工作底稿.xlsx")
+    look = [row[0].value for row in sheet["需核查"].iter_rows(min_row=4)]
     assert "C15" in look and "C01" not in look
-
-
-def test_docx(june, tmp_path):
-    path = write_report(june.store, parse_period("2022-06"), load_rules(), "docx", tmp_path / "r.docx")
-    doc = Document(path)
-    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
-    assert headings[:3] == ["一、总体情况", "二、各月核实上稿走势（按媒体级别）", "三、各单位报送与上稿情况"]
-    assert len(doc.inline_shapes) == 1  # the chart PNG
-    cells = {c.text for t in doc.tables for row in t.rows for c in row.cells}
-    assert "未达标" in cells and "县委组织部" in cells and any(HOSTILE in c for c in cells)
-    image = doc.inline_shapes[0]._inline.graphic.graphicData.pic.blipFill.blip.embed
-    assert doc.part.related_parts[image].blob[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_markdown_escapes(june, tmp_path):
     path = write_report(june.store, parse_period("2022-06"), load_rules(), "md", tmp_path / "r.md")
     text = path.read_text(encoding="utf-8")
-    assert text.startswith("# 中共泸溪县委组织部2022年6月新闻上稿情况通报")
+    assert "\n# 中共泸溪县委组织部2022年6月新闻上稿情况通报\n" in text
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert "](<javascript:" not in text
-    assert "## 七、需核查的申报" in text
+    assert "## 五、下一步工作要求" in text and "C15" not in text and "shanggao" not in text
 
 
 def test_year_report_has_monthly_quota_matrix(june, tmp_path):
@@ -98,7 +87,9 @@ def test_year_report_has_monthly_quota_matrix(june, tmp_path):
     path = write_report(june.store, parse_period("2022"), load_rules(), "md", tmp_path / "y.md")
     text = path.read_text(encoding="utf-8")
     assert "各单位逐月报送情况" in text and "| 单位 | 1月 | 2月 |" in text
-    assert "未达标（0/12个月达标）" in text
+    # counted from May, the first month with data: January to April are "—", not missed months
+    assert "| 县委组织部 | — | — | — | — | 0✗ | 1✗ |" in text
+    assert "报送任务按2022年5月至12月共8个月统计" in text
 
 
 def test_cli_report_default_path(june, tmp_path, monkeypatch):
@@ -108,22 +99,26 @@ def test_cli_report_default_path(june, tmp_path, monkeypatch):
     assert (tmp_path / "reports" / "上稿通报-2022-06.html").exists()
     result = CliRunner().invoke(main, ["--db", str(june.store.path), "report", "--period", "2022",
                                        "--format", "pdf"])
-    assert result.exit_code == 2 and "pdf" in result.output
+    assert result.exit_code != 0 and "pdf" in result.output
 
 
 def test_generated_at_is_beijing_time_and_labelled(june, tmp_path):
     data = collect(june.store, parse_period("2022-06"), load_rules())
     assert data.generated_at.utcoffset() == dt.timedelta(hours=8)
     path = write_report(june.store, parse_period("2022-06"), load_rules(), "md", tmp_path / "r.md")
-    assert f"生成时间：{data.generated_at:%Y-%m-%d} " in path.read_text(encoding="utf-8")
-    assert "（北京时间）" in path.read_text(encoding="utf-8")
+    day = data.generated_at.date()
+    assert f"{day.year}年{day.month}月{day.day}日" in path.read_text(encoding="utf-8")  # 成文日期
+    about = [c.value for c in load_workbook(tmp_path / "r-工作底稿.xlsx")["说明"]["A"]]
+    assert any(f"生成时间：{data.generated_at:%Y-%m-%d} " in (v or "") and "（北京时间）" in v for v in about)
 
 
 def test_report_notes_unverified_claims(tmp_path):
     s = june_office(tmp_path)
     data = collect(s.store, parse_period("2022-06"), load_rules())
-    assert any("尚未核验" in n and "shanggao verify --period 2022-06" in n for n in data.notes)
     assert all(c.status_label == "未核验" for c in data.claims)
+    done = publish(s.store, parse_period("2022-06"), load_rules(), "md", tmp_path / "r.md")
+    assert any("no verdict" in w and "shanggao verify --period 2022-06" in w for w in done.warnings)
+    assert "shanggao" not in done.report.read_text(encoding="utf-8")  # warned on the terminal, not in the 通报
 
 
 @pytest.mark.parametrize("raw, count", [

@@ -72,7 +72,7 @@ def test_report_building_steps(tmp_path):
     with progress_steps(None, "report", console=console) as steps:
         write_report(s.store, parse_period("2022-06"), load_rules(), "md", tmp_path / "r.md", steps)
     drawn = out.getvalue()
-    assert "report: writing r.md" in drawn and "3/3" in drawn
+    assert "report: writing r.md" in drawn and "4/4" in drawn
 
 
 def test_cli_output_is_plain_without_a_terminal(tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 from html import escape
+from pathlib import Path
 
 from shanggao.reports.data import ChartData
 from shanggao.rules import TIER_LABELS
@@ -22,9 +23,16 @@ TIER_COLOURS = {
     "other": "#7f8c8d",        # grey
 }
 
-# Fonts matplotlib may find for the Chinese labels, most common first.
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
-             "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "AR PL UMing CN", "Droid Sans Fallback")
+# Font files with Chinese glyphs, most wanted first (file name stems, matched case-insensitively).
+CJK_FONT_FILES = ("NotoSansCJK-Regular", "NotoSansCJKsc-Regular", "NotoSansSC-Regular", "SourceHanSansSC-Regular",
+                  "SourceHanSans-Regular", "NotoSerifCJK-Regular", "wqy-zenhei", "wqy-microhei", "msyh", "simhei",
+                  "simsun", "DroidSansFallbackFull", "DroidSansFallback")
+FONT_PACKAGE = "apt-get install fonts-noto-cjk"
+CHART_TITLE = "各月核实上稿数（按媒体级别）"
+
+
+class ChartFontError(RuntimeError):
+    """No font with Chinese glyphs: the chart would come out as empty boxes or in English."""
 
 
 def _nice_max(value: int) -> int:
@@ -47,7 +55,7 @@ def chart_svg(chart: ChartData, width: int = 760, height: int = 320) -> str:
     bar = min(44.0, slot * 0.6)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
-             '<title>各月核实上稿数（按媒体级别）</title>']
+             f'<title>{CHART_TITLE}</title>']
     for k in range(6):
         value = ymax * k / 5
         y = top + plot_h - plot_h * k / 5
@@ -78,44 +86,53 @@ def chart_svg(chart: ChartData, width: int = 760, height: int = 320) -> str:
     return "".join(parts)
 
 
-def _cjk_font() -> str | None:
+def find_cjk_font(directories: list[str] | None = None) -> Path:
+    """The file of a font with Chinese glyphs among the system's fonts (or in ``directories``).
+
+    Looked up by file, not through matplotlib's font cache, which may predate the
+    fonts' installation.  Raises ChartFontError naming the package to install."""
     from matplotlib import font_manager
 
-    available = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in available), None)
+    files = {Path(f).stem.lower(): Path(f) for f in font_manager.findSystemFonts(directories)}
+    for stem in CJK_FONT_FILES:
+        if stem.lower() in files:
+            return files[stem.lower()]
+    where = ", ".join(directories) if directories else "the system's font folders"
+    raise ChartFontError(f"no font with Chinese characters in {where} for the report's chart; "
+                         f"install one with `{FONT_PACKAGE}`")
 
 
-def chart_png(chart: ChartData, dpi: int = 150) -> bytes:
-    """The chart as PNG bytes.  Without a CJK font installed, labels fall back to ASCII."""
+def chart_png(chart: ChartData, dpi: int = 150, font_file: Path | None = None) -> bytes:
+    """The chart as PNG bytes, its labels in a CJK font loaded from its file (ChartFontError without one)."""
     import matplotlib
 
     matplotlib.use("Agg")
+    from matplotlib import font_manager
     from matplotlib.figure import Figure
 
-    font = _cjk_font()
-    if font:
-        labels, tier_name, title = chart.labels, TIER_LABELS, "各月核实上稿数（按媒体级别）"
-    else:
-        labels = [f"{y}-{m:02d}" for y, m in chart.months]
-        tier_name, title = {t: t for t in TIER_LABELS}, "Verified placements per month, by outlet tier"
-    fig = Figure(figsize=(7.6, 3.4), dpi=dpi)
+    path = font_file or find_cjk_font()
+    font_manager.fontManager.addfont(str(path))
+    font = font_manager.FontProperties(fname=str(path))
+    small = font_manager.FontProperties(fname=str(path), size=9)
+    fig = Figure(figsize=(6.1, 3.2), dpi=dpi)
     ax = fig.add_subplot()
     bottoms = [0] * len(chart.months)
     for tier in chart.tiers:
         values = chart.counts[tier]
-        ax.bar(range(len(values)), values, bottom=bottoms, color=TIER_COLOURS[tier], label=tier_name[tier], width=0.6)
+        ax.bar(range(len(values)), values, bottom=bottoms, color=TIER_COLOURS[tier], label=TIER_LABELS[tier],
+               width=0.6)
         bottoms = [b + v for b, v in zip(bottoms, values)]
     for i, total in enumerate(bottoms):
         if total:
-            ax.text(i, total, str(total), ha="center", va="bottom", fontsize=9,
-                    **({"fontfamily": font} if font else {}))
-    ax.set_xticks(range(len(labels)), labels, **({"fontfamily": font} if font else {}))
+            ax.text(i, total, str(total), ha="center", va="bottom", fontproperties=small)
+    ax.set_xticks(range(len(chart.labels)), chart.labels)
+    for label in ax.get_xticklabels():
+        label.set_fontproperties(small)
     ax.set_ylim(0, _nice_max(max(bottoms, default=0)))
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(title, **({"fontfamily": font} if font else {}))
-    ax.legend(ncols=len(chart.tiers), loc="upper left", frameon=False,
-              prop={"family": font, "size": 9} if font else {"size": 9})
+    ax.set_ylabel("篇", fontproperties=small, rotation=0, labelpad=10)
+    ax.legend(ncols=len(chart.tiers), loc="upper left", frameon=False, prop=small)
     fig.tight_layout()
     out = io.BytesIO()
     fig.savefig(out, format="png")

@@ -1,13 +1,12 @@
-"""The Markdown report: the same sections as plain GitHub-style tables."""
+"""The Markdown report: the same parts as plain GitHub-style tables, the chart as its figures."""
 
 from __future__ import annotations
 
 from html import escape
 from pathlib import Path
-from urllib.parse import quote
 
 from shanggao.reports.data import ReportData
-from shanggao.reports.sections import Link, Table, build_sections, chart_table, clean, footer
+from shanggao.reports.sections import CHART_CAPTION, Table, build_sections, chart_table, clean, closing
 
 
 def _md(value: object) -> str:
@@ -18,37 +17,44 @@ def _md(value: object) -> str:
     return text
 
 
-def _md_url(url: str) -> str:
-    """A link destination that stays one: whitespace, <, >, quotes, backslashes and non-ASCII percent-encoded."""
-    return quote(clean(url), safe=":/?#[]@!$&'()*+,;=%~")
-
-
-def _cell(value: object) -> str:
-    if isinstance(value, Link):
-        if value.safe_url:
-            return f"[{_md(value.text)}](<{_md_url(value.safe_url)}>)"
-        return f"{_md(value.text)} ({_md(value.url)})"
-    return _md(value)
-
-
 def _table(table: Table) -> list[str]:
     if not table.rows:
-        return [table.empty, ""]
+        return [_md(table.empty), ""]
     lines = ["| " + " | ".join(_md(c) for c in table.columns) + " |",
              "|" + "|".join("---" for _ in table.columns) + "|"]
-    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in table.rows]
+    lines += ["| " + " | ".join(_md(v) for v in row) + " |" for row in table.rows]
     return lines + [""]
 
 
-def render_markdown(data: ReportData, out: Path) -> Path:
-    lines = [f"# {_md(data.title)}", "", f"统计期间：{data.period.start} 至 {data.period.end}", ""]
-    for section in build_sections(data):
-        lines += [f"## {_md(section.title)}", ""]
+def markdown_document(data: ReportData, number: str = "") -> str:
+    org = data.rules.report
+    lines = [f"**{_md(org.masthead)}**", ""]
+    if number:
+        lines += [_md(number), ""]
+    lines += ["---", "", f"# {_md(data.title)}", ""]
+    if org.recipients:
+        lines += [_md(org.recipients), ""]
+    sections = build_sections(data)
+    annexes = [s for s in sections if s.annex]
+    for section in (s for s in sections if not s.annex):
+        lines += [f"{'##' if section.level == 1 else '###'} {_md(section.heading)}", ""]
+        lines += [_md(s) + "\n" for s in section.sentences]
+        if section.chart:
+            lines += [f"*{_md(CHART_CAPTION)}*", ""] + _table(chart_table(data))
+        if section.table is not None:
+            lines += _table(section.table)
+    if annexes:
+        lines += ["附件：" + "；".join(f"{i}．{_md(s.title)}" for i, s in enumerate(annexes, 1)), ""]
+    end = closing(data)
+    lines += [f"{_md(end.signatory)}  ", _md(end.date), ""]
+    for section in annexes:
+        lines += ["---", "", f"{_md(section.heading)}", "", f"## {_md(section.title)}", ""]
         lines += [_md(s) + "\n" for s in section.sentences]
         if section.table is not None:
             lines += _table(section.table)
-        if section.key == "chart":
-            lines += _table(chart_table(data))
-    lines += ["---", "", _md(footer(data)), ""]
-    out.write_text("\n".join(lines), encoding="utf-8")
+    return "\n".join(lines)
+
+
+def render_markdown(data: ReportData, out: Path, number: str = "") -> Path:
+    out.write_text(markdown_document(data, number), encoding="utf-8")
     return out
