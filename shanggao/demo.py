@@ -240,7 +240,7 @@ def run_demo(out: Path, progress: Callable[[str], None] = lambda _line: None) ->
     """Run every step into ``out`` and return what each produced."""
     from shanggao.matcher.pipeline import match_store
     from shanggao.periods import parse_period
-    from shanggao.reports import default_report_name, write_report
+    from shanggao.reports import default_report_name, publish
     from shanggao.rules import load_rules
     from shanggao.verify import verify_claims
 
@@ -274,8 +274,11 @@ def run_demo(out: Path, progress: Callable[[str], None] = lambda _line: None) ->
         result.verification = verify_claims(store, period.start, period.end, rules)
     with step("report", f"[6/6] writing the {DEMO_PERIOD} 通报 ({', '.join(REPORT_FORMATS)})"):
         for fmt in REPORT_FORMATS:
-            result.reports.append(
-                write_report(store, period, rules, fmt, paths.reports / default_report_name(period, fmt)))
+            done = publish(store, period, rules, fmt, paths.reports / default_report_name(period, fmt),
+                           working_sheet=fmt == REPORT_FORMATS[-1])   # one 工作底稿 for the four
+            result.reports.append(done.report)
+            if done.working_sheet:
+                result.reports.append(done.working_sheet)
     return result
 
 

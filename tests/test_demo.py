@@ -154,20 +154,24 @@ def test_reports_exist_and_open(demo):
     out, result = demo
     reports = sorted((out / "reports").iterdir())
     assert {p.suffix for p in reports} == {".xlsx", ".docx", ".html", ".md"}
-    book = openpyxl.load_workbook(next(p for p in reports if p.suffix == ".xlsx"))
+    sheet = next(p for p in reports if p.name.endswith("-工作底稿.xlsx"))
+    book = openpyxl.load_workbook(sheet)  # the 工作底稿 has the register's ids and the verdicts
     cells = " ".join(str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value)
-    assert "SB-2610-10" in cells and "白沙镇" in cells
+    assert "SB-2610-10" in cells and "内容不符" in cells
+    book = openpyxl.load_workbook(next(p for p in reports if p.suffix == ".xlsx" and p != sheet))
+    cells = " ".join(str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value)
+    assert "白沙镇" in cells and "SB-2610" not in cells  # the 通报 has none
     document = docx.Document(str(next(p for p in reports if p.suffix == ".docx")))
     text = "\n".join(p.text for p in document.paragraphs) + "\n".join(
         cell.text for table in document.tables for row in table.rows for cell in row.cells)
-    assert "2026年10月" in text and "内容不符" in text
+    assert "2026年10月" in text and "未完成报送任务" in text and "SB-2610" not in text
     html = next(p for p in reports if p.suffix == ".html").read_text(encoding="utf-8")
-    assert html.lstrip().lower().startswith("<!doctype html") and "重复申报" in html
+    assert html.lstrip().lower().startswith("<!doctype html") and "表扬" in html
     markdown = next(p for p in reports if p.suffix == ".md").read_text(encoding="utf-8")
-    assert "未达标" in markdown
+    assert "未完成" in markdown
     # the office (县委组织部信息宣传室 in the inbox) is one row of the quota table, not two
     quota_rows = [line for line in markdown.splitlines() if line.startswith("| 县委组织部")]
-    assert len(quota_rows) == 1 and quota_rows[0].startswith("| 县委组织部 | 1 | 4 | 未达标 | 2 |"), quota_rows
+    assert len(quota_rows) == 1 and quota_rows[0].startswith("| 县委组织部 | 1 | 4 | 2 |"), quota_rows
     for report in reports:
         assert str(report) in result.stdout
 
