@@ -8,7 +8,8 @@ the counter continues from there.
 
 from __future__ import annotations
 
-from shanggao.db import Store, utcnow
+from shanggao.db import Store
+from shanggao.db.report_numbers import next_number, period_number, record_number
 from shanggao.periods import Period
 from shanggao.rules import ReportSettings
 
@@ -25,13 +26,7 @@ def assign_number(store: Store, period: Period, settings: ReportSettings, number
         raise ReportNumberError(f"document number {number} must be 1 or more")
     year = period.end.year
     with store.write() as con:
-        row = con.execute("SELECT n FROM report_numbers WHERE period = ?", [period.label]).fetchone()
-        if number is None and row is not None:
-            n = row[0]
-        else:
-            n = number if number is not None else con.execute(
-                "SELECT coalesce(max(n), 0) + 1 FROM report_numbers WHERE year = ?", [year]).fetchone()[0]
+        n = number if number is not None else period_number(con, period.label) or next_number(con, year)
         text = settings.document_number(year, n)
-        con.execute("INSERT OR REPLACE INTO report_numbers VALUES (?, ?, ?, ?, ?)",
-                    [period.label, year, n, text, utcnow()])
+        record_number(con, period.label, year, n, text)
     return text
