@@ -1,4 +1,4 @@
-"""The ``report_numbers`` table: the 发文字号 counter, one row per period's report (migration 0005)."""
+"""The ``report_numbers`` table: the 发文字号 counter, one row per period's report (migration 0006)."""
 
 from __future__ import annotations
 
