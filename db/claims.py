@@ -30,13 +30,72 @@ class ClaimRecord(NamedTuple):
     source_file: str
     source_row: int | None
     imported_at: dt.datetime
+    note: str | None = None            # 备注
+    register: str | None = None        # the register the row belongs to (file name, or --register)
+    sheet: str | None = None           # worksheet (None for .csv/.jsonl)
+    row_key: str | None = None         # the row's 序号
 
     def content(self) -> tuple:
         """What the register says, without where or when it was read: equal content = unchanged claim."""
         return tuple(getattr(self, name) for name in CONTENT_FIELDS)
 
 
-CONTENT_FIELDS = ("manuscript_id", "claimant", "unit", "outlet", "published_date", "page", "url", "title")
+CONTENT_FIELDS = ("manuscript_id", "claimant", "unit", "outlet", "published_date", "page", "url", "title", "note")
+
+
+class StoredClaim(NamedTuple):
+    """A stored claim as a re-imported register is compared with it."""
+    claim_id: str
+    sheet: str | None
+    row_key: str | None
+    source_row: int | None
+    content: tuple
+
+
+_SELECT_STORED = f"SELECT claim_id, sheet, row_key, source_row, {', '.join(CONTENT_FIELDS)} FROM claims"
+
+
+def _stored(rows: list[tuple]) -> list[StoredClaim]:
+    return [StoredClaim(r[0], r[1], r[2], r[3], tuple(r[4:])) for r in rows]
+
+
+def register_claims(con: duckdb.DuckDBPyConnection, register: str, source_file: str,
+                    sheet: str | None = None, only_sheet: bool = False) -> list[StoredClaim]:
+    """The stored rows of one register (claims imported before registers were recorded: by file name)."""
+    sql = f"{_SELECT_STORED} WHERE (register = ? OR (register IS NULL AND source_file = ?))"
+    params: list[object] = [register, source_file]
+    if only_sheet:
+        sql, params = sql + " AND sheet IS NOT DISTINCT FROM ?", [*params, sheet]
+    return _stored(con.execute(sql, params).fetchall())
+
+
+def stored_claims(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str]) -> list[StoredClaim]:
+    return _stored(con.execute(f"{_SELECT_STORED} WHERE claim_id IN (SELECT unnest(?))",
+                               [list(claim_ids)]).fetchall())
+
+
+def withdraw_claims(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str], reason: str, now: dt.datetime) -> None:
+    """Move claims to ``withdrawn_claims`` (kept for the record, no longer verified) and drop their verdicts."""
+    ids = list(claim_ids)
+    con.execute(
+        "INSERT INTO withdrawn_claims (claim_id, manuscript_id, claimant, unit, outlet, published_date, page, url,"
+        " title, register, sheet, row_key, source_row, withdrawn_at, reason)"
+        " SELECT claim_id, manuscript_id, claimant, unit, outlet, published_date, page, url, title,"
+        " coalesce(register, source_file), sheet, row_key, source_row, ?, ? FROM claims"
+        " WHERE claim_id IN (SELECT unnest(?))", [now, reason, ids])
+    delete_claims(con, ids)
+
+
+def delete_claims(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str]) -> int:
+    """Remove claims and their verdicts; the number of claims removed."""
+    ids = list(claim_ids)
+    con.execute("DELETE FROM verdicts WHERE claim_id IN (SELECT unnest(?))", [ids])
+    return con.execute("DELETE FROM claims WHERE claim_id IN (SELECT unnest(?))", [ids]).fetchone()[0]
+
+
+def forget_verdict(con: duckdb.DuckDBPyConnection, claim_id: str) -> None:
+    """A corrected claim's verdict no longer holds: the next verify judges it again."""
+    con.execute("DELETE FROM verdicts WHERE claim_id = ?", [claim_id])
 
 
 class ClaimRow(NamedTuple):
@@ -58,13 +117,6 @@ class ClaimRow(NamedTuple):
 
 
 _SELECT_CLAIMS = f"SELECT {', '.join(ClaimRow._fields)} FROM claims"
-
-
-def stored_content(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str]) -> dict[str, tuple]:
-    """claim id -> :meth:`ClaimRecord.content` of the stored claims among ``claim_ids``."""
-    rows = con.execute(f"SELECT claim_id, {', '.join(CONTENT_FIELDS)} FROM claims WHERE claim_id IN (SELECT unnest(?))",
-                       [list(claim_ids)]).fetchall()
-    return {row[0]: tuple(row[1:]) for row in rows}
 
 
 def insert_claim(con: duckdb.DuckDBPyConnection, claim: ClaimRecord) -> None:

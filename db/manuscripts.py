@@ -25,6 +25,9 @@ class ManuscriptRecord(NamedTuple):
     source_file: str
     source_row: int | None
     imported_at: dt.datetime
+    photographers: list[str] = []      # 图/摄影 in the byline: took the pictures, not authors
+    source_path: str | None = None     # full path of the file, so an edited file replaces its earlier version
+    version: int = 1
 
 
 class ManuscriptRow(NamedTuple):
@@ -44,10 +47,45 @@ class SubmissionCount(NamedTuple):
     count: int
 
 
-def stored_hash(con: duckdb.DuckDBPyConnection, manuscript_id: str) -> str | None:
-    """The stored body_hash (never NULL) of ``manuscript_id``; None when there is no such manuscript."""
-    row = con.execute("SELECT body_hash FROM manuscripts WHERE manuscript_id = ?", [manuscript_id]).fetchone()
-    return None if row is None else row[0]
+class StoredManuscript(NamedTuple):
+    """A stored manuscript as an import compares it with the file's text."""
+    manuscript_id: str
+    title: str
+    authors: list[str] | None
+    photographers: list[str] | None
+    unit: str | None
+    submitted_date: dt.date | None
+    body_hash: str
+    version: int | None
+
+
+_SELECT_STORED = f"SELECT {', '.join(StoredManuscript._fields)} FROM manuscripts"
+
+
+def stored_manuscript(con: duckdb.DuckDBPyConnection, manuscript_id: str) -> StoredManuscript | None:
+    found = fetch_as(con, StoredManuscript, f"{_SELECT_STORED} WHERE manuscript_id = ?", [manuscript_id])
+    return found[0] if found else None
+
+
+def manuscript_from_file(con: duckdb.DuckDBPyConnection, source_path: str,
+                         title: str | None = None) -> StoredManuscript | None:
+    """The latest manuscript imported from this file (a register's row: with this title)."""
+    if title is None:
+        sql, params = f"{_SELECT_STORED} WHERE source_path = ? AND source_row IS NULL", [source_path]
+    else:
+        sql, params = f"{_SELECT_STORED} WHERE source_path = ? AND title = ?", [source_path, title]
+    found = fetch_as(con, StoredManuscript, sql + " ORDER BY imported_at DESC LIMIT 1", params)
+    return found[0] if found else None
+
+
+def keep_version(con: duckdb.DuckDBPyConnection, manuscript_id: str, replaced_at: dt.datetime) -> None:
+    """Copy the stored text of ``manuscript_id`` into manuscript_versions before an edited one replaces it."""
+    con.execute(
+        "INSERT INTO manuscript_versions (manuscript_id, version, title, body, authors, photographers, unit,"
+        " submitted_date, body_hash, source_file, source_path, imported_at, replaced_at)"
+        " SELECT manuscript_id, coalesce(version, 1), title, body, authors, photographers, unit, submitted_date,"
+        " body_hash, source_file, source_path, imported_at, ? FROM manuscripts WHERE manuscript_id = ?",
+        [replaced_at, manuscript_id])
 
 
 def insert_manuscript(con: duckdb.DuckDBPyConnection, manuscript: ManuscriptRecord) -> None:

@@ -12,6 +12,7 @@ import duckdb
 from shanggao.db import Store, StoreError
 from shanggao.config import ConfigError, load_config
 from shanggao.context import AppContext
+from shanggao.importers.common import BadFile
 from shanggao.periods import PeriodError
 
 # Each module defines one click command or group named like the module.
@@ -53,7 +54,7 @@ class ShanggaoGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (StoreError, ConfigError) as exc:
+        except (StoreError, ConfigError, BadFile) as exc:
             raise click.ClickException(str(exc)) from exc
         except PeriodError as exc:
             if exc.option:

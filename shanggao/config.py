@@ -65,6 +65,7 @@ class Config:
     max_zip_ratio: float = 200.0          # .docx/.xlsx: uncompressed/compressed size of a big member at most
     evidence_max_pages: int = 100         # evidence add: PDF pages / TIFF frames one file may have
     evidence_max_pixels: int = 50_000_000  # evidence add: pixels of one image or rendered page
+    columns: dict[str, str] = field(default_factory=dict)  # [columns]: the office's register headers -> fields
     source: str = ""                      # which file this came from ("" = defaults)
 
     @property
@@ -74,6 +75,13 @@ class Config:
     @property
     def zip_limits(self) -> ZipLimits:
         return ZipLimits(self.max_unpacked_mb, self.max_zip_ratio)
+
+
+def _columns(table: object, path: Path) -> dict[str, str]:
+    """``[columns]``: register header as the office writes it = field name (见报日期 = "published")."""
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise ConfigError(f"{path}: [columns] maps a register header to a field name, e.g. 见报日期 = \"published\"")
+    return dict(table)
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
@@ -90,9 +98,11 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         raise ConfigError(f"{candidate}: not valid TOML: {exc}") from exc
     section = data.get("shanggao", data)
     defaults = Config()
-    known = [f.name for f in fields(Config) if f.name != "source"]
-    values = {}
+    known = [f.name for f in fields(Config) if f.name not in ("source", "columns")]
+    values: dict[str, object] = {"columns": _columns(data.get("columns", {}), candidate)}
     for key, value in section.items():
+        if section is data and key == "columns":
+            continue
         if key not in known:
             raise ConfigError(f"{candidate}: unknown setting {key!r} (known: {', '.join(known)})")
         expected = type(getattr(defaults, key))

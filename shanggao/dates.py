@@ -33,6 +33,7 @@ import re
 
 __all__ = [
     "BEIJING",
+    "DateWithoutYear",
     "MAX_YEAR",
     "MIN_YEAR",
     "URL_DATE_GROUPS",
@@ -81,17 +82,27 @@ _STRICT_PATTERNS = (
     re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日.*$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
+_YEARLESS_PATTERNS = (
+    re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?.*$"),
+    re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})$"),
+)
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 # Dates outside these years are typing mistakes; far ones would overflow date arithmetic later.
 MIN_YEAR, MAX_YEAR = 1900, 2999
 
 
-def parse_date(value: object) -> dt.date | None:
+class DateWithoutYear(ValueError):
+    """A date written without its year (6月24日, 6.28) and no year to complete it."""
+
+
+def parse_date(value: object, year: int | None = None) -> dt.date | None:
     """STRICT: a date from the forms registers use; None for blank; ValueError otherwise.
 
     Accepts 2022-06-24, 2022/6/24, 2022.6.24, 2022年6月24日 (with a weekday or
     time after it), 20220624, full-width digits, datetime/date objects and
-    Excel day serials.  The whole value must be the date.
+    Excel day serials.  The whole value must be the date.  With ``year`` (a
+    register's year, from its title row or file name) also 6月24日, 6.28, 6-28
+    and 6/28; without it those raise :class:`DateWithoutYear`.
     """
     if value is None:
         return None
@@ -104,7 +115,8 @@ def parse_date(value: object) -> dt.date | None:
             raise ValueError(f"unparseable date {value!r}")
         if 20000 < value < 80000:  # an Excel serial day that openpyxl did not convert
             return _EXCEL_EPOCH + dt.timedelta(days=int(value))
-        value = str(int(value))
+        # 6.28 typed into a spreadsheet cell arrives as a number
+        value = str(value) if isinstance(value, float) and not value.is_integer() else str(int(value))
     text = str(value).strip().translate(_FULLWIDTH_DIGITS)
     if not text:
         return None
@@ -118,6 +130,16 @@ def parse_date(value: object) -> dt.date | None:
                 return dt.date(year, month, day)
             except ValueError as exc:
                 raise ValueError(f"impossible date {text!r}") from exc
+    for pattern in _YEARLESS_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            if year is None:
+                raise DateWithoutYear(f"date {text!r} has no year")
+            month, day = (int(g) for g in m.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError as exc:
+                raise ValueError(f"impossible date {text!r} in {year}") from exc
     raise ValueError(f"unparseable date {text!r} (use 2022-06-24, 2022/6/24, 2022.6.24 or 2022年6月24日)")
 
 

@@ -154,9 +154,9 @@ def test_manuscripts_register_with_chinese_headers(cli, db_path: Path, tmp_path:
     path = tmp_path / "登记.xlsx"
     book.save(path)
     result = cli("manuscripts", "import", path, expect=1)
-    assert f"{path}:5: empty title" in result.output
-    assert f"{path}:6: unparseable date '六月三日'" in result.output
-    assert f"{path}:7: duplicate manuscript id LX-001" in result.output
+    assert f"{path}:Sheet:5: empty title" in result.output
+    assert f"{path}:Sheet:6: unparseable date '六月三日'" in result.output
+    assert f"{path}:Sheet:7: duplicate manuscript id LX-001" in result.output
     assert rows(db_path, "SELECT manuscript_id, authors, submitted_date FROM manuscripts ORDER BY 1") == [
         ("LX-001", ["张三", "李四"], dt.date(2022, 6, 1)), ("LX-002", ["王五"], dt.date(2022, 6, 3))]
 
@@ -173,7 +173,7 @@ def test_manuscripts_bad_files_get_clear_messages(cli, tmp_path: Path) -> None:
     result = cli("manuscripts", "import", broken, empty, wrong, only_title, expect=1)
     assert f"{broken}: not a readable .docx file" in result.output
     assert f"{empty}: empty file" in result.output
-    assert f"{wrong}: missing required column(s) title" in result.output
+    assert f"{wrong}: not a register: no recognisable header in the first 12 rows (missing required column(s) title" in result.output
     assert f"{only_title}: no body below the title" in result.output
 
 
@@ -199,7 +199,7 @@ def test_claims_import_chinese_headers_dates_and_outlets(cli, db_path: Path, tmp
         ["LX-004", "日期错", "赵六", "武溪镇", "人民日报", "上周五", "", ""],
     ])
     result = cli("claims", "import", path, expect=1)
-    assert f"{path}:7: unparseable date '上周五'" in result.output
+    assert f"{path}:Sheet:7: unparseable date '上周五'" in result.output
     got = rows(db_path, "SELECT manuscript_id, claimant, outlet, outlet_slug, published_date FROM claims ORDER BY source_row")
     assert got == [
         ("LX-001", ["张三", "李四"], "《湖南日报》", "hnrb", dt.date(2022, 6, 24)),

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from shanggao.commands._import_support import finish_import
+from shanggao.commands._import_support import column_map, finish_import, register_options
 from shanggao.context import AppContext, pass_app
 from shanggao.importers.claims import import_claims
 from shanggao.importers.common import zip_limits
@@ -16,17 +16,25 @@ def claims() -> None:
 
 
 @claims.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@register_options
 @pass_app
-def import_(app: AppContext, files: tuple[Path, ...]) -> None:
-    """Import a claims register (.xlsx or .csv).
+def import_(app: AppContext, paths: tuple[Path, ...], columns: tuple[str, ...], sheet: str | None,
+            year: int | None) -> None:
+    """Import claims registers (.xlsx/.xls/.et/.ods/.csv/.jsonl, or folders of them).
 
-    Columns (Chinese or English): 稿件编号, 标题, 作者, 单位, 媒体, 刊发日期, 版次,
-    链接.  Dates as 2022-06-24, 2022/6/24, 2022.6.24 or 2022年6月24日.
+    Every sheet is read; a title row, a two-row header, blank and 合计 rows are
+    handled.  Columns (Chinese or English): 序号, 稿件编号, 标题/稿件名称, 作者/作者姓名,
+    单位/所在单位, 媒体/刊载媒体, 刊发日期/见报时间, 版次/版面, 链接/网址, 备注.  Dates as
+    2022-06-24, 2022/6/24, 2022.6.24, 2022年6月24日, or 6月24日 / 6.28 with the year
+    from the title row, the file name or --year.
 
     \b
-    Example:
+    Examples:
       shanggao claims import 2022年6月上稿登记.xlsx
+      shanggao claims import 登记表.xls --sheet 6月 --year 2022 --column 见报日期=published
     """
     with zip_limits(app.config.zip_limits):
-        finish_import(import_claims(app.store, files), "claims")
+        report = import_claims(app.store, paths, columns=column_map(app.config.columns, columns), sheet=sheet,
+                               year=year)
+    finish_import(report, "claims")

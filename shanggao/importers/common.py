@@ -1,13 +1,11 @@
-"""What every importer shares: reports of bad rows, name lists, registers (dates: :mod:`shanggao.dates`)."""
+"""What every importer shares: reports of bad rows, name lists, folders, zip limits (dates: :mod:`shanggao.dates`)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import os
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -22,58 +20,122 @@ class BadFile(Exception):
 
 @dataclass
 class Rejection:
+    """One row (or a whole file) that was not imported: ``file:sheet:row: reason``."""
+
     file: str
     row: int | None
     reason: str
+    sheet: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.row}: {self.reason}" if self.row is not None else f"{self.file}: {self.reason}"
+        where = [self.file]
+        if self.sheet is not None:
+            where.append(self.sheet)
+        if self.row is not None:
+            where.append(str(self.row))
+        return f"{':'.join(where)}: {self.reason}"
 
 
 @dataclass
 class ImportReport:
-    """What one import did: counts plus each rejected row as ``file:row: reason``."""
+    """What one import did: counts, each rejected row as ``file:sheet:row: reason``,
+    each file skipped whole (with the reason and the remedy), and notes."""
 
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    withdrawn: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    skipped: list[Rejection] = field(default_factory=list)
     files: int = 0
     notes: list[str] = field(default_factory=list)
 
-    def reject(self, file: str | Path, row: int | None, reason: str) -> None:
-        self.rejected.append(Rejection(str(file), row, reason))
+    def reject(self, file: str | Path, row: int | None, reason: str, sheet: str | None = None) -> None:
+        self.rejected.append(Rejection(str(file), row, reason, sheet))
+
+    def skip(self, file: str | Path, reason: str) -> None:
+        """A whole file that was not imported; the exit status says so."""
+        self.skipped.append(Rejection(str(file), None, reason))
+
+    def note(self, file: str | Path, text: str, sheet: str | None = None, row: int | None = None) -> None:
+        self.notes.append(str(Rejection(str(file), row, text, sheet)))
 
     def merge(self, other: "ImportReport") -> None:
         self.added += other.added
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.withdrawn += other.withdrawn
         self.rejected.extend(other.rejected)
+        self.skipped.extend(other.skipped)
         self.files += other.files
         self.notes.extend(other.notes)
 
+    @property
+    def failed(self) -> bool:
+        return bool(self.rejected or self.skipped)
+
     def summary(self, noun: str) -> str:
-        return (
+        text = (
             f"{self.files} file(s): {self.added} {noun} added, {self.updated} updated, "
             f"{self.unchanged} already present, {len(self.rejected)} rejected"
         )
+        if self.withdrawn:
+            text += f", {self.withdrawn} withdrawn"
+        if self.skipped:
+            text += f"; {len(self.skipped)} file(s) skipped"
+        return text
 
 
 # -- names -----------------------------------------------------------------
 
-_NAME_SEPARATORS = re.compile(r"[\s,，、;；/|]+")
+_NAME_SEPARATORS = re.compile(r"[,，、;；/|]+|\s{2,}")
+_SINGLE_CJK = re.compile(r"^[\u4e00-\u9fff]$")
+
+
+def _padded_names(piece: str) -> list[str]:
+    """'向 明' → ['向明']; '符晓燕 覃雪' → ['符晓燕', '覃雪']: Word tables pad two-character
+    names to the width of three with a space between the characters."""
+    tokens = piece.split()
+    names: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) in (2, 3):
+            names.append("".join(run))
+        elif len(run) % 2 == 0:
+            names.extend("".join(run[i:i + 2]) for i in range(0, len(run), 2))
+        else:
+            names.extend(run)
+        run.clear()
+
+    for token in tokens:
+        if _SINGLE_CJK.match(token):
+            run.append(token)
+        else:
+            flush()
+            names.append(token)
+    flush()
+    return names
 
 
 def split_names(value: object) -> list[str]:
-    """'张三 李四' / '张三、李四' / ['张三'] → ['张三', '李四'] (order kept, duplicates dropped)."""
+    """'张三 李四' / '张三、李四' / '向 明  田 芳' / ['张三'] → names (order kept, duplicates dropped).
+
+    Two spaces, commas, 、 ; / | separate names; a single space
+    separates names too, except between single characters of one padded name (向 明).
+    """
     if value is None:
         return []
-    items = value if isinstance(value, (list, tuple)) else _NAME_SEPARATORS.split(str(value))
+    if isinstance(value, (list, tuple)):
+        pieces = [str(item) for item in value]
+    else:
+        pieces = _NAME_SEPARATORS.split(str(value).replace("\u3000", " ").strip())
     names: list[str] = []
-    for item in items:
-        name = str(item).strip().strip("（）()")
-        if name and name not in names:
-            names.append(name)
+    for piece in pieces:
+        for item in _padded_names(piece):
+            name = item.strip().strip("（）()")
+            if name and name not in names:
+                names.append(name)
     return names
 
 
@@ -84,45 +146,6 @@ def clean_cell(value: object) -> str | None:
         value = int(value)
     text = str(value).replace("\u3000", " ").strip()
     return text or None
-
-
-# -- registers (.xlsx, .csv, .jsonl) ----------------------------------------
-
-def _norm_header(text: object) -> str:
-    return re.sub(r"[\s_\-（）()：:*]+", "", str(text or "")).lower()
-
-
-def map_headers(headers: Sequence[object], aliases: Mapping[str, Sequence[str]], file: str,
-                required: Sequence[str]) -> dict[str, int]:
-    """Column index for each known field; BadFile naming what is missing."""
-    normalized = [_norm_header(h) for h in headers]
-    positions: dict[str, int] = {}
-    for field_name, names in aliases.items():
-        for name in (field_name, *names):
-            key = _norm_header(name)
-            if key in normalized:
-                positions[field_name] = normalized.index(key)
-                break
-    missing = [f for f in required if f not in positions]
-    if missing:
-        wanted = "; ".join(f"{f} ({'/'.join(aliases[f])})" for f in missing)
-        found = ", ".join(str(h) for h in headers if h not in (None, "")) or "nothing"
-        raise BadFile(f"{file}: missing required column(s) {wanted}; found: {found}")
-    return positions
-
-
-def read_register(path: Path) -> tuple[list[object], Iterator[tuple[int, list[object]]]]:
-    """Headers and (row number as a person sees it, cells) for .xlsx, .csv or .jsonl."""
-    suffix = path.suffix.lower()
-    if path.stat().st_size == 0:
-        raise BadFile(f"{path}: empty file")
-    if suffix == ".xlsx":
-        return _read_xlsx(path)
-    if suffix == ".csv":
-        return _read_csv(path)
-    if suffix in (".jsonl", ".ndjson"):
-        return _read_jsonl(path)
-    raise BadFile(f"{path}: unsupported register format {suffix!r} (use .xlsx, .csv or .jsonl)")
 
 
 # -- .docx/.xlsx are zip files: sizes checked before anything is unpacked ---------
@@ -172,135 +195,54 @@ def check_zip(path: Path, kind: str) -> None:
                           f"{limits.max_ratio:g}; refused as a likely zip bomb")
 
 
-def _read_xlsx(path: Path):
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    check_zip(path, ".xlsx workbook")
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise BadFile(f"{path}: not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})") from exc
-    except Exception as exc:  # zipfile.BadZipFile and friends from a damaged file
-        raise BadFile(f"{path}: not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})") from exc
-    sheet = book.worksheets[0]
-    # The stored dimension (A1:XFD1048576 after one stray cell) would make openpyxl pad every row to it;
-    # without it only the rows and cells actually in the file are read.
-    sheet.reset_dimensions()
-    rows = sheet.iter_rows(values_only=True)
-    # Registers often carry a title line (二〇二二年六月上稿登记表) above the header row.
-    header: list[object] | None = None
-    header_row = 0
-    for number, cells in enumerate(rows, start=1):
-        filled = [c for c in cells if c not in (None, "")]
-        if len(filled) >= 2:
-            header, header_row = list(cells), number
-            break
-    if header is None:
-        raise BadFile(f"{path}: empty workbook (no header row)")
-
-    def body() -> Iterator[tuple[int, list[object]]]:
-        for number, cells in enumerate(rows, start=header_row + 1):
-            if any(c not in (None, "") for c in cells):
-                yield number, list(cells)
-        book.close()
-
-    return header, body()
+_IGNORED_NAMES = ("thumbs.db", "desktop.ini", ".ds_store")
 
 
-CSV_FIELD_CHARS = 4_000_000  # one cell at most (a long manuscript body is ~20,000)
+def list_folder(paths: Iterable[Path], suffixes: Sequence[str], report: ImportReport, wanted: str) -> list[Path]:
+    """The files to import from ``paths`` (files, or folders walked recursively).
 
-
-def _read_csv(path: Path):
-    text = decode_text(path.read_bytes(), path)
-    if csv.field_size_limit() < CSV_FIELD_CHARS:
-        csv.field_size_limit(CSV_FIELD_CHARS)
-    reader = csv.reader(io.StringIO(text))
-    header: list[object] | None = None
-    rows = []
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise BadFile(f"{path}: line {reader.line_num}: not readable as CSV ({exc})") from exc
-        if header is None:
-            if any(c.strip() for c in cells):
-                header = list(cells)
-            continue
-        if any(c.strip() for c in cells):
-            rows.append((reader.line_num, list(cells)))
-    if header is None:
-        raise BadFile(f"{path}: empty file (no header row)")
-    return header, iter(rows)
-
-
-def _read_jsonl(path: Path):
-    text = decode_text(path.read_bytes(), path)
-    records: list[tuple[int, dict]] = []
-    keys: list[str] = []
-    bad: list[tuple[int, str]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            bad.append((number, f"not valid JSON ({exc.msg})"))
-            continue
-        except RecursionError:
-            bad.append((number, "JSON nested too deeply"))
-            continue
-        if not isinstance(record, dict):
-            bad.append((number, "not a JSON object"))
-            continue
-        records.append((number, record))
-        keys.extend(k for k in record if k not in keys)
-    if not records and not bad:
-        raise BadFile(f"{path}: empty file")
-
-    def body():
-        for number, reason in bad:
-            yield number, _BadRow(reason)
-        for number, record in records:
-            yield number, [record.get(k) for k in keys]
-
-    return keys, body()
-
-
-class _BadRow(list):
-    """A row that could not be parsed at all; importers reject it with ``reason``."""
-
-    def __init__(self, reason: str):
-        super().__init__()
-        self.reason = reason
-
-
-def is_bad_row(cells: object) -> str | None:
-    return cells.reason if isinstance(cells, _BadRow) else None
-
-
-def register_records(path: Path, aliases: Mapping[str, Sequence[str]], required: Sequence[str],
-                     report: ImportReport) -> tuple[set[str], Iterator[tuple[int, dict[str, object]]]]:
-    """The fields a register has, and (row number, {field: raw cell}) for each readable row.
-
-    Rows that cannot be read at all are rejected into ``report``; fields the
-    register lacks are None in every row.
+    In a folder every file is accounted for: a file of another type is named in
+    ``report.skipped`` with what would be accepted; Office lock files (~$稿件.docx)
+    and system files (Thumbs.db, .DS_Store) are named in a note; links leading out
+    of the folder are not followed (and named).  A file named on the command line
+    is always tried.
     """
-    headers, rows = read_register(path)
-    columns = map_headers(headers, aliases, str(path), required)
+    files: list[Path] = []
+    for given in paths:
+        if not given.is_dir():
+            files.append(given)
+            continue
+        root = given.resolve()
+        for folder, dirs, names in os.walk(given):  # never descends through a linked folder
+            dirs.sort()
+            for name in dirs:
+                if Path(folder, name).is_symlink():
+                    _outside_link(Path(folder, name), root, report)
+            for name in sorted(names):
+                child = Path(folder, name)
+                if child.is_symlink() and _outside_link(child, root, report):
+                    continue
+                if not child.is_file():
+                    continue
+                if name.startswith(("~$", ".")) or name.lower() in _IGNORED_NAMES:
+                    report.note(child, "lock or system file, ignored")
+                elif child.suffix.lower() in suffixes:
+                    files.append(child)
+                else:
+                    report.files += 1
+                    report.skip(child, f"unsupported file type {child.suffix or '(none)'!r}, not {wanted}; "
+                                       f"accepted: {', '.join(suffixes)}")
+    return files
 
-    def records() -> Iterator[tuple[int, dict[str, object]]]:
-        for number, cells in rows:
-            reason = is_bad_row(cells)
-            if reason:
-                report.reject(path, number, reason)
-                continue
-            yield number, {name: (cells[columns[name]] if name in columns and columns[name] < len(cells) else None)
-                           for name in aliases}
 
-    return set(columns), records()
+def _outside_link(link: Path, root: Path, report: ImportReport) -> bool:
+    """Name ``link`` as skipped when it leads outside ``root``; True when it did."""
+    target = link.resolve()
+    if target.is_relative_to(root):
+        return False
+    report.files += 1
+    report.skip(link, f"a link to {target}, outside the imported folder; not followed")
+    return True
 
 
 def import_each(paths: Iterable[Path], import_one: Callable[[Path], ImportReport]) -> ImportReport:
@@ -311,15 +253,21 @@ def import_each(paths: Iterable[Path], import_one: Callable[[Path], ImportReport
             report.merge(import_one(path))
         except BadFile as exc:
             report.files += 1
-            report.reject(path, None, str(exc).removeprefix(f"{path}: "))
+            report.skip(path, str(exc).removeprefix(f"{path}: "))
     return report
 
 
 def decode_text(raw: bytes, path: Path) -> str:
-    """Office files come as UTF-8 (with or without BOM) or GBK."""
+    """Office text comes as UTF-8 (with or without BOM), UTF-16 with a BOM
+    (Notepad's "Unicode" and "Unicode big endian") or GBK."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise BadFile(f"{path}: starts like UTF-16 text but does not decode as it; save it as UTF-8") from exc
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise BadFile(f"{path}: neither UTF-8 nor GBK text")
+    raise BadFile(f"{path}: neither UTF-8, UTF-16 nor GBK text; save it as UTF-8")

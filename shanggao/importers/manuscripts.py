@@ -17,48 +17,76 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from shanggao.dates import parse_date
 from shanggao.db import Store, utcnow
-from shanggao.db.manuscripts import ManuscriptRecord, insert_manuscript, stored_hash, update_manuscript
+from shanggao.db.manuscripts import (
+    ManuscriptRecord,
+    insert_manuscript,
+    keep_version,
+    manuscript_from_file,
+    stored_manuscript,
+    update_manuscript,
+)
 from shanggao.importers.common import (
-    check_zip,
     BadFile,
     ImportReport,
+    check_zip,
     clean_cell,
     decode_text,
     import_each,
-    register_records,
+    list_folder,
     split_names,
 )
+from shanggao.importers.formats import WORD_BINARY_SUFFIXES, read_pdf_text, read_word_binary
 
-SINGLE_FILE_SUFFIXES = (".docx", ".txt", ".md")
-REGISTER_SUFFIXES = (".xlsx", ".csv", ".jsonl")
+from shanggao.importers.registers import REGISTER_SUFFIXES, RegisterSpec, check_columns, norm_header, read_register
+
+SINGLE_FILE_SUFFIXES = (".docx", ".doc", ".wps", ".rtf", ".odt", ".pdf", ".txt", ".md")
 
 REGISTER_COLUMNS = {
     "id": ("manuscript_id", "稿件编号", "编号", "稿号"),
-    "title": ("标题", "稿件标题", "题目"),
-    "body": ("正文", "内容", "稿件正文"),
-    "authors": ("author", "作者", "撰稿人"),
-    "unit": ("单位", "报送单位", "科室", "乡镇"),
-    "submitted": ("submitted_date", "报送日期", "报送时间", "日期"),
+    "row_key": ("序号", "no"),
+    "title": ("标题", "稿件标题", "题目", "稿件名称", "文章标题", "稿件题目"),
+    "body": ("正文", "内容", "稿件正文", "稿件内容"),
+    "authors": ("author", "作者", "撰稿人", "作者姓名", "通讯员", "作者通讯员"),
+    "photographers": ("摄影", "图片", "图片作者", "摄影者"),
+    "unit": ("单位", "报送单位", "科室", "乡镇", "所在单位", "单位名称", "供稿单位"),
+    "submitted": ("submitted_date", "报送日期", "报送时间", "日期", "投稿日期", "投稿时间"),
+    "note": ("备注", "说明", "remark", "notes"),
 }
+REGISTER_SPEC = RegisterSpec(REGISTER_COLUMNS, ("title", "body"))
 
-# Header lines a manuscript file may carry under its title.
-_META_LINE = re.compile(
-    r"^\s*[（(]?\s*(作者|撰稿|撰稿人|通讯员|单位|报送单位|报送日期|报送时间|日期|编号|稿件编号)\s*[:：]\s*(.*?)\s*[)）]?\s*$"
-)
-_META_FIELD = {
-    "作者": "authors", "撰稿": "authors", "撰稿人": "authors", "通讯员": "authors",
-    "单位": "unit", "报送单位": "unit",
-    "报送日期": "submitted", "报送时间": "submitted", "日期": "submitted",
+# Labels a manuscript file carries under its title or in a form-style table.
+_LABELS = {
+    "作者": "authors", "撰稿": "authors", "撰稿人": "authors", "通讯员": "authors", "作者姓名": "authors",
+    "供稿人": "authors", "图": "photographers", "图片": "photographers", "摄影": "photographers",
+    "单位": "unit", "报送单位": "unit", "所在单位": "unit", "供稿单位": "unit", "单位名称": "unit",
+    "报送日期": "submitted", "报送时间": "submitted", "日期": "submitted", "投稿日期": "submitted",
     "编号": "id", "稿件编号": "id",
+    "标题": "title", "稿件标题": "title", "题目": "title", "稿件名称": "title", "文章标题": "title",
+    "正文": "body", "稿件内容": "body", "内容": "body", "稿件正文": "body",
 }
+_META_LINE = re.compile(
+    r"^\s*[（(]?\s*(作者|撰稿|撰稿人|通讯员|单位|报送单位|报送日期|报送时间|日期|编号|稿件编号|供稿单位|摄影)\s*[:：]\s*(.*?)\s*[)）]?\s*$"
+)
+# A byline without a colon: 通讯员 符晓燕 覃雪 / 文/彭敏 图/杨丽 / 本报记者 张三 通讯员 李四
+_BYLINE_ROLE = re.compile(r"(?<![^\s，,、；;])(本报记者|特约记者|记者|通讯员|作者|撰稿人?|文字|文|图片|图|摄影|摄)\s*[/:：]?\s*")
+_PHOTO_ROLES = ("图片", "图", "摄影", "摄")
+_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
+# Lines of a newsletter template above the real title.
+_MASTHEAD = (
+    re.compile(r"^[（(]?\s*(总\s*)?第\s*[\d一二三四五六七八九十百〇零]+\s*期"),
+    re.compile(r"^.{2,24}(编|编印|主办|印发|办公室)\s*$"),
+    re.compile(r"^.{0,12}(信息|简报|动态|专报|快报|通讯|要情|工作交流|组工)\s*$"),
+    re.compile(r"^[（(]?\s*(内部资料|内部刊物|注意保存|仅供参考|秘密)"),
+    re.compile(r"^[\s\-—━_=*·.]+$"),
+    re.compile(r"^\s*[\d〇零一二三四五六七八九十]{4}\s*年\s*[\d一二三四五六七八九十]{1,2}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日\s*$"),
+)
 
 
 @dataclass
@@ -74,48 +102,188 @@ def manuscript_hash(title: str, body: str) -> str:
     return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
 
 
-def _read_docx(path: Path) -> str:
+@dataclass
+class Document:
+    """A manuscript file's content in reading order: text lines and form fields from tables."""
+
+    lines: list[str]
+    form: dict[str, str]
+    form_at: int | None = None      # index in ``lines`` where the first form table stood
+
+
+def _open_docx(path: Path):
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
     check_zip(path, ".docx")
     try:
-        document = docx.Document(str(path))
+        return docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError) as exc:
-        raise BadFile(f"{path}: not a readable .docx file ({exc})") from exc
+        raise BadFile(f"{path}: not a readable .docx file ({exc}); open it in Word/WPS and 另存为 .docx") from exc
     except Exception as exc:  # a damaged zip raises zipfile.BadZipFile or lxml errors
-        raise BadFile(f"{path}: not a readable .docx file ({exc.__class__.__name__}: {exc})") from exc
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:  # some offices put the 作者/单位 block in a table
-        for row in table.rows:
-            cells = [c.text.strip() for c in row.cells]
-            if len(cells) >= 2 and cells[0]:
-                lines.insert(1, f"{cells[0]}：{cells[1]}")
-    return "\n".join(lines)
+        raise BadFile(f"{path}: not a readable .docx file ({exc.__class__.__name__}: {exc}); "
+                      "open it in Word/WPS and 另存为 .docx") from exc
+
+
+def _table_rows(table) -> list[list[str]]:
+    """Cell texts per row, a merged cell once (python-docx repeats it)."""
+    rows = []
+    for row in table.rows:
+        cells: list[str] = []
+        last = None
+        for cell in row.cells:
+            if cell._tc is last:
+                continue
+            last = cell._tc
+            cells.append(cell.text.replace("\u3000", " ").strip())
+        rows.append(cells)
+    return rows
+
+
+def _form_fields(rows: list[list[str]]) -> dict[str, str] | None:
+    """A form-style table (稿件标题 | … / 作者 | … | 单位 | …) as fields; None for an ordinary table."""
+    fields: dict[str, str] = {}
+    for cells in rows:
+        for i in range(0, len(cells) - 1, 2):
+            name = _LABELS.get(norm_header(cells[i]))
+            if name and cells[i + 1]:
+                fields.setdefault(name, cells[i + 1])
+    return fields or None
+
+
+def _docx_content(document) -> Document:
+    lines: list[str] = []
+    form: dict[str, str] = {}
+    form_at = None
+    for block in document.iter_inner_content():
+        if hasattr(block, "rows"):
+            rows = _table_rows(block)
+            fields = _form_fields(rows)
+            if fields:
+                for name, value in fields.items():
+                    form.setdefault(name, value)
+                form_at = len(lines) if form_at is None else form_at
+            else:  # a table inside the article: its text is part of the body
+                lines.extend(" ".join(c for c in cells if c) for cells in rows)
+        else:
+            lines.extend(block.text.split("\n"))
+    return Document(lines, form, form_at)
+
+
+def read_document(path: Path) -> Document:
+    """The text (and form fields) of one manuscript file of any accepted type."""
+    suffix = path.suffix.lower()
+    if path.stat().st_size == 0:
+        raise BadFile(f"{path}: empty file")
+    if suffix == ".docx":
+        return _docx_content(_open_docx(path))
+    if suffix in WORD_BINARY_SUFFIXES:
+        return _docx_content(read_word_binary(path))
+    if suffix == ".pdf":
+        return Document(read_pdf_text(path).split("\n"), {})
+    text = decode_text(path.read_bytes(), path)
+    lines = text.replace("\r\n", "\n").split("\n")
+    if suffix == ".md":
+        lines = [_clean_markdown(line) for line in lines]
+    return Document(lines, {})
 
 
 def _clean_markdown(line: str) -> str:
     return re.sub(r"^\s{0,3}#{1,6}\s*", "", line).replace("**", "").strip()
 
 
-def parse_manuscript_text(text: str, path: Path, defaults: Defaults) -> dict:
-    """Title, body and header fields of one manuscript file's text."""
-    lines = [line.replace("\u3000", " ").strip() for line in text.replace("\r\n", "\n").split("\n")]
-    if path.suffix.lower() == ".md":
-        lines = [_clean_markdown(line) for line in lines]
-    lines = [line for line in lines if line]
-    if not lines:
-        raise BadFile(f"{path}: empty file (no title line)")
-    title, rest = lines[0], lines[1:]
-    fields: dict[str, str] = {}
+def is_masthead(line: str) -> bool:
+    """A newsletter template's line (泸溪组工信息 / 第15期 / 中共泸溪县委组织部编 / a date)."""
+    return any(p.match(line) for p in _MASTHEAD)
+
+
+def parse_byline(line: str) -> tuple[list[str], list[str]] | None:
+    """(authors, photographers) of a byline line, or None when the line is not one.
+
+    ``（作者：向 明  田 芳）`` → 向明、田芳; ``通讯员 符晓燕 覃雪``; ``文/彭敏 图/杨丽`` → author
+    彭敏, photographer 杨丽 (图/摄影 name who took the pictures, not who wrote).
+    """
+    text = line.strip().strip("（）()[]【】").strip()
+    roles = list(_BYLINE_ROLE.finditer(text))
+    if not roles or roles[0].start() != 0:
+        return None
+    authors: list[str] = []
+    photographers: list[str] = []
+    for i, m in enumerate(roles):
+        role = m.group(1)
+        if role in ("文", "图") and not re.search(r"[/:：]", m.group(0)):
+            return None  # 文化… / 图书… begin sentences; 文/ and 图/ begin bylines
+        chunk = text[m.end(): roles[i + 1].start() if i + 1 < len(roles) else len(text)]
+        names = split_names(chunk)
+        if not names or not all(_NAME.match(n) for n in names):
+            return None
+        found = photographers if role in _PHOTO_ROLES else authors
+        found.extend(n for n in names if n not in found)
+    return authors, photographers
+
+
+def _add(names: list[str], more: list[str]) -> None:
+    names.extend(n for n in more if n not in names)
+
+
+def parse_manuscript_text(document: Document | str, path: Path, defaults: Defaults,
+                          report: ImportReport | None = None) -> dict:
+    """Title, body and header fields of one manuscript file's content."""
+    if isinstance(document, str):
+        document = Document(document.replace("\r\n", "\n").split("\n"), {})
+    form = document.form
+    raw_lines = document.lines
+    if form.get("title") and document.form_at is not None:
+        raw_lines = raw_lines[document.form_at:]  # above the form: its heading (稿件报送单), not the article
+    lines = [line for line in (line.replace("\u3000", " ").strip() for line in raw_lines) if line]
+    fields: dict[str, str] = {k: v for k, v in form.items() if k not in ("body", "authors", "photographers")}
+    authors = split_names(form.get("authors"))
+    photographers = split_names(form.get("photographers"))
+    masthead: list[str] = []
+    if form.get("title"):
+        title, rest = form["title"], lines
+    else:
+        while len(lines) > 1 and is_masthead(lines[0]):
+            masthead.append(lines.pop(0))
+        if not lines:
+            raise BadFile(f"{path}: empty file (no title line)")
+        title, rest = lines[0], lines[1:]
+    if report is not None:
+        if masthead:
+            report.note(path, f"newsletter template lines above the title skipped: {' / '.join(masthead)}")
+        if is_masthead(title):
+            report.note(path, f"title {title!r} looks like a newsletter masthead; check the title")
+    dated = [line for line in masthead if _MASTHEAD[-1].match(line)]
+    if dated:
+        fields.setdefault("submitted", dated[0])
     body_lines: list[str] = []
     for line in rest:
-        m = _META_LINE.match(line)
         # Only the header block counts: a "日期：" deep inside the body is text.
-        if m and not body_lines:
-            fields.setdefault(_META_FIELD[m.group(1)], m.group(2))
-        else:
-            body_lines.append(line)
+        if not body_lines:
+            byline = parse_byline(line)
+            if byline:
+                _add(authors, byline[0])
+                _add(photographers, byline[1])
+                continue
+            m = _META_LINE.match(line)
+            if m:
+                name = _LABELS[m.group(1)]
+                if name == "authors":
+                    _add(authors, split_names(m.group(2)))
+                elif name == "photographers":
+                    _add(photographers, split_names(m.group(2)))
+                else:
+                    fields.setdefault(name, m.group(2))
+                continue
+        body_lines.append(line)
+    if len(body_lines) > 1 and not authors and body_lines[-1].startswith(("（", "(")):
+        byline = parse_byline(body_lines[-1])  # a byline closing the article: （通讯员 符晓燕 覃雪）
+        if byline:
+            body_lines.pop()
+            _add(authors, byline[0])
+            _add(photographers, byline[1])
+    if form.get("body"):
+        body_lines = [line.strip() for line in form["body"].split("\n") if line.strip()] + body_lines
     if not body_lines:
         raise BadFile(f"{path}: no body below the title {title!r}")
     try:
@@ -126,116 +294,121 @@ def parse_manuscript_text(text: str, path: Path, defaults: Defaults) -> dict:
         "id": fields.get("id") or None,
         "title": title,
         "body": "\n".join(body_lines),
-        "authors": split_names(fields.get("authors")) or list(defaults.authors),
+        "authors": authors or list(defaults.authors),
+        "photographers": photographers,
         "unit": fields.get("unit") or defaults.unit,
         "submitted": submitted,
     }
 
 
-def _register_rows(path: Path, defaults: Defaults, report: ImportReport) -> Iterator[tuple[int, dict]]:
-    _, records = register_records(path, REGISTER_COLUMNS, ("title", "body"), report)
-    for number, cell in records:
-        title, body = clean_cell(cell["title"]), clean_cell(cell["body"])
-        if not title or not body:
-            report.reject(path, number, "empty " + " and ".join(n for n, v in (("title", title), ("body", body)) if not v))
-            continue
-        try:
-            submitted = parse_date(cell["submitted"]) or defaults.submitted
-        except ValueError as exc:
-            report.reject(path, number, str(exc))
-            continue
-        yield number, {
-            "id": clean_cell(cell["id"]),
-            "title": title,
-            "body": str(cell["body"]).replace("\r\n", "\n").strip(),
-            "authors": split_names(cell["authors"]) or list(defaults.authors),
-            "unit": clean_cell(cell["unit"]) or defaults.unit,
-            "submitted": submitted,
-        }
+def _register_rows(path: Path, defaults: Defaults, report: ImportReport, options: RegisterOptions
+                   ) -> Iterator[tuple[int, dict]]:
+    for table in read_register(path, REGISTER_SPEC, report, columns=options.columns, sheet=options.sheet,
+                               year=options.year):
+        for number, cell in table.rows:
+            title, body = clean_cell(cell["title"]), clean_cell(cell["body"])
+            if not title or not body:
+                report.reject(path, number, "empty " + " and ".join(n for n, v in (("title", title), ("body", body))
+                                                                     if not v), table.sheet)
+                continue
+            ok, submitted = table.date(cell["submitted"], report, number, "报送日期")
+            if not ok:
+                continue
+            yield number, {
+                "id": clean_cell(cell["id"]),
+                "title": title,
+                "body": str(cell["body"]).replace("\r\n", "\n").strip(),
+                "authors": split_names(cell["authors"]) or list(defaults.authors),
+                "photographers": split_names(cell["photographers"]),
+                "unit": clean_cell(cell["unit"]) or defaults.unit,
+                "submitted": submitted or defaults.submitted,
+                "sheet": table.sheet,
+            }
 
 
 def _write(store: Store, path: Path, rows: list[tuple[int | None, dict]], report: ImportReport) -> None:
-    """One transaction per file: insert new ids, update changed ones, count the rest."""
+    """One transaction per file: new manuscripts are added; an edited one (same 编号, or
+    same file) replaces its earlier version, which is kept in manuscript_versions."""
     now = utcnow()
+    source_path = str(path.resolve())
     seen: dict[str, int | None] = {}
     with store.write() as con:
         for number, m in rows:
             digest = manuscript_hash(m["title"], m["body"])
-            manuscript_id = m["id"] or f"MS-{digest[:12]}"
+            if m["id"]:
+                earlier = stored_manuscript(con, m["id"])
+            else:
+                earlier = manuscript_from_file(con, source_path, None if number is None else m["title"]) \
+                    or stored_manuscript(con, f"MS-{digest[:12]}")  # the same text from another file
+            manuscript_id = earlier.manuscript_id if earlier else (m["id"] or f"MS-{digest[:12]}")
             if manuscript_id in seen:
                 where = f"row {seen[manuscript_id]}" if seen[manuscript_id] else "this file"
-                report.reject(path, number, f"duplicate manuscript id {manuscript_id} (already in {where})")
+                report.reject(path, number, f"duplicate manuscript id {manuscript_id} (already in {where})",
+                              m.get("sheet"))
                 continue
             seen[manuscript_id] = number
             record = ManuscriptRecord(manuscript_id, m["title"], m["body"], m["authors"], m["unit"], m["submitted"],
-                                      digest, path.name, number, now)
-            stored = stored_hash(con, manuscript_id)
-            if stored is None:
+                                      digest, path.name, number, now, m.get("photographers") or [], source_path)
+            if earlier is None:
                 insert_manuscript(con, record)
                 report.added += 1
-            elif stored != digest:
-                update_manuscript(con, record)
-                report.updated += 1
-                report.notes.append(f"{path}: manuscript {manuscript_id} changed; its matches will be recomputed")
-            else:
+                continue
+            # what the file (and the command line) leaves empty keeps its stored value
+            record = record._replace(authors=record.authors or earlier.authors or [],
+                                     photographers=record.photographers or earlier.photographers or [],
+                                     unit=record.unit or earlier.unit,
+                                     submitted_date=record.submitted_date or earlier.submitted_date,
+                                     version=earlier.version or 1)
+            if earlier.body_hash == digest and (list(earlier.authors or []), list(earlier.photographers or []),
+                                                earlier.unit, earlier.submitted_date) == \
+                    (record.authors, record.photographers, record.unit, record.submitted_date):
                 report.unchanged += 1
-
-
-def _files_under(path: Path, report: ImportReport) -> Iterator[Path]:
-    """The importable files of a folder (or the file itself); links leading out of the folder are not followed."""
-    if not path.is_dir():
-        yield path
-        return
-    root = path.resolve()
-    for folder, dirs, names in os.walk(path):  # never descends through a linked folder
-        for name in sorted(dirs):
-            if Path(folder, name).is_symlink():
-                _reject_outside_link(Path(folder, name), root, report)
-        for name in sorted(names):
-            child = Path(folder, name)
-            # Word's lock files (~$稿件.docx) are not manuscripts.
-            if child.suffix.lower() not in SINGLE_FILE_SUFFIXES + REGISTER_SUFFIXES or name.startswith(("~$", ".")):
                 continue
-            if child.is_symlink() and _reject_outside_link(child, root, report):
-                continue
-            if child.is_file():
-                yield child
-        dirs.sort()
+            if earlier.body_hash != digest:  # a new text: the earlier one is kept for the record
+                keep_version(con, manuscript_id, now)
+                record = record._replace(version=record.version + 1)
+                report.note(path, f"manuscript {manuscript_id} replaced by its edited text (version {record.version}); "
+                                  "the earlier text is kept in manuscript_versions; run `shanggao match` to re-match it",
+                            m.get("sheet"), number)
+            update_manuscript(con, record)
+            report.updated += 1
 
 
-def _reject_outside_link(link: Path, root: Path, report: ImportReport) -> bool:
-    """Reject ``link`` when it leads outside ``root``; True when it did."""
-    target = link.resolve()
-    if target.is_relative_to(root):
-        return False
-    report.files += 1
-    report.reject(link, None, f"a link to {target}, outside the imported folder; not followed")
-    return True
+@dataclass
+class RegisterOptions:
+    """How to read registers: the office's own column names, one sheet, the year of yearless dates."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    sheet: str | None = None
+    year: int | None = None
 
 
-def import_manuscript_file(store: Store, path: Path, defaults: Defaults) -> ImportReport:
+def import_manuscript_file(store: Store, path: Path, defaults: Defaults,
+                           options: RegisterOptions | None = None) -> ImportReport:
     report = ImportReport(files=1)
     suffix = path.suffix.lower()
     if suffix in REGISTER_SUFFIXES:
-        rows: list[tuple[int | None, dict]] = list(_register_rows(path, defaults, report))
+        rows: list[tuple[int | None, dict]] = list(_register_rows(path, defaults, report, options or RegisterOptions()))
     elif suffix in SINGLE_FILE_SUFFIXES:
-        if path.stat().st_size == 0:
-            raise BadFile(f"{path}: empty file")
-        text = _read_docx(path) if suffix == ".docx" else decode_text(path.read_bytes(), path)
-        rows = [(None, parse_manuscript_text(text, path, defaults))]
+        rows = [(None, parse_manuscript_text(read_document(path), path, defaults, report))]
     else:
         raise BadFile(
             f"{path}: unsupported file type {suffix or '(none)'!r}; "
-            f"use {', '.join(SINGLE_FILE_SUFFIXES)} files or {', '.join(REGISTER_SUFFIXES)} registers"
+            f"use {', '.join(SINGLE_FILE_SUFFIXES)} files or {', '.join(REGISTER_SUFFIXES)} registers "
+            "(or 另存为 .docx)"
         )
     if rows:
         _write(store, path, rows, report)
     return report
 
 
-def import_manuscripts(store: Store, paths: Iterable[Path], defaults: Defaults) -> ImportReport:
-    skipped = ImportReport()
-    files = [path for given in paths for path in _files_under(given, skipped)]
-    report = import_each(files, lambda path: import_manuscript_file(store, path, defaults))
-    report.merge(skipped)
+def import_manuscripts(store: Store, paths: Iterable[Path], defaults: Defaults,
+                       options: RegisterOptions | None = None) -> ImportReport:
+    """Import files, or folders of them: every file is imported or named as skipped with the remedy."""
+    options = options or RegisterOptions()
+    options.columns = check_columns(options.columns, tuple(REGISTER_COLUMNS), "manuscripts register columns")
+    report = ImportReport()
+    files = list_folder(paths, SINGLE_FILE_SUFFIXES + REGISTER_SUFFIXES, report,
+                        "a manuscript (.docx/.doc/.wps/.pdf/.txt/.md) or a register; 另存为 .docx")
+    report.merge(import_each(files, lambda path: import_manuscript_file(store, path, defaults, options)))
     return report
