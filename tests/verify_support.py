@@ -46,7 +46,8 @@ class Scenario:
         body = body or paragraph(title[:6])
         with self.store.write() as con:
             con.execute(
-                "INSERT INTO manuscripts VALUES (?, ?, ?, ?, ?, ?, ?, 'register.xlsx', NULL, ?)",
+                "INSERT INTO manuscripts (manuscript_id, title, body, authors, unit, submitted_date, body_hash, source_file,"
+                " source_row, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'register.xlsx', NULL, ?)",
                 [ms_id, title, body, authors, unit, submitted, hashlib.sha256(body.encode()).hexdigest(), NOW],
             )
 
