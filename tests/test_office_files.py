@@ -246,3 +246,58 @@ def test_newsletter_template_masthead(cli, db_path: Path, tmp_path: Path) -> Non
     assert "newsletter template lines above the title skipped: 泸溪组工信息 / 第15期" in result.output
     assert rows(db_path, "SELECT title, submitted_date FROM manuscripts") == [
         ("白沙镇屋场会开到家门口", dt.date(2022, 6, 20))]
+
+
+# -- correcting what was imported ---------------------------------------------------------
+
+def numbered_register(path: Path, data: list[list[object]], with_keys: bool = True) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "6月"
+    sheet.append(["2022年6月上稿登记表"])
+    sheet.append((["序号"] if with_keys else []) + ["标题", "作者", "媒体", "刊发日期"])
+    for n, row in enumerate(data, start=1):
+        sheet.append(([n] if with_keys else []) + row)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("with_keys", [True, False])
+def test_corrected_register_updates_rows_and_withdraws_missing_ones(cli, db_path: Path, tmp_path: Path,
+                                                                    with_keys: bool) -> None:
+    path = tmp_path / "6月登记.xlsx"
+    numbered_register(path, [["白沙镇屋场会", "张三", "湖南日报", "6月24日"],
+                             ["浦市镇旅游", "李四", "团结报", "6月25日"],
+                             ["武溪镇网格", "王五", "红网", "6月26日"]], with_keys)
+    cli("claims", "import", path)
+    ids = dict(rows(db_path, "SELECT title, claim_id FROM claims"))
+    # corrected: row 1's date fixed, row 3 removed
+    numbered_register(path, [["白沙镇屋场会", "张三", "湖南日报", "6月23日"],
+                             ["浦市镇旅游", "李四", "团结报", "6月25日"]], with_keys)
+    result = cli("claims", "import", path)
+    assert "0 claims added, 1 updated, 1 already present, 0 rejected, 1 withdrawn" in result.output
+    assert f"claim {ids['白沙镇屋场会']} corrected (published_date)" in result.output
+    assert "(武溪镇网格) is no longer in the register" in result.output
+    assert rows(db_path, "SELECT claim_id, published_date FROM claims ORDER BY source_row") == [
+        (ids["白沙镇屋场会"], dt.date(2022, 6, 23)), (ids["浦市镇旅游"], dt.date(2022, 6, 25))]
+    assert rows(db_path, "SELECT claim_id, title FROM withdrawn_claims") == [(ids["武溪镇网格"], "武溪镇网格")]
+
+
+def test_edited_manuscript_replaces_its_earlier_version(cli, db_path: Path, tmp_path: Path) -> None:
+    path = make_docx(tmp_path / "白沙.docx", ["白沙镇屋场会开到家门口", "作者：张三", *BODY])
+    cli("manuscripts", "import", path)
+    assert "1 already present" in cli("manuscripts", "import", path).output   # unchanged: a no-op
+    make_docx(path, ["白沙镇屋场会开到群众家门口", "作者：张三", BODY[0], "新增一段：屋场会已经开了四十场。"])
+    result = cli("manuscripts", "import", path)
+    assert "0 manuscripts added, 1 updated" in result.output and "(version 2)" in result.output
+    (current,) = rows(db_path, "SELECT manuscript_id, title, version FROM manuscripts")
+    assert current[1:] == ("白沙镇屋场会开到群众家门口", 2)
+    assert rows(db_path, "SELECT manuscript_id, version, title FROM manuscript_versions") == [
+        (current[0], 1, "白沙镇屋场会开到家门口")]
+    # an office number: the same 编号 in another file is the same manuscript
+    make_docx(tmp_path / "v1.docx", ["浦市镇旅游", "编号：LX-9", *BODY2])
+    make_docx(tmp_path / "v2.docx", ["浦市镇旅游（修改稿）", "编号：LX-9", *BODY2])
+    cli("manuscripts", "import", tmp_path / "v1.docx")
+    cli("manuscripts", "import", tmp_path / "v2.docx")
+    assert rows(db_path, "SELECT title, version FROM manuscripts WHERE manuscript_id = 'LX-9'") == [
+        ("浦市镇旅游（修改稿）", 2)]

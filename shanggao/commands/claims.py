@@ -18,9 +18,11 @@ def claims() -> None:
 @claims.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @register_options
+@click.option("--register", help="The register this file is (a corrected copy under another name); "
+                                 "default: the file name.")
 @pass_app
 def import_(app: AppContext, paths: tuple[Path, ...], columns: tuple[str, ...], sheet: str | None,
-            year: int | None) -> None:
+            year: int | None, register: str | None) -> None:
     """Import claims registers (.xlsx/.xls/.et/.ods/.csv/.jsonl, or folders of them).
 
     Every sheet is read; a title row, a two-row header, blank and 合计 rows are
@@ -33,8 +35,9 @@ def import_(app: AppContext, paths: tuple[Path, ...], columns: tuple[str, ...], 
     Examples:
       shanggao claims import 2022年6月上稿登记.xlsx
       shanggao claims import 登记表.xls --sheet 6月 --year 2022 --column 见报日期=published
+      shanggao claims import 6月登记（修正）.xlsx --register 6月登记.xlsx
     """
     with zip_limits(app.config.zip_limits):
         report = import_claims(app.store, paths, columns=column_map(app.config.columns, columns), sheet=sheet,
-                               year=year)
+                               year=year, register=register)
     finish_import(report, "claims")

@@ -150,6 +150,8 @@ def import_claim_file(store: Store, path: Path, *, columns: dict[str, str] | Non
         stored.update({c.claim_id: c for c in stored_claims(con, own)})
         chosen = _pair_rows(rows, stored, has_keys)
         occurrences: Counter[tuple] = Counter()
+        before = dict(stored)
+        kept: set[str] = set()
         for i, row in enumerate(rows):
             claim_id = chosen.get(i) or row.own_id
             if claim_id is None:
@@ -160,6 +162,7 @@ def import_claim_file(store: Store, path: Path, *, columns: dict[str, str] | Non
             if row.evidence:
                 evidence.append((row.number, row.evidence, record))
             old = stored.get(claim_id)
+            kept.add(claim_id)
             if old is None:
                 insert_claim(con, record)
                 stored[claim_id] = StoredClaim(claim_id, row.sheet, row.row_key, row.number, record.content())
@@ -174,8 +177,8 @@ def import_claim_file(store: Store, path: Path, *, columns: dict[str, str] | Non
                               "judges it again", row.sheet, row.number)
             forget_verdict(con, claim_id)
             report.updated += 1
-        for claim_id, old in stored.items():
-            if claim_id in chosen.values() or any(r.own_id == claim_id for r in rows):
+        for claim_id, old in before.items():
+            if claim_id in kept:
                 continue
             if (old.sheet, old.source_row) in rejected_at:
                 report.note(path, f"claim {claim_id} kept as imported before: this time its row was rejected",
