@@ -46,6 +46,7 @@ from shanggao.importers.common import (
     list_folder,
     split_names,
 )
+from shanggao.links import link_problem
 from shanggao.importers.registers import REGISTER_SUFFIXES, RegisterSpec, check_columns, read_register
 
 CLAIM_FIELDS = {
@@ -118,6 +119,7 @@ def import_claim_file(store: Store, path: Path, *, columns: dict[str, str] | Non
     tables = read_register(path, CLAIM_SPEC, report, columns=columns, sheet=sheet, year=year)
     now = utcnow()
     rows: list[_Row] = []
+    first_row: dict[str, int] = {}
     has_keys = False
     for table in tables:
         if "manuscript_id" not in table.present and "title" not in table.present:
@@ -137,6 +139,16 @@ def import_claim_file(store: Store, path: Path, *, columns: dict[str, str] | Non
             if published is None and not fields["url"]:
                 report.reject(path, number, "no 刊发日期 and no 链接: the placement cannot be looked up", table.sheet)
                 continue
+            bad_link = link_problem(fields["url"]) if fields["url"] else None
+            if bad_link:
+                report.reject(path, number, bad_link, table.sheet)
+                continue
+            if fields["claim_id"] in first_row:
+                report.reject(path, number, f"duplicate 申报编号 {fields['claim_id']} (already in row "
+                                            f"{first_row[fields['claim_id']]}); the first row is kept", table.sheet)
+                continue
+            if fields["claim_id"]:
+                first_row[fields["claim_id"]] = number
             outlet, page = split_outlet(fields["outlet"])
             rows.append(_Row(number, table.sheet, fields["row_key"], fields["claim_id"], (
                 fields["manuscript_id"], split_names(fields["claimant"]), fields["unit"], outlet, published,
