@@ -222,11 +222,22 @@ def _sheet_table(path: Path, sheet: str | None, rows: list[tuple[int, list[objec
     return RegisterTable(path, sheet, set(positions), table_year, body())
 
 
+CSV_FIELD_CHARS = 4_000_000  # one cell at most (a long manuscript body is ~20,000)
+
+
 def _csv_rows(path: Path) -> list[tuple[int, list[object]]]:
     text = decode_text(path.read_bytes(), path)
+    if csv.field_size_limit() < CSV_FIELD_CHARS:
+        csv.field_size_limit(CSV_FIELD_CHARS)
     reader = csv.reader(io.StringIO(text))
     rows = []
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise BadFile(f"{path}: line {reader.line_num}: not readable as CSV ({exc})") from exc
         rows.append((reader.line_num, [c if c.strip() else None for c in cells]))
     return rows
 
