@@ -5,8 +5,9 @@
   one line that says how to convert them.
 * PDF manuscripts: the text layer, read with pypdfium2; a PDF without one is a
   scan and is refused as such.
-* Spreadsheets (.xlsx, .xls, .ods, WPS .et): python-calamine, which tells the
-  format from the content, so a workbook with the wrong extension still reads.
+* Spreadsheets (.xlsx, .xls, .ods, WPS .et): told apart by content, so a
+  workbook with the wrong extension still reads; .xlsx with openpyxl (bounded
+  to the cells really present), the others with python-calamine.
 * Text: see :func:`shanggao.importers.common.decode_text`.
 """
 
@@ -101,11 +102,47 @@ class Sheet:
 
 
 def read_workbook(path: Path) -> list[Sheet]:
-    """Every sheet of a .xlsx/.xls/.ods/.et workbook, whatever its extension says."""
-    import python_calamine as calamine
+    """Every sheet of a .xlsx/.xls/.ods/.et workbook, whatever its extension says.
 
+    An .xlsx (told by its content) is read with openpyxl without its stored
+    dimension, so one stray cell at XFD1048576 does not make a sheet of 17
+    billion cells; the others with python-calamine.  Only rows with content are kept.
+    """
     if zipfile.is_zipfile(path):  # .xlsx/.ods: sizes checked before anything is unpacked
         check_zip(path, "workbook")
+        with zipfile.ZipFile(path) as archive:
+            if "xl/workbook.xml" in archive.namelist():
+                return _read_xlsx(path)
+    return _read_calamine(path)
+
+
+def _read_xlsx(path: Path) -> list[Sheet]:
+    import openpyxl
+
+    handle = path.open("rb")  # a file object: openpyxl would refuse a renamed workbook by its extension
+    try:
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:  # InvalidFileException, KeyError, zip and XML errors from a damaged file
+        handle.close()
+        raise BadFile(f"{path}: not a readable .xlsx workbook ({exc.__class__.__name__}: {exc}); "
+                      "open it in Excel/WPS and 另存为 .xlsx") from exc
+    try:
+        sheets = []
+        for sheet in book.worksheets:
+            sheet.reset_dimensions()
+            rows = [(number, [_cell(c) for c in cells])
+                    for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
+                    if any(c not in (None, "") for c in cells)]
+            sheets.append(Sheet(sheet.title, rows))
+        return sheets
+    finally:
+        book.close()
+        handle.close()
+
+
+def _read_calamine(path: Path) -> list[Sheet]:
+    import python_calamine as calamine
+
     try:
         with path.open("rb") as handle:
             book = calamine.CalamineWorkbook.from_filelike(handle)
@@ -114,14 +151,12 @@ def read_workbook(path: Path) -> list[Sheet]:
                 sheet = book.get_sheet_by_name(name)
                 first_row = sheet.start[0] if sheet.start else 0
                 rows = [(first_row + i + 1, [_cell(c) for c in cells])
-                        for i, cells in enumerate(sheet.to_python(skip_empty_area=False))]
+                        for i, cells in enumerate(sheet.iter_rows())
+                        if any(c not in (None, "") for c in cells)]
                 sheets.append(Sheet(name, rows))
     except calamine.PasswordError as exc:
         raise BadFile(f"{path}: the workbook is password-protected; save an unprotected copy") from exc
-    except (calamine.CalamineError, ValueError, OSError) as exc:
-        raise BadFile(f"{path}: not a readable workbook ({exc}); "
-                      "open it in Excel/WPS and 另存为 .xlsx") from exc
-    except Exception as exc:  # calamine's ZipError/XmlError and friends from a damaged file
+    except Exception as exc:  # calamine's errors (CalamineError, ZipError, XmlError …) from a damaged file
         raise BadFile(f"{path}: not a readable workbook ({exc.__class__.__name__}: {exc}); "
                       "open it in Excel/WPS and 另存为 .xlsx") from exc
     return sheets
