@@ -1,4 +1,4 @@
--- 0006: the office's files as they are, and corrections of what was imported.
+-- 0007: the office's files as they are, and corrections of what was imported.
 -- Written by `shanggao manuscripts import` / `shanggao claims import` (shanggao/importers/).
 
 -- Manuscripts: who took the pictures (图/摄影 in a byline) is not an author; the
