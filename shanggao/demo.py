@@ -19,11 +19,12 @@
 4. matches, verifies the claims of 2026-10 and writes the month's 通报 in
    xlsx, docx, html and md.
 
-The bundled story: ten manuscripts of 泸溪县 units; one retitled on
+The bundled story: eleven manuscripts of 泸溪县 units; one retitled on
 publication (湖南日报), one shortened (人民日报), two merged into one 综合稿
-(湖南日报), one reposted by 红网 without a claim, one never placed; eleven
-claims, among them a false one (its link shows another county's article on
-the same theme), a wrong date and a duplicate.  Same-genre articles with the
+(湖南日报), one reposted by 红网 without a claim, one never placed, one in the
+print-only 《湘组研究》 (its claim names a photo of the page, OCR'd on import);
+twelve claims, among them a false one (its link shows another county's article
+on the same theme), a wrong date and a duplicate.  Same-genre articles with the
 same stock phrases (全面从严治党, 一是…二是…三是…) sit on the same pages.
 """
 
@@ -189,7 +190,7 @@ def write_claims_xlsx(source: Path, target: Path) -> Path:
         cell.font = Font(bold=True)
     for row in rows[1:]:
         sheet.append(row)
-    for column, width in zip("ABCDEFGHI", (12, 13, 36, 14, 22, 12, 16, 8, 60)):
+    for column, width in zip("ABCDEFGHIJ", (12, 13, 36, 14, 22, 12, 16, 8, 60, 40)):
         sheet.column_dimensions[column].width = width
     target.parent.mkdir(parents=True, exist_ok=True)
     book.save(str(target))
@@ -203,6 +204,8 @@ def write_inbox(paths: DemoPaths) -> None:
         for text in sorted((source / "word").glob("*.txt")):
             write_docx(text, paths.manuscripts / (text.stem + ".docx"))
         write_claims_xlsx(source / "claims.csv", paths.claims)
+        # the scan a print-only claim names (佐证 column, relative to the register)
+        shutil.copytree(source / "佐证", paths.claims.parent / "佐证")
 
 
 def import_inbox(store: Store, paths: DemoPaths):

@@ -58,7 +58,7 @@ def test_every_outlet_was_crawled_from_the_mirror(demo):
     out, _ = demo
     runs = dict(rows(out / DB_NAME, "SELECT outlet, status FROM crawl_runs WHERE command = 'demo'"))
     assert runs == {"rmrb": "ok", "hnrb": "ok", "tjb": "ok", "rednet": "ok"}
-    per_outlet = dict(rows(out / DB_NAME, "SELECT outlet, count(*) FROM articles GROUP BY outlet"))
+    per_outlet = dict(rows(out / DB_NAME, "SELECT outlet, count(*) FROM articles WHERE source = 'crawl' GROUP BY outlet"))
     assert set(per_outlet) == {"rmrb", "hnrb", "tjb", "rednet"}
     assert all(n >= 8 for n in per_outlet.values()), per_outlet
     days = {d for (d,) in rows(out / DB_NAME, "SELECT DISTINCT published_date FROM articles")}
@@ -70,7 +70,7 @@ def test_every_outlet_was_crawled_from_the_mirror(demo):
 
 
 def test_every_claim_gets_its_intended_verdict(verdicts):
-    assert len(verdicts) == 11
+    assert len(verdicts) == 12
     for claim in PLACED_AS_IS:
         assert verdicts[claim]["status"] == "verified", (claim, verdicts[claim])
 
@@ -86,6 +86,16 @@ def test_false_claim_is_caught(verdicts):
     false_claim = verdicts["SB-2610-10"]
     assert false_claim["status"] in ("text_mismatch", "not_found")
     assert false_claim["points"] in (0, None)
+
+
+def test_print_only_claim_is_verified_from_the_bundled_scan(demo, verdicts):
+    out, _ = demo
+    scan = verdicts["SB-2610-12"]
+    assert scan["status"] == "verified" and scan["evidence_outlet"] == "xzyj", scan
+    assert scan["match_kind"] in ("page", "full", "edited") and scan["points"] > 0
+    (source, archived), = rows(out / DB_NAME, "SELECT a.source, v.evidence_file FROM verdicts v "
+                                              "JOIN articles a USING (article_id) WHERE claim_id = 'SB-2610-12'")
+    assert source == "scan" and Path(archived).is_file()
 
 
 def test_duplicate_claim_is_flagged(verdicts):
@@ -136,7 +146,8 @@ def test_edited_versions_are_found_and_stock_phrases_do_not_fool_the_matcher(dem
     assert rows(db, "SELECT count(*) FROM matches WHERE manuscript_id = 'LX-2026-110'")[0][0] == 0
     # no article is linked to a manuscript it does not carry
     allowed = {"LX-2026-101": 1, "LX-2026-102": 1, "LX-2026-103": 1, "LX-2026-104": 1, "LX-2026-105": 1,
-               "LX-2026-106": 1, "LX-2026-107": 2, "LX-2026-108": 1, "LX-2026-109": 1}
+               "LX-2026-106": 1, "LX-2026-107": 2, "LX-2026-108": 1, "LX-2026-109": 1,
+               "LX-2026-111": 1}
     assert dict(rows(db, "SELECT manuscript_id, count(*) FROM matches GROUP BY ALL")) == allowed
 
 
@@ -187,10 +198,10 @@ def test_inbox_holds_the_office_files_that_were_imported(demo):
     out, _ = demo
     inbox = out / "inbox"
     suffixes = {p.suffix for p in inbox.rglob("*") if p.is_file()}
-    assert suffixes == {".docx", ".txt", ".md", ".csv", ".xlsx"}
+    assert suffixes == {".docx", ".txt", ".md", ".csv", ".xlsx", ".jpg"}   # .jpg: the 佐证 scan
     sources = {name for (name,) in rows(out / DB_NAME, "SELECT DISTINCT source_file FROM manuscripts")}
     assert any(name.endswith(".docx") for name in sources) and any(name.endswith(".csv") for name in sources)
-    assert rows(out / DB_NAME, "SELECT count(*) FROM manuscripts")[0][0] == 10
+    assert rows(out / DB_NAME, "SELECT count(*) FROM manuscripts")[0][0] == 11
 
 
 def test_rerun_starts_clean(demo):

@@ -46,7 +46,7 @@ def demo(out: Path) -> None:
     print_rows(["申报编号", "申报人", "申报媒体、日期", "核验结论", "实际刊发", "积分"],
                [row[:6] for row in store_rows], max_width=None, title="核验结论（2026年10月）")
     for claim, _who, _claimed, label, _evidence, _points, status, reasons in store_rows:
-        if status != "verified":
+        if status != "verified" or "凭扫描件核实" in reasons:   # problems, and the claim settled by a scan
             click.echo(f"  {claim} {label}：{reasons}")
     unclaimed = unclaimed_rows(_store(paths))
     if unclaimed:

@@ -140,7 +140,9 @@ def degrade(image: Image.Image, *, seed: int = 0, rotation: float | None = None,
         img = img.filter(ImageFilter.GaussianBlur(blur))
     if lighting:
         # A light falling off from one corner: multiply by a smooth gradient.
-        gradient = Image.linear_gradient("L").resize((w, h)).rotate(rng.uniform(0, 360), fillcolor=128)
+        side = int(1.5 * max(w, h))
+        gradient = Image.linear_gradient("L").resize((side, side)).rotate(rng.uniform(0, 360), resample=Image.BILINEAR)
+        gradient = gradient.crop(((side - w) // 2, (side - h) // 2, (side - w) // 2 + w, (side - h) // 2 + h))
         shade = gradient.point(lambda v: int(255 * (1 - lighting * v / 255)))
         img = ImageChops.multiply(img, shade)
     out = io.BytesIO()
