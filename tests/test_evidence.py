@@ -324,5 +324,10 @@ def test_the_report_says_checked_against_a_scan_and_links_it(scan_store: Store, 
     out = tmp_path / "通报.html"
     cli("report", "--period", "2022-06", "--format", "html", "--out", out, db=scan_store.path)
     html = out.read_text(encoding="utf-8")
+    assert "凭扫描件核实" in html                     # the circulated 通报 says how it was checked
     archived = next((scan_store.archive_dir / "evidence").glob("*/*.jpg")).resolve()
-    assert "凭扫描件核实" in html and f'href="{archived.as_uri()}"' in html
+    import openpyxl                                    # the 工作底稿 beside it links the archived file
+
+    book = openpyxl.load_workbook(tmp_path / "通报-工作底稿.xlsx")
+    links = {c.hyperlink.target for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.hyperlink}
+    assert archived.as_uri() in links
