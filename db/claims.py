@@ -146,3 +146,33 @@ def claims_of_manuscripts(con: duckdb.DuckDBPyConnection, manuscript_ids: Iterab
 def count_undated(con: duckdb.DuckDBPyConnection) -> int:
     """Claims without a claimed date: no period selects them."""
     return con.execute("SELECT count(*) FROM claims WHERE published_date IS NULL").fetchone()[0]
+
+
+LIST_COLUMNS = ("claim_id", "status", "claimant", "unit", "outlet", "published_date", "page", "title",
+                "manuscript_id", "register", "sheet", "row_key", "source_row")
+
+
+def list_claims(con: duckdb.DuckDBPyConnection, unit: str | None, start: dt.date | None, end: dt.date | None,
+                status: str | None) -> list[tuple]:
+    """Claims with their verdict's status (``unverified`` without one), in register order.
+
+    ``unit`` matches any part of the unit's name; ``start``/``end`` the claimed date;
+    ``status`` a verdict status or ``unverified``.
+    """
+    sql = ("SELECT c.claim_id, coalesce(v.status, 'unverified') AS status, array_to_string(c.claimant, '、'),"
+           " c.unit, c.outlet, c.published_date, c.page, c.title, c.manuscript_id, coalesce(c.register, c.source_file),"
+           " c.sheet, c.row_key, c.source_row FROM claims c LEFT JOIN verdicts v USING (claim_id) WHERE true")
+    params: list[object] = []
+    if unit:
+        sql, params = sql + " AND contains(coalesce(c.unit, ''), ?)", [*params, unit]
+    if start is not None:
+        sql, params = sql + " AND c.published_date BETWEEN ? AND ?", [*params, start, end]
+    if status:
+        sql, params = sql + " AND coalesce(v.status, 'unverified') = ?", [*params, status]
+    return con.execute(sql + " ORDER BY 10, c.sheet NULLS FIRST, c.source_row, c.claim_id", params).fetchall()
+
+
+def existing_claims(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str]) -> list[tuple[str, str | None]]:
+    """(claim_id, title) of those of ``claim_ids`` that are stored."""
+    return con.execute("SELECT claim_id, title FROM claims WHERE claim_id IN (SELECT unnest(?)) ORDER BY 1",
+                       [list(claim_ids)]).fetchall()

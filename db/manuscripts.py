@@ -123,3 +123,47 @@ def unplaced_manuscripts(con: duckdb.DuckDBPyConnection) -> list[UnplacedManuscr
     return fetch_as(con, UnplacedManuscript, """
         SELECT manuscript_id, unit, array_to_string(authors, '、'), title, submitted_date FROM manuscripts
         WHERE manuscript_id NOT IN (SELECT manuscript_id FROM matches) ORDER BY manuscript_id""")
+
+
+LIST_COLUMNS = ("manuscript_id", "status", "title", "authors", "unit", "submitted_date", "version", "placements",
+                "source_file")
+
+
+def list_manuscripts(con: duckdb.DuckDBPyConnection, unit: str | None, start: dt.date | None,
+                     end: dt.date | None, status: str | None) -> list[tuple]:
+    """Manuscripts with ``placed`` (the matcher found them in articles) or ``unplaced``.
+
+    ``unit`` matches any part of the unit's name; ``start``/``end`` the submission date.
+    """
+    sql = ("SELECT m.manuscript_id, CASE WHEN count(x.article_id) > 0 THEN 'placed' ELSE 'unplaced' END,"
+           " m.title, array_to_string(m.authors, '、'), m.unit, m.submitted_date, coalesce(m.version, 1),"
+           " count(x.article_id), m.source_file"
+           " FROM manuscripts m LEFT JOIN matches x USING (manuscript_id) WHERE true")
+    params: list[object] = []
+    if unit:
+        sql, params = sql + " AND contains(coalesce(m.unit, ''), ?)", [*params, unit]
+    if start is not None:
+        sql, params = sql + " AND m.submitted_date BETWEEN ? AND ?", [*params, start, end]
+    sql += " GROUP BY ALL"
+    if status:
+        sql, params = f"SELECT * FROM ({sql}) WHERE #2 = ?", [*params, status]
+    return con.execute(sql + " ORDER BY 1", params).fetchall()
+
+
+def existing_manuscripts(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[tuple[str, str]]:
+    """(manuscript_id, title) of those of ``ids`` that are stored."""
+    return con.execute("SELECT manuscript_id, title FROM manuscripts WHERE manuscript_id IN (SELECT unnest(?)) "
+                       "ORDER BY 1", [ids]).fetchall()
+
+
+def delete_manuscripts(con: duckdb.DuckDBPyConnection, ids: list[str]) -> int:
+    """Remove manuscripts with everything derived from them: their earlier versions, matches,
+    matcher index rows and flags, and the verdicts that rest on them (those claims stay and
+    are judged again by the next verify).  The number of manuscripts removed."""
+    con.execute("DELETE FROM verdicts WHERE manuscript_id IN (SELECT unnest(?))", [ids])
+    con.execute("DELETE FROM matches WHERE manuscript_id IN (SELECT unnest(?))", [ids])
+    con.execute("DELETE FROM matcher_manuscript_fp WHERE manuscript_id IN (SELECT unnest(?))", [ids])
+    con.execute("DELETE FROM matcher_documents WHERE doc_kind = 'manuscript' AND doc_id IN (SELECT unnest(?))", [ids])
+    con.execute("DELETE FROM manuscript_flags WHERE manuscript_id IN (SELECT unnest(?))", [ids])
+    con.execute("DELETE FROM manuscript_versions WHERE manuscript_id IN (SELECT unnest(?))", [ids])
+    return con.execute("DELETE FROM manuscripts WHERE manuscript_id IN (SELECT unnest(?))", [ids]).fetchone()[0]

@@ -301,3 +301,45 @@ def test_edited_manuscript_replaces_its_earlier_version(cli, db_path: Path, tmp_
     cli("manuscripts", "import", tmp_path / "v2.docx")
     assert rows(db_path, "SELECT title, version FROM manuscripts WHERE manuscript_id = 'LX-9'") == [
         ("浦市镇旅游（修改稿）", 2)]
+
+
+def test_a_claim_title_matching_two_manuscripts_says_so(cli, db_path: Path, tmp_path: Path) -> None:
+    cli("init")
+    make_docx(tmp_path / "a.docx", ["白沙镇屋场会", "编号：LX-1", *BODY])
+    make_docx(tmp_path / "b.docx", ["白沙镇屋场会", "编号：LX-2", *BODY2])
+    cli("manuscripts", "import", tmp_path / "a.docx", tmp_path / "b.docx")
+    register = tmp_path / "登记.csv"
+    register.write_text("标题,作者,媒体,刊发日期\n白沙镇屋场会,张三,湖南日报,2022-06-24\n", encoding="utf-8")
+    cli("claims", "import", register)
+    cli("verify", expect=None)
+    ((status, reasons),) = rows(db_path, "SELECT status, reasons FROM verdicts")
+    assert status == "unknown_manuscript"
+    assert "标题《白沙镇屋场会》对应 2 篇稿件（LX-1、LX-2）" in reasons[0] and "填写稿件编号" in reasons[0]
+
+
+def test_list_and_delete_manuscripts_and_claims(cli, db_path: Path, tmp_path: Path) -> None:
+    make_docx(tmp_path / "a.docx", ["白沙镇屋场会", "编号：LX-1", "单位：白沙镇", "报送日期：2022年6月1日", *BODY])
+    make_docx(tmp_path / "b.docx", ["浦市镇旅游", "编号：LX-2", "单位：浦市镇", "报送日期：2022年7月1日", *BODY2])
+    cli("manuscripts", "import", tmp_path / "a.docx", tmp_path / "b.docx")
+    register = tmp_path / "登记.csv"
+    register.write_text("申报编号,稿件编号,作者,单位,媒体,刊发日期\nC1,LX-1,张三,白沙镇,湖南日报,2022-06-24\n"
+                        "C2,LX-2,李四,浦市镇,团结报,2022-07-02\n", encoding="utf-8")
+    cli("claims", "import", register)
+    listed = cli("manuscripts", "list", "--unit", "白沙", "--period", "2022-06", "--format", "csv").output
+    assert listed.splitlines()[1].startswith("LX-1,unplaced,白沙镇屋场会") and len(listed.splitlines()) == 2
+    assert "LX-2" in cli("manuscripts", "list", "--status", "unplaced").output
+    claims = cli("claims", "list", "--period", "2022-07", "--status", "unverified", "--format", "csv").output
+    assert [line.split(",")[0] for line in claims.splitlines()[1:]] == ["C2"]
+    # a script must say --yes; a missing id removes nothing
+    assert "add --yes" in cli("manuscripts", "delete", "LX-1", expect=1).output
+    assert "no such manuscript(s): LX-9" in cli("manuscripts", "delete", "LX-1", "LX-9", "--yes", expect=1).output
+    with duckdb.connect(str(db_path)) as con:  # something derived: a match and a verdict
+        con.execute("INSERT INTO matches VALUES ('LX-1', 7, 90, 'full', 0.9, 0.9, NULL, 't', now())")
+        con.execute("INSERT INTO verdicts (claim_id, status, manuscript_id, verified_at) "
+                    "VALUES ('C1', 'verified', 'LX-1', now())")
+    assert "1 manuscript(s) removed" in cli("manuscripts", "delete", "LX-1", "--yes").output
+    assert rows(db_path, "SELECT manuscript_id FROM manuscripts") == [("LX-2",)]
+    assert rows(db_path, "SELECT count(*) FROM matches") == [(0,)]
+    assert rows(db_path, "SELECT count(*) FROM verdicts") == [(0,)]
+    assert "1 claim(s) removed" in cli("claims", "delete", "C2", "--yes").output
+    assert rows(db_path, "SELECT claim_id FROM claims") == [("C1",)]

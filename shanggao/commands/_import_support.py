@@ -41,3 +41,21 @@ def register_options(command: Callable) -> Callable:
 def column_map(config_columns: dict[str, str], options: tuple[str, ...]) -> dict[str, str]:
     """The config's ``[columns]`` with the command line's ``--column`` on top."""
     return {**config_columns, **parse_column_options(options)}
+
+
+def confirm_removal(found: list[tuple[str, str | None]], wanted: tuple[str, ...], noun: str, yes: bool) -> None:
+    """Name what will be removed and ask on a terminal; ``--yes`` for scripts.
+
+    An id that is not stored is an error (nothing is removed), so a typo never
+    passes silently.
+    """
+    missing = sorted(set(wanted) - {row[0] for row in found})
+    if missing:
+        raise click.ClickException(f"no such {noun}: {', '.join(missing)} (nothing removed)")
+    for item_id, title in found:
+        click.echo(f"{item_id}  {title or ''}", err=True)
+    if yes:
+        return
+    if not click.get_text_stream("stdin").isatty():
+        raise click.ClickException(f"not removing {len(found)} {noun} without confirmation: add --yes")
+    click.confirm(f"Remove these {len(found)} {noun} and everything derived from them?", abort=True, err=True)

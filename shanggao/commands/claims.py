@@ -4,8 +4,11 @@ from pathlib import Path
 
 import click
 
-from shanggao.commands._import_support import column_map, finish_import, register_options
+from shanggao.commands._import_support import column_map, confirm_removal, finish_import, register_options
 from shanggao.context import AppContext, pass_app
+from shanggao.db.claims import LIST_COLUMNS, delete_claims, existing_claims, list_claims
+from shanggao.output import print_rows
+from shanggao.periods import parse_period
 from shanggao.importers.claims import import_claims
 from shanggao.importers.common import zip_limits
 
@@ -41,3 +44,46 @@ def import_(app: AppContext, paths: tuple[Path, ...], columns: tuple[str, ...], 
         report = import_claims(app.store, paths, columns=column_map(app.config.columns, columns), sheet=sheet,
                                year=year, register=register)
     finish_import(report, "claims")
+
+
+@claims.command("list")
+@click.option("--unit", help="Only units whose name contains this (白沙镇).")
+@click.option("--period", help="A month (2022-06) or a year (2022) of the claimed date.")
+@click.option("--status", help="A verdict status (verified, not_found …) or unverified.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@pass_app
+def list_(app: AppContext, unit: str | None, period: str | None, status: str | None, fmt: str) -> None:
+    """The stored claims with their register row and verdict status.
+
+    \b
+    Examples:
+      shanggao claims list --period 2022-06 --unit 白沙镇
+      shanggao claims list --status unverified --format csv
+    """
+    chosen = parse_period(period) if period else None
+    with app.store.read() as con:
+        rows = list_claims(con, unit, chosen and chosen.start, chosen and chosen.end, status)
+    print_rows(LIST_COLUMNS, rows, fmt)
+
+
+@claims.command("delete")
+@click.argument("claim_ids", nargs=-1, required=True)
+@click.option("--yes", is_flag=True, help="Do not ask (for scripts).")
+@pass_app
+def delete(app: AppContext, claim_ids: tuple[str, ...], yes: bool) -> None:
+    """Remove claims and their verdicts, in one transaction.
+
+    Asks for confirmation on a terminal; --yes for scripts.  To correct a
+    register, import the corrected file instead: changed rows are updated and
+    rows that disappeared are withdrawn.
+
+    \b
+    Example:
+      shanggao claims delete C-1a2b3c4d5e6f --yes
+    """
+    with app.store.read() as con:
+        found = existing_claims(con, claim_ids)
+    confirm_removal(found, claim_ids, "claim(s)", yes)
+    with app.store.write() as con:
+        removed = delete_claims(con, [row[0] for row in found])
+    click.echo(f"{removed} claim(s) removed with their verdicts")

@@ -96,7 +96,13 @@ class Judge:
 
     def _unknown_manuscript(self, claim: Claim, warnings: list[str]) -> Verdict:
         which = f"稿件编号 {claim.manuscript_id}" if claim.manuscript_id else "申报未填稿件编号"
-        title = f"，标题《{claim.title}》也对不上唯一稿件" if claim.title else ""
+        same_title = self.ev.titles.get(normalize_title(claim.title), []) if claim.title else []
+        if len(same_title) > 1:  # say so rather than pretend the manuscript is missing
+            named = "、".join(sorted(same_title))
+            reason = (f"{which}，标题《{claim.title}》对应 {len(same_title)} 篇稿件（{named}），无法确定是哪一篇；"
+                      "请在登记表填写稿件编号后重新导入")
+            return Verdict(claim.claim_id, "unknown_manuscript", [reason], warnings=warnings)
+        title = f"，标题《{claim.title}》也对不上稿件" if claim.title else ""
         return Verdict(claim.claim_id, "unknown_manuscript",
                        [f"{which} 不在稿件库{title}；请先导入该稿件（shanggao manuscripts import）再核验"],
                        warnings=warnings)
