@@ -3,6 +3,7 @@ options both register importers share."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 import click
@@ -56,6 +57,6 @@ def confirm_removal(found: list[tuple[str, str | None]], wanted: tuple[str, ...]
         click.echo(f"{item_id}  {title or ''}", err=True)
     if yes:
         return
-    if not click.get_text_stream("stdin").isatty():
+    if not sys.stdin.isatty():
         raise click.ClickException(f"not removing {len(found)} {noun} without confirmation: add --yes")
     click.confirm(f"Remove these {len(found)} {noun} and everything derived from them?", abort=True, err=True)
