@@ -343,3 +343,23 @@ def test_list_and_delete_manuscripts_and_claims(cli, db_path: Path, tmp_path: Pa
     assert rows(db_path, "SELECT count(*) FROM verdicts") == [(0,)]
     assert "1 claim(s) removed" in cli("claims", "delete", "C2", "--yes").output
     assert rows(db_path, "SELECT claim_id FROM claims") == [("C1",)]
+
+
+def test_folder_of_registers_and_a_row_rejected_on_reimport_is_kept(cli, db_path: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "登记"
+    folder.mkdir()
+    path = numbered_register(folder / "6月登记.xlsx", [["白沙镇屋场会", "张三", "湖南日报", "6月24日"],
+                                                     ["浦市镇旅游", "李四", "团结报", "6月25日"]])
+    (folder / "7月.csv").write_text("标题,作者,媒体,刊发日期\n武溪镇网格,王五,红网,2022-07-02\n", encoding="utf-8")
+    make_docx(folder / "说明.docx", ["填表说明", "请于每月25日前报送。"])
+    result = cli("claims", "import", folder, expect=1)
+    assert f"{folder / '说明.docx'}: unsupported file type '.docx', not a claims register" in result.output
+    assert "3 file(s): 3 claims added" in result.output and "1 file(s) skipped" in result.output
+    # the corrected register has a typo in row 2's date: that row is rejected, its claim kept
+    numbered_register(path, [["白沙镇屋场会", "张三", "湖南日报", "6月24日"],
+                             ["浦市镇旅游", "李四", "团结报", "6月31日"]])
+    again = cli("claims", "import", path, expect=1)
+    assert f"{path}:6月:4: impossible date '6月31日' in 2022" in again.output
+    assert "kept as imported before: this time its row was rejected" in again.output
+    assert rows(db_path, "SELECT count(*) FROM claims") == [(3,)]
+    assert rows(db_path, "SELECT count(*) FROM withdrawn_claims") == [(0,)]
