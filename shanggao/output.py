@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from shanggao.shell import printable
+
 # A table is drawn this many rows at a time, so a huge result streams instead of being held whole.
 TABLE_CHUNK_ROWS = 1000
 
@@ -34,12 +36,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _cell(value: Any, width: int | None) -> str:
+def _cell(value: Any, width: int | None, terminal: bool = False) -> str:
     if value is None:
         return ""
     value = _plain(value)
     text = "、".join(map(str, value)) if isinstance(value, list) else str(value)
-    text = text.replace("\n", " ⏎ ")
+    text = printable(text) if terminal else text.replace("\n", " ⏎ ")
     if width and len(text) > width:
         text = text[: width - 1] + "…"
     return text
@@ -83,7 +85,7 @@ def _print_table(columns: Sequence[str], rows: Iterator[Sequence[Any]], out: Tex
     widths = [cell_len(str(c)) for c in columns]
     first = True
     for chunk in _chunks(rows, TABLE_CHUNK_ROWS):
-        cells = [[_cell(v, max_width) for v in row] for row in chunk]
+        cells = [[_cell(v, max_width, terminal=True) for v in row] for row in chunk]
         for line in cells:
             widths = [max(w, cell_len(c)) for w, c in zip(widths, line)]
         table = _table(columns, title if first else None, show_header=first, widths=widths)
@@ -96,8 +98,8 @@ def _print_table(columns: Sequence[str], rows: Iterator[Sequence[Any]], out: Tex
 
 
 def _table(columns: Sequence[str], title: str | None, show_header: bool, widths: list[int]) -> Table:
-    table = Table(title=Text(title) if title else None, show_lines=False, header_style="bold",
+    table = Table(title=Text(printable(title)) if title else None, show_lines=False, header_style="bold",
                   show_header=show_header)
     for name, width in zip(columns, widths):
-        table.add_column(Text(str(name)), min_width=min(width, 120))
+        table.add_column(Text(printable(str(name))), min_width=min(width, 120))
     return table

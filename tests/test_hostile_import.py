@@ -70,6 +70,12 @@ def test_a_duplicate_claim_id_is_rejected_and_the_first_row_kept(cli, tmp_path: 
     assert "1 claims added, 0 updated" in out
     row = cli("query", "SELECT claimant, outlet FROM claims", "--format", "csv").output.splitlines()[1]
     assert row == "张三,人民日报"
+    sneaky = tmp_path / "sneaky.csv"
+    sneaky.write_text('申报编号,稿件编号,媒体,刊发日期\n"B\x1b[2J\nx",LX-1,人民日报,2022-06-24\n'
+                      '"B\x1b[2J\nx",LX-1,人民日报,2022-06-25\n', encoding="utf-8")
+    out = cli("claims", "import", sneaky, expect=1).output
+    [line] = [line for line in out.splitlines() if "duplicate" in line]  # one line, escape shown
+    assert line == f"{sneaky}:5: duplicate 申报编号 B\\x1b[2J x (already in row 3); the first row is kept"
 
 
 # -- points 8–11 --------------------------------------------------------------------------

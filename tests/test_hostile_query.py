@@ -76,3 +76,11 @@ def test_query_streams_a_large_result_in_every_format(cli, store: Path) -> None:
     table = cli("query", sql).output
     assert "row 24999" in table and table.count("┃ n") == 1  # one header, however many chunks
     assert json.loads(cli("query", "SELECT 1 AS a WHERE false", "--format", "json").output) == []
+
+
+def test_terminal_control_sequences_are_shown_escaped(cli, store: Path) -> None:
+    sql = "SELECT chr(27) || '[2J' || chr(10) || 'next' AS t"
+    table = cli("query", sql).output
+    assert "\x1b" not in table and "\\x1b[2J ⏎ next" in table
+    assert cli("query", sql, "--format", "csv").output == "t\n\x1b[2J ⏎ next\n"
+    assert json.loads(cli("query", sql, "--format", "json").output) == [{"t": "\x1b[2J\nnext"}]

@@ -13,7 +13,7 @@ BODY = "\n".join(
     f"第{n}部分：泸溪县白沙镇在第{n}个村组织党员骨干开展“屋场会”，听取群众关于产业路、饮水工程和集体经济的{n * 7}条意见，"
     f"逐条建立台账并明确责任人和办结时限{n * 3}天。" for n in range(1, 9))
 EVIL_TITLE = "[/x][bold]泸溪县屋场会[/bold]\ufffe\uffff<script>alert(1)</script>"
-EVIL_URL = "https://www.hunantoday.cn/article/x\t<img src=x onerror=alert(1)>"
+EVIL_URL = "https://www.hunantoday.cn/article/x\t<img src=x onerror=alert(1)>\uffff"
 
 
 @pytest.fixture

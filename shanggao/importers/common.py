@@ -11,6 +11,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shanggao.shell import printable
+
 MIB = 1024 * 1024
 
 
@@ -33,7 +35,8 @@ class Rejection:
             where.append(self.sheet)
         if self.row is not None:
             where.append(str(self.row))
-        return f"{':'.join(where)}: {self.reason}"
+        # always one line, whatever the file held
+        return printable(f"{':'.join(where)}: {self.reason}", newline=" ")
 
 
 @dataclass

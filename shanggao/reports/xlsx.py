@@ -51,7 +51,7 @@ def _put(ws: Worksheet, row: int, col: int, value: object) -> None:
     # A crawled title starting with "=" must stay text, never become a formula.
     cell.data_type = "s"
     if isinstance(value, Link) and value.safe_url:
-        cell.hyperlink = value.safe_url
+        cell.hyperlink = clean(value.safe_url)
         cell.font = Font(color="0563C1", underline="single")
 
 
