@@ -18,6 +18,9 @@ def _setup_logging(log_file: str) -> None:
     else:
         handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # A log that cannot be written (a full disk) must not print a traceback per record: the job's
+    # summary lines and crawl_runs rows still say what happened.
+    logging.raiseExceptions = False
     root = logging.getLogger("shanggao")
     root.addHandler(handler)
     root.setLevel(logging.INFO)
