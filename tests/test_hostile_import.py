@@ -178,3 +178,19 @@ def test_links_out_of_an_imported_folder_are_not_followed(cli, tmp_path: Path) -
     assert f"{folder / 'etc'}: a link to {tmp_path}" in result.output
     titles = cli("query", "SELECT title FROM manuscripts", "--format", "csv").output
     assert "机密" not in titles and "正常稿件" in titles
+
+
+def test_a_claims_evidence_file_outside_the_registers_folder_is_not_read(cli, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.pdf"
+    secret.write_bytes(b"%PDF-1.4 not for shanggao")
+    folder = tmp_path / "register"
+    folder.mkdir()
+    (folder / "inside.pdf").symlink_to(secret)
+    register = folder / "claims.csv"
+    register.write_text("申报编号,稿件编号,媒体,刊发日期,佐证\n"
+                        f"A1,LX-1,湖南日报,2022-06-24,../secret.pdf\nA2,LX-1,湖南日报,2022-06-24,{secret}\n"
+                        "A3,LX-1,湖南日报,2022-06-24,inside.pdf\n", encoding="utf-8")
+    out = cli("claims", "import", register, expect=1).output
+    for row in (2, 3, 4):
+        assert f"{register}:{row}: 佐证" in out and "lies outside the register's folder" in out.split(f":{row}: ")[1]
+    assert "3 claims added" in out

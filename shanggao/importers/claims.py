@@ -217,7 +217,9 @@ def _add_evidence(store: Store, register: Path, number: int, name: str, claim: C
 
     file = register.parent / name
     problem = None
-    if claim.outlet_slug is None:
+    if not file.resolve().is_relative_to(register.parent.resolve()):  # ../x, /etc/…, a link leading out
+        problem = f"{file.resolve()} lies outside the register's folder; only files beside the register are added"
+    elif claim.outlet_slug is None:
         problem = f"媒体“{claim.outlet}”不在媒体名录"
     elif claim.published_date is None:
         problem = "申报未填刊发日期"
