@@ -75,7 +75,7 @@ mark sup{{color:#b22222;font-size:10px;margin-right:1px}}
  h2,h3{{font-size:16pt;break-after:avoid}}
  table{{font-size:10.5pt;line-height:1.35}}
  figure{{break-inside:avoid}}
- figure svg{{max-width:100%;height:auto}}
+ figure svg{{width:100%;height:auto}}
  .screen-only,details{{display:none}}
  .annex{{break-before:page}}
  .annex-label{{margin-top:0}}

@@ -192,13 +192,13 @@ def _unit_rank_table(data: ReportData, months: list[tuple[int, int]]) -> Table:
         else:
             status = "完成" if unit_met(u, months) else "未完成"
         rows.append([rank, u.unit, submitted, quota if months else u.quota, status, u.placements,
-                     points_text(u.points)])
+                     u.points])
     return Table(["名次", "单位", "报送稿件", "任务数", "报送任务", "核实上稿", "积分"], rows,
                  empty="本期无单位报送记录")
 
 
 def _person_rank_table(data: ReportData) -> Table:
-    rows: list[list[Cell]] = [[rank, p.name, _names(p.units), p.placements, points_text(p.points)]
+    rows: list[list[Cell]] = [[rank, p.name, _names(p.units), p.placements, p.points]
                               for rank, p in _ranked_persons(data)]
     return Table(["名次", "姓名", "单位", "核实上稿", "积分"], rows, empty="本期无核实上稿")
 
@@ -242,7 +242,7 @@ def _units_annex(data: ReportData, months: list[tuple[int, int]]) -> Section:
     for u in data.units:
         submitted = sum(u.months[m].submitted for m in months) if months else u.submitted
         rows.append([u.unit, submitted, u.quota * max(len(months), 1), u.placements,
-                     *(u.tiers.get(t, 0) for t in tiers), points_text(u.points)])
+                     *(u.tiers.get(t, 0) for t in tiers), u.points])
     columns = ["单位", "报送稿件", "任务数", "核实上稿", *(TIER_LABELS[t] for t in tiers), "积分"]
     note = (f"报送任务：乡镇、县直单位每月向{data.rules.quotas.office}报送稿件不少于"
             f"{data.rules.quotas.default_monthly}篇；{data.rules.quotas.office}每月向中央、省、州媒体报送不少于"
@@ -282,7 +282,7 @@ def _placement_rows(placements: list[PlacementLine], with_points: bool) -> list[
         row: list[Cell] = [i, p.outlet_name, p.published_date or "", _page(p.page_no), p.title,
                            _names(p.units), _names(p.people)]
         if with_points:
-            row.append(points_text(p.points))
+            row.append(p.points)
         rows.append(row)
     return rows
 

@@ -30,6 +30,7 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 DATE_FORMAT = "yyyy-mm-dd"
 PORTRAIT_WIDTH = 100        # column-width units a portrait A4 page holds at a readable scale
 MAX_WIDTH = 48              # a column wider than this wraps its text
+SUMMARY_WIDTH = 70          # the summary sheet's one column of sentences: a portrait page at 100 %
 _SHEET_NAMES = {"summary": "总体情况", "units_rank": "单位排名", "persons_rank": "个人排名", "praise": "表扬",
                 "unmet": "未完成报送任务", "requirements": "工作要求", "units": "各单位情况", "matrix": "逐月报送",
                 "placements": "已核实上稿", "unclaimed": "未申报上稿", "chart": "月度走势"}
@@ -41,6 +42,7 @@ def _put(ws: Worksheet, row: int, col: int, value: object) -> None:
     cell.alignment = Alignment(vertical="top", wrap_text=True)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         cell.value = value
+        cell.alignment = Alignment(horizontal="center", vertical="top")
         return
     if isinstance(value, (dt.date, dt.datetime)):
         cell.value = value
@@ -114,7 +116,7 @@ def write_sheet(ws: Worksheet, title: str, sentences: list[str], table: Table | 
         row += 1
     if table is not None:
         return write_table(ws, table, row + 1)
-    ws.column_dimensions["A"].width = 90
+    ws.column_dimensions["A"].width = SUMMARY_WIDTH
     print_setup(ws)
     return row
 
@@ -149,21 +151,24 @@ def render_xlsx(data: ReportData, out: Path, number: str = "") -> Path:
     sections = build_sections(data)
     head = [data.title, *([number] if number else []), f"统计期间：{data.period.start} 至 {data.period.end}"]
     for row, text in enumerate(head, 1):
-        summary.cell(row=row, column=1, value=clean(text)).font = Font(bold=row == 1, size=15 if row == 1 else 11)
-    summary.column_dimensions["A"].width = 90
+        cell = summary.cell(row=row, column=1, value=clean(text))
+        cell.font = Font(bold=row == 1, size=15 if row == 1 else 11)
+        cell.alignment = Alignment(wrap_text=True, horizontal="center" if row == 1 else "left")
+    summary.column_dimensions["A"].width = SUMMARY_WIDTH
     row = len(head) + 2
     body = [s for s in sections if not s.annex and s.table is None]
     for section in body:
-        summary.cell(row=row, column=1, value=section.heading).font = Font(bold=True)
+        summary.cell(row=row, column=1, value=clean(section.heading)).font = Font(bold=True)
         row += 1
         for sentence in section.sentences:
             summary.cell(row=row, column=1, value=clean(sentence)).alignment = Alignment(wrap_text=True, vertical="top")
-            summary.row_dimensions[row].height = 15 * (display_width(sentence) // 88 + 1)
+            summary.row_dimensions[row].height = 16 * -(-display_width(sentence) // (SUMMARY_WIDTH - 8))
             row += 1
     end = closing(data)
     summary.cell(row=row + 1, column=1, value=clean(end.signatory)).alignment = Alignment(horizontal="right")
     summary.cell(row=row + 2, column=1, value=end.date).alignment = Alignment(horizontal="right")
     print_setup(summary)
+    summary.print_area = f"A1:A{row + 2}"      # the wrapped column only, never text spilling to the right
 
     chart_ws = wb.create_sheet(_SHEET_NAMES["chart"])
     table = chart_table(data)
