@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import importlib
+import sys
 from pathlib import Path
 
 import click
@@ -50,6 +51,25 @@ class ShanggaoGroup(click.Group):
             return None
         module = importlib.import_module(f"shanggao.commands.{name}")
         return getattr(module, name)
+
+    def main(self, *args, **kwargs):
+        """One rule for every user error: one line on stderr, exit status 1.  click's own usage
+        errors (an unknown option, a missing argument, a bad choice) print a four-line usage block
+        and exit 2; here they are one line naming the command's --help."""
+        kwargs["standalone_mode"] = False
+        try:
+            rv = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "shanggao"
+            click.echo(f"Error: {exc.format_message()} (see `{where} --help`)", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(1)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx: click.Context):
         try:

@@ -99,7 +99,7 @@ def test_cli_report_default_path(june, tmp_path, monkeypatch):
     assert (tmp_path / "reports" / "上稿通报-2022-06.html").exists()
     result = CliRunner().invoke(main, ["--db", str(june.store.path), "report", "--period", "2022",
                                        "--format", "pdf"])
-    assert result.exit_code != 0 and "pdf" in result.output
+    assert result.exit_code == 1 and "pdf" in result.output and len(result.output.strip().splitlines()) == 1
 
 
 def test_generated_at_is_beijing_time_and_labelled(june, tmp_path):
