@@ -31,3 +31,15 @@ def test_help_and_version_still_exit_0(tmp_path):
     for args in (["--help"], ["report", "--help"], ["--version"]):
         result = subprocess.run([*shanggao_command(), *args], capture_output=True, text=True, timeout=120)
         assert result.returncode == 0 and result.stdout.strip()
+
+
+@pytest.mark.parametrize("day", ["2022-06-01", "2022/6/1", "2022.6.1", "2022年6月1日", "20220601"])
+def test_match_since_takes_every_date_form(cli, day):
+    cli("init")
+    result = cli("match", "--since", day)
+    assert "indexed" in result.output
+
+
+def test_match_since_refuses_a_bad_date_in_one_line(cli):
+    result = cli("match", "--since", "June", expect=1)
+    assert "unparseable date 'June'" in result.output

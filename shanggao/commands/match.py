@@ -5,15 +5,16 @@ import datetime as dt
 import click
 
 from shanggao.matcher import match_store
-from shanggao.context import AppContext, pass_app
+from shanggao.context import AppContext, date_option, pass_app
 from shanggao.output import print_rows
 
 SHOWN_LINKS = 50
 
 
 @click.command()
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Re-match articles published on or after this date (YYYY-MM-DD) against all manuscripts.")
+@click.option("--since", callback=date_option, metavar="DATE",
+              help="Re-match articles published on or after this date (2022-06-24, 2022/6/24, 2022年6月24日 …) "
+                   "against all manuscripts.")
 @click.option("--manuscript", "manuscript_ids", multiple=True, metavar="ID",
               help="Re-match this manuscript against the whole archive (repeatable).")
 @click.option("--all", "everything", is_flag=True,
@@ -21,7 +22,7 @@ SHOWN_LINKS = 50
 @click.option("--show-links/--no-show-links", default=True, show_default=True,
               help=f"List the links this run asserted (the first {SHOWN_LINKS}).")
 @pass_app
-def match(app: AppContext, since: dt.datetime | None, manuscript_ids: tuple[str, ...], everything: bool,
+def match(app: AppContext, since: dt.date | None, manuscript_ids: tuple[str, ...], everything: bool,
           show_links: bool) -> None:
     """Link published articles to the manuscripts whose text they carry (fills `matches`).
 
@@ -34,11 +35,12 @@ def match(app: AppContext, since: dt.datetime | None, manuscript_ids: tuple[str,
     Examples:
       shanggao match
       shanggao match --since 2022-06-01
+      shanggao match --since 2022年6月1日
       shanggao match --manuscript M050001
     """
     if everything and (since or manuscript_ids):
         raise click.ClickException("--all cannot be combined with --since or --manuscript")
-    result = match_store(app.store, since=since.date() if since else None,
+    result = match_store(app.store, since=since,
                          manuscript_ids=list(manuscript_ids) or None, everything=everything)
     ix = result.indexed
     click.echo(f"indexed {ix.articles} article(s) and {ix.manuscripts} manuscript(s) "
