@@ -11,6 +11,7 @@ from shanggao.db.rows import fetch_table
 from shanggao.db.verdicts import pending_claims
 
 SPARK = "▁▂▃▄▅▆▇█"
+BEIJING_OFFSET = "INTERVAL 8 HOUR"   # UTC timestamps shown on the office's clock (Beijing has no DST)
 
 
 def sparkline(counts: list[int]) -> str:
@@ -52,11 +53,14 @@ def collect_status(store: Store, today: dt.date, days: int = 30) -> Status:
     first = today - dt.timedelta(days=days - 1)
     day_list = [first + dt.timedelta(days=i) for i in range(days)]
     with store.read() as con:
-        last_runs = fetch_table(con, """
-            SELECT outlet, started_at AS last_run_utc, status, pages, articles, new_articles AS new, errors,
-                   drift_warnings AS drift, round(date_diff('second', started_at, finished_at) / 60.0, 1) AS minutes,
-                   (SELECT max(r2.started_at) FROM crawl_runs r2
-                     WHERE r2.outlet = r.outlet AND r2.status = 'ok') AS last_ok_utc
+        # Times in Beijing time (the store keeps UTC), short enough for an 80-column terminal.
+        last_runs = fetch_table(con, f"""
+            SELECT outlet, strftime(started_at + {BEIJING_OFFSET}, '%m-%d %H:%M') AS "last run",
+                   CASE WHEN status = 'ok' THEN status
+                        ELSE status || coalesce(' (ok ' || (SELECT strftime(max(r2.started_at) + {BEIJING_OFFSET},
+                                                                           '%m-%d') FROM crawl_runs r2
+                                   WHERE r2.outlet = r.outlet AND r2.status = 'ok') || ')', '') END AS status,
+                   pages, articles, new_articles AS new, errors, drift_warnings AS drift
             FROM crawl_runs r
             WHERE outlet IS NOT NULL
             QUALIFY row_number() OVER (PARTITION BY outlet ORDER BY started_at DESC, run_id DESC) = 1
@@ -73,11 +77,14 @@ def collect_status(store: Store, today: dt.date, days: int = 30) -> Status:
             daily_rows.append((outlet, sparkline(counts), sum(counts), counts[-1], counts[-2] if days > 1 else 0))
         daily = (["outlet", f"{first:%m-%d} … {today:%m-%d}", "total", "today", "yesterday"], daily_rows)
         drift = fetch_table(con, """
-            SELECT p.outlet, p.problem, count(*) AS times, max(p.seen_at) AS last_seen_utc, arg_max(p.url, p.seen_at) AS example_url
+            SELECT p.outlet, p.problem, count(*) AS times,
+                   strftime(max(p.seen_at) + {BEIJING_OFFSET}, '%m-%d %H:%M') AS last_seen,
+                   arg_max(p.url, p.seen_at) AS example_url
             FROM crawl_problems p
             WHERE p.problem IN ('no_links', 'missing_field', 'not_article', 'interstitial')
               AND p.seen_at >= ?::TIMESTAMP - INTERVAL 7 DAY
-            GROUP BY ALL ORDER BY last_seen_utc DESC""", [dt.datetime.combine(today, dt.time())])
+            GROUP BY ALL ORDER BY max(p.seen_at) DESC""".replace("{BEIJING_OFFSET}", BEIJING_OFFSET),
+            [dt.datetime.combine(today, dt.time())])
         pending = pending_claims(con)
     sizes = {
         "database": _size(store.path) + _size(store.path.with_name(store.path.name + ".wal")),

@@ -1,21 +1,26 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from shanggao.context import AppContext, pass_app
 from shanggao.db.outlets import TIERS
-from shanggao.output import print_rows
+from shanggao.output import header_names, headers_option, out_option, write_rows
 
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@out_option
+@headers_option("en")
 @pass_app
-def outlets(app: AppContext, fmt: str) -> None:
+def outlets(app: AppContext, fmt: str, out_path: Path | None, headers: str) -> None:
     """The outlet registry as a table (slug, name, tier, kind, home URL).
 
     \b
     Example:
       shanggao outlets --format csv
+      shanggao outlets --format csv --headers zh --out 媒体名录.csv
     """
     with app.store.read() as con:
         cur = con.execute(
@@ -24,4 +29,4 @@ def outlets(app: AppContext, fmt: str) -> None:
         )
         columns = [d[0] for d in cur.description]
         rows = cur.fetchall()
-    print_rows(columns, rows, fmt)
+    write_rows(header_names(columns, headers), rows, fmt, out_path)

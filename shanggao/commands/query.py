@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import click
 import duckdb
 
 from shanggao.context import AppContext, pass_app
-from shanggao.output import print_rows
+from shanggao.output import header_names, headers_option, out_option, write_rows
 
 FETCH_ROWS = 2048
 
@@ -17,8 +18,10 @@ FETCH_ROWS = 2048
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--max-width", type=click.IntRange(min=0), default=60, show_default=True,
               help="Truncate table cells (0 = never).")
+@out_option
+@headers_option("en")
 @pass_app
-def query(app: AppContext, sql: str, fmt: str, max_width: int) -> None:
+def query(app: AppContext, sql: str, fmt: str, max_width: int, out_path: Path | None, headers: str) -> None:
     """Run read-only SQL against the store.
 
     A read-only window: the file is opened read-only with DuckDB's external
@@ -34,6 +37,7 @@ def query(app: AppContext, sql: str, fmt: str, max_width: int) -> None:
     Examples:
       shanggao query "SELECT outlet, count(*) FROM articles GROUP BY ALL"
       shanggao query "SELECT * FROM verdicts" --format csv > verdicts.csv
+      shanggao query "SELECT * FROM claim_verdicts" --format csv --headers zh --out 核验.csv
     """
     if not sql.strip():
         raise click.ClickException("query: no SQL given")
@@ -42,8 +46,8 @@ def query(app: AppContext, sql: str, fmt: str, max_width: int) -> None:
             cur = con.execute(sql)
             if cur is None or cur.description is None:
                 return
-            columns = [d[0] for d in cur.description]
-            print_rows(columns, _stream(cur), fmt, max_width=max_width or None)
+            columns = header_names([d[0] for d in cur.description], headers)
+            write_rows(columns, _stream(cur), fmt, out_path, max_width=max_width or None)
         except duckdb.Error as exc:
             raise click.ClickException(f"query failed: {_first_line(exc)}") from exc
 

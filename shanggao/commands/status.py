@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from shanggao.context import AppContext, pass_app
-from shanggao.output import print_rows
+from shanggao.output import print_lines, print_rows
 
 
 @click.command()
@@ -24,7 +24,7 @@ def status(app: AppContext, days: int) -> None:
     today = beijing_today()
     state = collect_status(app.store, today, days)
     if state.last_runs[1]:
-        print_rows(*state.last_runs, title="Last crawl per outlet (times UTC)")
+        print_rows(*state.last_runs, title="Last crawl per outlet (Beijing time)")
     else:
         click.echo("No crawls recorded yet (run `shanggao crawl` or `shanggao nightly`).")
     if state.daily[1]:
@@ -39,5 +39,5 @@ def status(app: AppContext, days: int) -> None:
         print_rows(*state.pending, title="Claims pending verification")
     else:
         click.echo("No claims pending verification.")
-    click.echo("Store size: " + ", ".join(f"{name} {human_size(size)}" for name, size in state.sizes.items())
-               + f"  ({app.store.path})")
+    print_lines(["Store size: " + ", ".join(f"{name} {human_size(size)}" for name, size in state.sizes.items())
+                 + f"  ({app.store.path})"])

@@ -5,10 +5,11 @@ from pathlib import Path
 import click
 
 from shanggao.context import AppContext, pass_app
-from shanggao.output import print_rows
+from shanggao.output import header_names, out_option, print_lines, write_rows
 from shanggao.periods import period_from_options
 from shanggao.progress import progress_steps
 from shanggao.rules import rules_for
+from shanggao.db.claims import ClaimRow, claims_dated
 from shanggao.verify import STATUS_LABELS, verify_claims
 
 
@@ -21,9 +22,13 @@ from shanggao.verify import STATUS_LABELS, verify_claims
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--all-rows/--problems-only", default=True, show_default=True,
               help="List every verdict, or only those that need a look.")
+@out_option
+@click.option("--headers", type=click.Choice(["zh", "en"]), default=None,
+              help="Column names in Chinese (zh, the default for table and csv) or English (en, the default "
+                   "for json).")
 @pass_app
 def verify(app: AppContext, period: str | None, start: str | None, end: str | None, rules_path: Path | None,
-           fmt: str, all_rows: bool) -> None:
+           fmt: str, all_rows: bool, out_path: Path | None, headers: str | None) -> None:
     """Give every claim of the period one verdict, with its evidence and points.
 
     Statuses: verified, verified_with_discrepancy, byline_mismatch,
@@ -37,26 +42,72 @@ def verify(app: AppContext, period: str | None, start: str | None, end: str | No
     Examples:
       shanggao verify --period 2022-06
       shanggao verify --from 2022-06-01 --to 2022-06-15 --rules office_rules.toml
-      shanggao verify --period 2022 --problems-only --format csv > 待核查.csv
+      shanggao verify --period 2022 --problems-only --format csv --out 待核查.csv
     """
     chosen = period_from_options(period, start, end)
     rules = rules_for(app.config.rules, app.config.source, rules_path)
     with progress_steps(None, "verify") as steps:
         summary = verify_claims(app.store, chosen.start if chosen else None, chosen.end if chosen else None, rules,
                                 steps)
-    rows = [
-        (v.claim_id, v.status, v.evidence_label, v.points, "；".join(v.reasons + v.warnings))
-        for v in summary.verdicts if all_rows or v.status != "verified"
-    ]
-    if fmt == "table" and not rows:
+    headers = headers or ("en" if fmt == "json" else "zh")
+    with app.store.read() as con:
+        claims = {c.claim_id: c for c in claims_dated(con, chosen.start if chosen else None,
+                                                      chosen.end if chosen else None)}
+    shown = [v for v in summary.verdicts if all_rows or v.status != "verified"]
+    if fmt == "table" and not shown:
         what = "claims" if all_rows else "claims needing a look"
         click.echo(f"no {what} {'in ' + chosen.label if chosen else 'in the store'}")
-    elif rows or fmt != "table":
-        print_rows(["claim", "status", "evidence", "points", "reasons"], rows, fmt, max_width=80)
+    elif fmt == "table":
+        # A table that fits an 80-column terminal; the reasons and remedies follow it, one claim a paragraph.
+        rows = [(_row(claims.get(v.claim_id)), _title(claims.get(v.claim_id), v), _who(claims.get(v.claim_id)),
+                 v.label if headers == "zh" else v.status, v.points) for v in shown]
+        columns = ["序号", "标题", "申报人", "核验结论", "积分"] if headers == "zh" else \
+            ["row", "title", "claimant", "status", "points"]
+        write_rows(columns, rows, fmt, out_path, max_width=None)
+        notes = [v for v in shown if v.status != "verified"]
+        lines = []
+        for v in notes:
+            claim = claims.get(v.claim_id)
+            lines.append(f"序号{_row(claim)}（{v.claim_id}）{v.label}：{'；'.join(v.reasons + v.warnings)}")
+            if v.suggestion:
+                lines.append(f"    → {v.suggestion}")
+        _echo(lines, out_path)
+    else:
+        rows = [(v.claim_id, _row(claims.get(v.claim_id)), _who(claims.get(v.claim_id)),
+                 _title(claims.get(v.claim_id), v), v.status, v.label, v.evidence_label, v.points,
+                 "；".join(v.reasons + v.warnings), v.suggestion or "") for v in shown]
+        columns = ["claim", "row", "claimant", "title", "status", "label", "evidence", "points", "reasons",
+                   "suggestion"]
+        write_rows(header_names(columns, headers), rows, fmt, out_path)
     if fmt == "table":
         counts = ", ".join(f"{STATUS_LABELS[s]} {n}" for s, n in summary.counts.items()) or "none"
-        click.echo(f"{len(summary.verdicts)} verdicts ({counts}); {summary.total_points:g} points "
-                   f"under rules {summary.rules_source} [{summary.rules_digest}]")
+        print_lines([f"{len(summary.verdicts)} verdicts ({counts}); {summary.total_points:g} points "
+                     f"under rules {summary.rules_source} [{summary.rules_digest}]"])
         if summary.undated_skipped:
             click.echo(f"{summary.undated_skipped} claims have no date and belong to no period; "
                        "run `shanggao verify` without a period to check them", err=True)
+
+
+def _row(claim: ClaimRow | None) -> str:
+    """The register's 序号 (its row), or "" for a claim from a single file."""
+    return str(claim.source_row) if claim is not None and claim.source_row is not None else ""
+
+
+def _who(claim: ClaimRow | None) -> str:
+    return "、".join(claim.claimant or []) if claim is not None else ""
+
+
+def _title(claim: ClaimRow | None, verdict) -> str:
+    if claim is not None and claim.title:
+        return claim.title
+    if verdict.article is not None:
+        return verdict.article.title
+    return verdict.manuscript_id or ""
+
+
+def _echo(lines: list[str], out_path: Path | None) -> None:
+    if out_path is None or str(out_path) == "-":
+        print_lines(lines)
+    elif lines:
+        with open(out_path, "a", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
