@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -231,7 +232,9 @@ def crawl_mirror(store: Store, outlets: tuple[str, ...] = DEMO_OUTLETS) -> list:
     with bundled("mirror") as mirror, ReplayProxy(mirror) as proxy:
         env = {**os.environ, **proxy.env()}
         try:
-            return crawl(store, list(outlets), DEMO_START, DEMO_END, settings_overrides=LOOPBACK_SETTINGS,
+            # The same live per-outlet progress as `shanggao crawl`, on a terminal only.
+            overrides = {**LOOPBACK_SETTINGS, "SHANGGAO_PROGRESS": sys.stderr.isatty()}
+            return crawl(store, list(outlets), DEMO_START, DEMO_END, settings_overrides=overrides,
                          command="demo", env=env, timeout=CRAWL_TIMEOUT)
         except CrawlError as exc:
             raise DemoError(f"crawling the bundled mirror failed: {exc}") from exc

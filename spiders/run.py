@@ -263,11 +263,15 @@ def die_with_parent() -> Callable[[], None] | None:
 
 
 def _spawn(payload: dict[str, Any], env: Mapping[str, str] | None, timeout: float | None) -> None:
+    # With live progress (SHANGGAO_PROGRESS, a terminal) the child draws it on our stderr; else its
+    # stderr is kept for the error message.
+    live = bool(payload.get("overrides", {}).get("SHANGGAO_PROGRESS"))
     proc = subprocess.run([sys.executable, "-m", "shanggao.spiders.run"], input=json.dumps(payload), text=True,
                           env=dict(env) if env is not None else None, timeout=timeout,
-                          capture_output=True, preexec_fn=die_with_parent())
+                          stdout=subprocess.PIPE, stderr=None if live else subprocess.PIPE,
+                          preexec_fn=die_with_parent())
     if proc.returncode != 0:
-        tail = (proc.stderr or "").strip().splitlines()[-5:]
+        tail = (proc.stderr or "").strip().splitlines()[-5:] or ["see the lines above"]
         raise CrawlError(f"crawl subprocess failed (exit {proc.returncode}): " + " | ".join(tail))
 
 

@@ -77,3 +77,27 @@ def test_report_to_standard_output(cli, tmp_path):
     assert "\n# 中共泸溪县委组织部2022年6月新闻上稿情况通报\n" in text
     refused = cli("report", "--period", "2022-06", "--format", "docx", "--out", "-", db=s.store.path, expect=1)
     assert "binary" in refused.output
+
+
+def test_demo_crawl_shows_live_progress_on_a_terminal(tmp_path):
+    """Under a pseudo-terminal the demo's crawl draws the same per-outlet lines as `shanggao crawl`."""
+    import pty
+
+    master, slave = pty.openpty()
+    env = {**os.environ, "COLUMNS": "100", "LINES": "50"}
+    proc = subprocess.Popen([*shanggao_command(), "demo", "--out", str(tmp_path / "demo")], stdin=slave,
+                            stdout=slave, stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the terminal's other side closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait(timeout=300) == 0
+    screen = ANSI.sub("", b"".join(chunks).decode("utf-8", "replace"))
+    assert re.search(r"rmrb\s+\S*\s*days\s+\d/3\s+pages\s+\d+\s+articles\s+\d+", screen), screen[-2000:]
