@@ -363,3 +363,14 @@ def test_folder_of_registers_and_a_row_rejected_on_reimport_is_kept(cli, db_path
     assert "kept as imported before: this time its row was rejected" in again.output
     assert rows(db_path, "SELECT count(*) FROM claims") == [(3,)]
     assert rows(db_path, "SELECT count(*) FROM withdrawn_claims") == [(0,)]
+
+
+def test_word_files_with_one_name_in_two_folders_are_both_read(cli, db_path: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "稿件"
+    for town, body in (("白沙镇", BODY), ("浦市镇", BODY2)):
+        (folder / town).mkdir(parents=True)
+        convert(make_docx(tmp_path / f"{town}.docx", [f"{town}工作动态", *body]), "doc", folder / town / "稿件.doc")
+    (folder / "浦市镇" / "稿件.wps").write_bytes((folder / "白沙镇" / "稿件.doc").read_bytes())
+    result = cli("manuscripts", "import", folder)
+    assert "3 file(s): 2 manuscripts added, 0 updated, 1 already present" in result.output
+    assert sorted(r[0] for r in rows(db_path, "SELECT title FROM manuscripts")) == ["浦市镇工作动态", "白沙镇工作动态"]

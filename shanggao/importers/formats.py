@@ -19,6 +19,9 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,39 +37,100 @@ def _soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert_to_docx(path: Path, workdir: Path) -> Path:
-    """``path`` (.doc/.wps/.rtf/.odt) converted to .docx inside ``workdir`` by LibreOffice."""
+def _run_soffice(paths: list[Path], outdir: Path, timeout: float) -> str:
+    """Convert ``paths`` to .docx into ``outdir`` in one LibreOffice start; its messages."""
     soffice = _soffice()
     if soffice is None:
-        raise BadFile(
-            f"{path}: {path.suffix} files need LibreOffice to be read ({LIBREOFFICE_INSTALL}); "
-            "or open it in Word/WPS and 另存为 .docx"
-        )
+        raise BadFile(f"{paths[0]}: {paths[0].suffix} files need LibreOffice to be read ({LIBREOFFICE_INSTALL}); "
+                      "or open it in Word/WPS and 另存为 .docx")
     # A private profile folder: a LibreOffice the user has open does not block the conversion.
-    profile = workdir / "profile"
+    profile = outdir / "profile"
     command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-               "--convert-to", "docx", "--outdir", str(workdir), str(path)]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=CONVERT_TIMEOUT,
-                              env={**os.environ, "HOME": str(workdir)})
-    except subprocess.TimeoutExpired as exc:
-        raise BadFile(f"{path}: LibreOffice did not finish converting it in {CONVERT_TIMEOUT:.0f}s; "
-                      "open it in Word/WPS and 另存为 .docx") from exc
-    converted = workdir / (path.stem + ".docx")
-    if done.returncode != 0 or not converted.exists():
-        detail = (done.stderr or done.stdout).strip().splitlines()
-        raise BadFile(f"{path}: LibreOffice could not convert it ({detail[-1] if detail else 'no output'}); "
-                      "open it in Word/WPS and 另存为 .docx")
-    return converted
+               "--convert-to", "docx", "--outdir", str(outdir), *map(str, paths)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "HOME": str(outdir)})
+    return (done.stderr or done.stdout).strip()
+
+
+class WordConverter:
+    """Word 97/WPS files converted to .docx by LibreOffice, a folder's worth per start
+    (starting LibreOffice takes about a second; converting a page, far less)."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.results: dict[Path, Path | BadFile] = {}
+        self._batches = 0
+
+    def prepare(self, paths: list[Path]) -> None:
+        """Convert ``paths`` (those not converted yet) in as few LibreOffice starts as names allow."""
+        pending = [p for p in dict.fromkeys(paths) if p not in self.results]
+        while pending:
+            batch: dict[str, Path] = {}
+            rest = []
+            for path in pending:  # LibreOffice names its output by the file's stem: one stem per batch
+                (rest.append(path) if path.stem in batch else batch.setdefault(path.stem, path))
+            self._convert(list(batch.values()))
+            pending = rest
+
+    def _convert(self, paths: list[Path]) -> None:
+        self._batches += 1
+        outdir = self.workdir / f"batch{self._batches}"
+        outdir.mkdir(parents=True)
+        try:
+            detail = _run_soffice(paths, outdir, CONVERT_TIMEOUT * len(paths))
+        except subprocess.TimeoutExpired:
+            if len(paths) > 1:  # one file may hang LibreOffice: the others still convert alone
+                for path in paths:
+                    self._convert([path])
+                return
+            self.results[paths[0]] = BadFile(f"{paths[0]}: LibreOffice did not finish converting it in "
+                                             f"{CONVERT_TIMEOUT:.0f}s; open it in Word/WPS and 另存为 .docx")
+            return
+        for path in paths:
+            converted = outdir / f"{path.stem}.docx"
+            if converted.exists():
+                self.results[path] = converted
+            else:
+                last = detail.splitlines()[-1] if detail else "no output"
+                self.results[path] = BadFile(f"{path}: LibreOffice could not convert it ({last}); "
+                                             "open it in Word/WPS and 另存为 .docx")
+
+    def docx_path(self, path: Path) -> Path:
+        """The .docx made from ``path``; BadFile when it could not be made."""
+        self.prepare([path])
+        result = self.results[path]
+        if isinstance(result, BadFile):
+            raise result
+        return result
+
+
+_CONVERTER: ContextVar[WordConverter | None] = ContextVar("word_converter", default=None)
+
+
+@contextmanager
+def word_converter(paths: list[Path]) -> Iterator[None]:
+    """Inside the block, Word binary files among ``paths`` are converted together up front."""
+    with tempfile.TemporaryDirectory(prefix="shanggao-convert-") as tmp:
+        converter = WordConverter(Path(tmp))
+        binary = [p for p in paths if p.suffix.lower() in WORD_BINARY_SUFFIXES]
+        if binary and _soffice() is not None:
+            converter.prepare(binary)
+        token = _CONVERTER.set(converter)
+        try:
+            yield
+        finally:
+            _CONVERTER.reset(token)
 
 
 def read_word_binary(path: Path) -> "docx.document.Document":  # noqa: F821 - python-docx's type
     """A .doc/.wps/.rtf/.odt file opened as a python-docx document."""
     import docx
 
+    converter = _CONVERTER.get()
+    if converter is not None:
+        return docx.Document(str(converter.docx_path(path)))
     with tempfile.TemporaryDirectory(prefix="shanggao-convert-") as tmp:
-        converted = convert_to_docx(path, Path(tmp))
-        return docx.Document(str(converted))
+        return docx.Document(str(WordConverter(Path(tmp)).docx_path(path)))
 
 
 def read_pdf_text(path: Path) -> str:

@@ -42,7 +42,7 @@ from shanggao.importers.common import (
     list_folder,
     split_names,
 )
-from shanggao.importers.formats import WORD_BINARY_SUFFIXES, read_pdf_text, read_word_binary
+from shanggao.importers.formats import WORD_BINARY_SUFFIXES, read_pdf_text, read_word_binary, word_converter
 
 from shanggao.importers.registers import REGISTER_SUFFIXES, RegisterSpec, check_columns, norm_header, read_register
 
@@ -243,8 +243,12 @@ def parse_manuscript_text(document: Document | str, path: Path, defaults: Defaul
     if form.get("title"):
         title, rest = form["title"], lines
     else:
-        while len(lines) > 1 and is_masthead(lines[0]):
-            masthead.append(lines.pop(0))
+        leading = 0
+        while leading < len(lines) - 1 and is_masthead(lines[leading]):
+            leading += 1
+        # a template has an issue number (第15期) or an editor line (…编); a title like 白沙镇工作动态 alone is a title
+        if any(_MASTHEAD[0].match(line) or _MASTHEAD[1].match(line) for line in lines[:leading]):
+            masthead, lines = lines[:leading], lines[leading:]
         if not lines:
             raise BadFile(f"{path}: empty file (no title line)")
         title, rest = lines[0], lines[1:]
@@ -410,5 +414,6 @@ def import_manuscripts(store: Store, paths: Iterable[Path], defaults: Defaults,
     report = ImportReport()
     files = list_folder(paths, SINGLE_FILE_SUFFIXES + REGISTER_SUFFIXES, report,
                         "a manuscript (.docx/.doc/.wps/.pdf/.txt/.md) or a register; 另存为 .docx")
-    report.merge(import_each(files, lambda path: import_manuscript_file(store, path, defaults, options)))
+    with word_converter(files):  # one LibreOffice start for a folder's .doc/.wps files
+        report.merge(import_each(files, lambda path: import_manuscript_file(store, path, defaults, options)))
     return report
