@@ -74,7 +74,7 @@ def print_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str =
         out.write("[")
         for n, row in enumerate(rows):
             out.write(",\n" if n else "\n")
-            json.dump(dict(zip(columns, (_plain(v) for v in row))), out, ensure_ascii=False, default=str)
+            out.write(json.dumps(dict(zip(columns, (_plain(v) for v in row))), ensure_ascii=False, default=str))
         out.write("\n]\n")
     else:
         _print_table(columns, rows, out, max_width, title)
