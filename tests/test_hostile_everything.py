@@ -30,7 +30,14 @@ def place(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "foreign": root / "foreign.duckdb",
         "folder": root / "folder",
         "empty": root / "empty.csv",
+        "bomb_pdf": root / "bomb.pdf",
+        "big_png": root / "big.png",
     }
+    files["bomb_pdf"].write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Pages /Count 99999999 /Kids [1 0 R] >> endobj\n"
+                                  b"trailer << /Root << /Type /Catalog /Pages 1 0 R >> >>\n%%EOF\n")
+    # a PNG header declaring 100,000 × 100,000 pixels (a decompression bomb by its header alone)
+    files["big_png"].write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (100_000).to_bytes(4, "big") * 2
+                                 + b"\x08\x02\x00\x00\x00" + b"\x00" * 4 + b"\x00\x00\x00\x00IEND\xaeB`\x82")
     files["random"].write_bytes(os.urandom(4096))
     files["fake_docx"].write_bytes(os.urandom(2048))
     files["fake_xlsx"].write_text("not a workbook", encoding="utf-8")
@@ -85,6 +92,11 @@ def _cases(p: dict[str, Path]) -> list[list[str]]:
         ["--db", db, "report", "--period", "2022-06", "--format", "md", "--out", str(p["folder"])],
         ["--db", db, "rules", "--rules", str(p["bad_toml"])],
         ["--db", db, "demo", "--out", str(p["random"])],
+        ["--db", db, "evidence", "add", str(p["random"]), "--outlet", "rmrb", "--date", "2022-06-24"],
+        ["--db", db, "evidence", "add", str(p["fake_docx"]), "--outlet", HOSTILE_TEXT, "--date", "9999-12-31"],
+        ["--db", db, "evidence", "add", str(p["bomb_pdf"]), "--outlet", "rmrb", "--date", "2022-06-24",
+         "--claim", HOSTILE_TEXT],
+        ["--db", db, "evidence", "add", str(p["big_png"]), "--outlet", "rmrb", "--date", "2022-06-24"],
     ]
 
 
