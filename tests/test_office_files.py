@@ -374,3 +374,12 @@ def test_word_files_with_one_name_in_two_folders_are_both_read(cli, db_path: Pat
     result = cli("manuscripts", "import", folder)
     assert "3 file(s): 2 manuscripts added, 0 updated, 1 already present" in result.output
     assert sorted(r[0] for r in rows(db_path, "SELECT title FROM manuscripts")) == ["浦市镇工作动态", "白沙镇工作动态"]
+
+
+def test_a_renamed_corrected_copy_replaces_its_register(cli, db_path: Path, tmp_path: Path) -> None:
+    numbered_register(tmp_path / "6月登记.xlsx", [["白沙镇屋场会", "张三", "湖南日报", "6月24日"]])
+    cli("claims", "import", tmp_path / "6月登记.xlsx")
+    fixed = numbered_register(tmp_path / "6月登记（修正）.xlsx", [["白沙镇屋场会", "张三", "湖南日报", "6月23日"]])
+    result = cli("claims", "import", fixed, "--register", "6月登记.xlsx")
+    assert "0 claims added, 1 updated" in result.output
+    assert rows(db_path, "SELECT register, published_date FROM claims") == [("6月登记.xlsx", dt.date(2022, 6, 23))]

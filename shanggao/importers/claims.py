@@ -155,7 +155,7 @@ def import_claim_file(store: Store, path: Path, *, columns: dict[str, str] | Non
                 fields["page"] or page, fields["url"], fields["title"], fields["note"],
             ), resolve_outlet(outlet).slug, fields["evidence"]))
     rejected_at = {(r.sheet, r.row) for r in report.rejected}
-    evidence: list[tuple[int, str, ClaimRecord]] = []
+    evidence: list[tuple[int, str | None, str, ClaimRecord]] = []
     with store.write() as con:
         stored = {c.claim_id: c for c in register_claims(con, register, path.name, sheet, only_sheet=sheet is not None)}
         own = {r.own_id for r in rows if r.own_id}
@@ -172,7 +172,7 @@ def import_claim_file(store: Store, path: Path, *, columns: dict[str, str] | Non
             record = ClaimRecord(claim_id, *row.content[:4], row.outlet_slug, *row.content[4:8], path.name, row.number,
                                  now, row.content[8], register, row.sheet, row.row_key)
             if row.evidence:
-                evidence.append((row.number, row.evidence, record))
+                evidence.append((row.number, row.sheet, row.evidence, record))
             old = stored.get(claim_id)
             kept.add(claim_id)
             if old is None:
@@ -202,12 +202,12 @@ def import_claim_file(store: Store, path: Path, *, columns: dict[str, str] | Non
             report.note(path, f"{label} ({title}) is no longer in the register: claim {claim_id} withdrawn "
                               "(removed from verification, kept in withdrawn_claims)", old.sheet)
             report.withdrawn += 1
-    for number, name, claim in evidence:  # after the claims are stored: OCR takes seconds a page
-        _add_evidence(store, path, number, name, claim, report)
+    for number, sheet_name, name, claim in evidence:  # after the claims are stored: OCR takes seconds a page
+        _add_evidence(store, path, number, sheet_name, name, claim, report)
     return report
 
 
-def _add_evidence(store: Store, register: Path, number: int, name: str, claim: ClaimRecord,
+def _add_evidence(store: Store, register: Path, number: int, sheet: str | None, name: str, claim: ClaimRecord,
                   report: ImportReport) -> None:
     """The row's 佐证 file, added as evidence of the claim; a file that cannot be used
     is reported, the claim stays."""
@@ -227,11 +227,11 @@ def _add_evidence(store: Store, register: Path, number: int, name: str, claim: C
         try:
             add_evidence(store, file, outlet=claim.outlet_slug, published=claim.published_date,
                          page_no=parse_page_label(claim.page)[0], claim_id=claim.claim_id)
-            report.notes.append(f"{register}:{number}: 佐证 {name} added as evidence of claim {claim.claim_id}")
+            report.note(register, f"佐证 {name} added as evidence of claim {claim.claim_id}", sheet, number)
         except EvidenceError as exc:
             problem = str(exc)
     if problem:
-        report.reject(register, number, f"佐证 {name} not added (the claim is imported): {problem}")
+        report.reject(register, number, f"佐证 {name} not added (the claim is imported): {problem}", sheet)
 
 
 def _pair_rows(rows: list[_Row], stored: dict[str, StoredClaim], has_keys: bool) -> dict[int, str]:
