@@ -331,3 +331,13 @@ def test_the_report_says_checked_against_a_scan_and_links_it(scan_store: Store, 
     book = openpyxl.load_workbook(tmp_path / "通报-工作底稿.xlsx")
     links = {c.hyperlink.target for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.hyperlink}
     assert archived.as_uri() in links
+
+
+def test_heic_photos_are_read_through_pillow_heif(tmp_path: Path) -> None:
+    pillow_heif = pytest.importorskip("pillow_heif", reason="pillow-heif is not installed (pip install 'shanggao[heic]')")
+    pillow_heif.register_heif_opener()
+    photo = tmp_path / "IMG_0001.HEIC"
+    Image.new("RGB", (64, 48), "white").save(photo, "HEIF")
+    seen = []
+    evidence = read_evidence(photo, ocr=lambda image: seen.append(image.size) or "版面文字")
+    assert evidence.media_type == "image/heic" and evidence.source_kind == "scan" and seen == [(64, 48)]
