@@ -29,10 +29,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from spiders_support import Mirror  # noqa: E402
+
 from shanggao.db import Store  # noqa: E402
 from shanggao.spiders.replay import ReplayProxy, mirror_path  # noqa: E402
 from shanggao.spiders.run import crawl  # noqa: E402
-from spiders_support import Mirror  # noqa: E402
 
 PER_PAGE = 25
 PAGES = 5          # 要闻 评论 广告 地方 理论: four pages carry articles

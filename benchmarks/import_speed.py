@@ -95,7 +95,8 @@ def main() -> None:
         subprocess.run([str(shanggao), "--db", str(db), "articles", "import", str(corpus)], check=True)
         elapsed = time.perf_counter() - start
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        size = db.stat().st_size + (db.with_suffix(".duckdb.wal").stat().st_size if db.with_suffix(".duckdb.wal").exists() else 0)
+        wal = db.with_suffix(".duckdb.wal")
+        size = db.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
         # The same import into a second store, this time beside a reader (it slows the import a little).
         db2 = Path(tmp) / "beside-a-reader.duckdb"
         subprocess.run([str(shanggao), "--db", str(db2), "init"], check=True, capture_output=True)

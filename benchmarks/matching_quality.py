@@ -76,7 +76,8 @@ def report(predicted: set[tuple[str, str]], truth: dict, decoys: dict, scores: d
           f"({', '.join(f'{k}: {v}' for k, v in sorted(Counter(decoys[k] for k in decoy_links).items())) or 'none'})"
           f" of {len(decoys)} decoys ({', '.join(f'{k} {v}' for k, v in sorted(Counter(decoys.values()).items()))})")
     kind_table = Counter((truth[k], kinds[k]) for k in tp)
-    print("kinds given to true links: " + ", ".join(f"{rel}->{kind} {n}" for (rel, kind), n in sorted(kind_table.items())))
+    print("kinds given to true links: "
+          + ", ".join(f"{rel}->{kind} {n}" for (rel, kind), n in sorted(kind_table.items())))
     print(f"false links ({len(false)}):")
     for key in false:
         print(f"  {key[0]} {key[1]} score {scores[key]} kind {kinds[key]} {decoys.get(key, '')}")

@@ -86,12 +86,12 @@ def main() -> None:
         return
 
     from shanggao.db import Store
+    from shanggao.db.outlets import sync_outlets
     from shanggao.evidence import Limits
     from shanggao.evidence.add import add_evidence
     from shanggao.evidence.specimen import Story, cjk_font_available, degrade, render_page
     from shanggao.importers.articles import import_articles
     from shanggao.importers.manuscripts import Defaults, import_manuscripts
-    from shanggao.db.outlets import sync_outlets
     from shanggao.matcher import match_store
     from shanggao.rules import load_rules
     from shanggao.verify import verify_claims
@@ -100,7 +100,11 @@ def main() -> None:
         print("skipped: no CJK font (apt-get install fonts-noto-cjk)")
         return
     rng = random.Random(args.seed)
-    read = lambda name: [json.loads(line) for line in (args.dev / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    def read(name: str) -> list[dict]:
+        lines = (args.dev / name).read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+
     articles = {a["url"]: a for a in read("articles.jsonl")}
     manuscripts = {m["id"]: m for m in read("manuscripts.jsonl")}
     truth = read("truth.jsonl")
@@ -154,7 +158,8 @@ def main() -> None:
     targets = {f["url"] for f in files if f["url"]}
     (work / "archive.jsonl").write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for url, a in articles.items()
                                                 if url not in targets), encoding="utf-8")
-    (work / "web.jsonl").write_text("".join(json.dumps(articles[u], ensure_ascii=False) + "\n" for u in sorted(targets)),
+    (work / "web.jsonl").write_text("".join(json.dumps(articles[u], ensure_ascii=False) + "\n"
+                                            for u in sorted(targets)),
                                     encoding="utf-8")
     scan_store = Store(work / "scan.duckdb")
     scan_store.init()
@@ -188,7 +193,8 @@ def main() -> None:
               f"character accuracy {f['accuracy']:.3f}  ({len(letters(f['truth']))} characters on the page)")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"OCR: {ocr_pages} pages in {ocr_seconds:.0f}s = {60 * ocr_pages / max(ocr_seconds, 1e-9):.2f} pages/minute "
-          f"on {os.cpu_count()} cores (load average {load:.1f} at the end); character accuracy mean {sum(accuracies) / len(accuracies):.3f}, "
+          f"on {os.cpu_count()} cores (load average {load:.1f} at the end); "
+          f"character accuracy mean {sum(accuracies) / len(accuracies):.3f}, "
           f"min {min(accuracies):.3f}")
 
     match_store(scan_store)
@@ -205,8 +211,10 @@ def main() -> None:
             if m != f["target"] and (m, f["url"]) in true_pairs]
     false = [(f["path"].name, m) for f in files for m, _, _ in by_article.get(f["article_id"], [])
              if m != f["target"] and (m, f["url"]) not in true_pairs]
-    other_links = [(f["path"].name, m) for f in files if f["kind"] == "other" for m, _, _ in by_article.get(f["article_id"], [])]
-    kinds = Counter(kind for f in placement_files for m, kind, _ in by_article.get(f["article_id"], []) if m == f["target"])
+    other_links = [(f["path"].name, m) for f in files if f["kind"] == "other"
+                   for m, _, _ in by_article.get(f["article_id"], [])]
+    kinds = Counter(kind for f in placement_files for m, kind, _ in by_article.get(f["article_id"], [])
+                    if m == f["target"])
     print(f"matching: recall {len(found)}/{len(placement_files)} = {len(found) / max(1, len(placement_files)):.3f} "
           f"(target ≥ 0.98), kinds {dict(kinds)}; links from pages of other articles: {len(other_links)} (target 0); "
           f"other false links: {len(false) - len(other_links)}; further true links (other manuscripts of a "

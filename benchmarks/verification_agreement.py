@@ -71,8 +71,9 @@ def read_verdicts(db: Path) -> dict[str, dict]:
             "SELECT claim_id, status, claimed_manuscript_id, claimed_url, evidence_url, reasons, warnings, "
             "points, points_detail FROM claim_verdicts")
         names = [d[0] for d in cur.description]
-        verdicts = {row[0]: dict(zip(names, row)) for row in cur.fetchall()}
-        links = con.execute("SELECT m.manuscript_id, a.url FROM matches m JOIN articles a USING (article_id)").fetchall()
+        verdicts = {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
+        links = con.execute("SELECT m.manuscript_id, a.url FROM matches m "
+                            "JOIN articles a USING (article_id)").fetchall()
     finally:
         con.close()
     for verdict in verdicts.values():

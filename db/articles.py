@@ -57,7 +57,7 @@ class UpsertCounts:
     changed: int = 0
     unchanged: int = 0
 
-    def __iadd__(self, other: "UpsertCounts") -> "UpsertCounts":
+    def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
         self.new += other.new
         self.changed += other.changed
         self.unchanged += other.unchanged

@@ -126,7 +126,8 @@ def comparisons(con: duckdb.DuckDBPyConnection, pairs: Iterable[tuple[str, int]]
                                            "article_id": pa.array([p[1] for p in ordered], pa.int64())}))
     try:
         return fetch_as(con, ComparisonRow,
-                        "SELECT m.manuscript_id, m.article_id, ms.title, ms.body, a.body, m.evidence FROM wanted_pairs w "
+                        "SELECT m.manuscript_id, m.article_id, ms.title, ms.body, a.body, m.evidence "
+                        "FROM wanted_pairs w "
                         "JOIN matches m USING (manuscript_id, article_id) JOIN manuscripts ms USING (manuscript_id) "
                         "JOIN articles a ON a.article_id = m.article_id")
     finally:

@@ -31,8 +31,10 @@ _STALE_SQL = {
         WHERE d.body_hash IS DISTINCT FROM m.body_hash ORDER BY m.manuscript_id""",
 }
 _BODY_SQL = {
-    "article": "SELECT article_id::VARCHAR, body_hash, body FROM articles WHERE article_id IN (SELECT doc_id::BIGINT FROM ids)",
-    "manuscript": "SELECT manuscript_id, body_hash, body FROM manuscripts WHERE manuscript_id IN (SELECT doc_id FROM ids)",
+    "article": "SELECT article_id::VARCHAR, body_hash, body FROM articles "
+               "WHERE article_id IN (SELECT doc_id::BIGINT FROM ids)",
+    "manuscript": "SELECT manuscript_id, body_hash, body FROM manuscripts "
+                  "WHERE manuscript_id IN (SELECT doc_id FROM ids)",
 }
 
 
@@ -64,7 +66,8 @@ def replace_fingerprints(con: duckdb.DuckDBPyConnection, kind: str, ids: Sequenc
     by ``postings`` (id, fp), inserted ``write_rows`` rows at a time."""
     table, column = FP_TABLE[kind]
     con.register("ids", _ids_table(ids))
-    con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT doc_id{'::BIGINT' if kind == 'article' else ''} FROM ids)")
+    cast = "::BIGINT" if kind == "article" else ""
+    con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT doc_id{cast} FROM ids)")
     con.execute("DELETE FROM matcher_documents WHERE doc_kind = ? AND doc_id IN (SELECT doc_id FROM ids)", [kind])
     con.register("docs", documents)
     con.execute("INSERT INTO matcher_documents (doc_kind, doc_id, body_hash, norm_hash, norm_chars, "

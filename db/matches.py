@@ -56,7 +56,8 @@ def delete_matches(con: duckdb.DuckDBPyConnection, pairs: Sequence[tuple[str, in
     if not pairs:
         return
     con.register("stale", pa.table({"m": [p[0] for p in pairs], "a": pa.array([p[1] for p in pairs], pa.int64())}))
-    con.execute("DELETE FROM matches USING stale WHERE matches.manuscript_id = stale.m AND matches.article_id = stale.a")
+    con.execute("DELETE FROM matches USING stale "
+                "WHERE matches.manuscript_id = stale.m AND matches.article_id = stale.a")
 
 
 def insert_matches(con: duckdb.DuckDBPyConnection, rows: pa.Table, matcher_version: str,
@@ -98,7 +99,7 @@ def stored_match(con: duckdb.DuckDBPyConnection, manuscript_id: str, article_id:
     row = con.execute(
         f"SELECT {', '.join(STORED_MATCH_COLUMNS)} FROM matches WHERE manuscript_id = ? AND article_id = ?",
         [manuscript_id, article_id]).fetchone()
-    return dict(zip(STORED_MATCH_COLUMNS, row)) if row else None
+    return dict(zip(STORED_MATCH_COLUMNS, row, strict=True)) if row else None
 
 
 # -- manuscript_flags ----------------------------------------------------------------

@@ -114,7 +114,8 @@ class OutletResolution:
 # -- loose names (claims registers) -----------------------------------------------------------
 
 _BRACKETS = re.compile(r"[《》〈〉<>「」『』“”\"'‘’（）()\[\]【】\s]")
-_SUFFIXES = ("客户端", "电子版", "数字报", "手机版", "APP", "App", "app", "官网", "网站", "官方网站", "微信公众号", "公众号")
+_SUFFIXES = ("客户端", "电子版", "数字报", "手机版", "APP", "App", "app", "官网", "网站", "官方网站",
+             "微信公众号", "公众号")
 _HOST = re.compile(r"(?:https?://)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)", re.I)
 
 
@@ -242,7 +243,8 @@ class Registry(Mapping[str, OutletInfo]):
         stripped = _strip_suffix(cleaned)
         if stripped != cleaned and stripped in names:
             slug = names[stripped]
-            return OutletResolution(slug, False, f"媒体“{raw}”按{name(slug)}核验（去掉“{cleaned[len(stripped):]}”后对应）")
+            dropped = cleaned[len(stripped):]
+            return OutletResolution(slug, False, f"媒体“{raw}”按{name(slug)}核验（去掉“{dropped}”后对应）")
 
         host = _HOST.search(raw)
         if host:

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import duckdb
 
-from shanggao.shell import shanggao_command
 from shanggao.dates import utc_now
+from shanggao.shell import shanggao_command
 
 DEFAULT_DB = "shanggao.duckdb"
 LOCK_TIMEOUT_ENV = "SHANGGAO_LOCK_TIMEOUT"

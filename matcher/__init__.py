@@ -13,8 +13,16 @@ Pipeline (one module per step):
 
 from shanggao.matcher.normalize import NormText, normalize, normalize_with_offsets
 from shanggao.matcher.pipeline import (
-    MATCHER_VERSION, Explanation, Link, ManuscriptFlag, MatchError, MatchRunResult, candidate_features,
-    compare_texts, explain, match_store,
+    MATCHER_VERSION,
+    Explanation,
+    Link,
+    ManuscriptFlag,
+    MatchError,
+    MatchRunResult,
+    candidate_features,
+    compare_texts,
+    explain,
+    match_store,
 )
 from shanggao.matcher.score import DocumentFrequency, MatcherParams, PairFeatures
 

@@ -87,7 +87,7 @@ def exact_blocks(m: str, a: str, min_block: int = MIN_BLOCK) -> list[tuple[int, 
     lengths = np.diff(np.concatenate((starts, [len(i)]))) + SEED_K - 1
     keep = lengths >= min_block
     bi = i[starts][keep]
-    return [(int(s), int(s + d), int(n)) for s, d, n in zip(bi, diag[starts][keep], lengths[keep])]
+    return [(int(s), int(s + d), int(n)) for s, d, n in zip(bi, diag[starts][keep], lengths[keep], strict=True)]
 
 
 def _select(blocks: list[tuple[int, int, int]], n: int, m: int) -> list[tuple[int, int, int]]:

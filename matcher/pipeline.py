@@ -23,8 +23,16 @@ from shanggao.matcher.align import align
 from shanggao.matcher.index import IndexSync, candidate_pairs, document_frequency, load_bodies, sync_index
 from shanggao.matcher.normalize import NormText, normalize_with_offsets
 from shanggao.matcher.score import (
-    DocumentFrequency, MatcherParams, PairFeatures, char_weights, is_placement, kind, pair_features,
-    required_evidence, score, weights_from_df,
+    DocumentFrequency,
+    MatcherParams,
+    PairFeatures,
+    char_weights,
+    is_placement,
+    kind,
+    pair_features,
+    required_evidence,
+    score,
+    weights_from_df,
 )
 from shanggao.matcher.shingle import fingerprint_positions
 
@@ -363,18 +371,18 @@ class _Changes:
 
 
 def _changes(existing: list[tuple], links: list[Link]) -> _Changes:
-    new = {(l.manuscript_id, l.article_id): l for l in links}
+    new = {(link.manuscript_id, link.article_id): link for link in links}
     kept = {(r[0], r[1]) for r in existing if (r[0], r[1]) in new and _same(r, new[(r[0], r[1])])}
     stale = [(r[0], r[1]) for r in existing if (r[0], r[1]) not in kept]
-    fresh = [l for key, l in new.items() if key not in kept]
+    fresh = [link for key, link in new.items() if key not in kept]
     return _Changes(stale, fresh, removed=len([s for s in stale if s not in new]))
 
 
 def _match_rows(links: list[Link]) -> pa.Table:
     return pa.Table.from_pylist(
-        [{"manuscript_id": l.manuscript_id, "article_id": l.article_id, "score": l.score, "kind": l.kind,
-          "manuscript_coverage": l.manuscript_coverage, "article_coverage": l.article_coverage,
-          "evidence": json.dumps(l.evidence, ensure_ascii=False)} for l in links],
+        [{"manuscript_id": link.manuscript_id, "article_id": link.article_id, "score": link.score, "kind": link.kind,
+          "manuscript_coverage": link.manuscript_coverage, "article_coverage": link.article_coverage,
+          "evidence": json.dumps(link.evidence, ensure_ascii=False)} for link in links],
         schema=matches.MATCH_SCHEMA)
 
 

@@ -80,7 +80,7 @@ def _covering_mean(n: int, pos: np.ndarray, w: np.ndarray, k: int) -> np.ndarray
     return out
 
 
-def char_weights(norm: NormText, df_of: "DocumentFrequency", params: MatcherParams) -> np.ndarray:
+def char_weights(norm: NormText, df_of: DocumentFrequency, params: MatcherParams) -> np.ndarray:
     """Distinctiveness (0..1) of each character of a normalised text."""
     pos, fps = fingerprint_positions(norm.text)
     return weights_from_df(norm, pos, df_of(fps), params)
@@ -125,7 +125,7 @@ class DocumentFrequency:
         self.dfs = np.asarray(dfs, dtype=np.int64)[order]
 
     @classmethod
-    def from_texts(cls, texts: "Iterable[str]") -> "DocumentFrequency":
+    def from_texts(cls, texts: Iterable[str]) -> DocumentFrequency:
         """Document frequencies of an in-memory corpus of (raw) texts — the store-free way."""
         from shanggao.matcher.normalize import normalize
         from shanggao.matcher.shingle import fingerprint_batch, sorted_unique

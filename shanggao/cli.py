@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 import duckdb
 
-from shanggao.db import Store, StoreError
 from shanggao.config import ConfigError, load_config
 from shanggao.context import AppContext
+from shanggao.db import Store, StoreError
 from shanggao.importers.common import BadFile
 from shanggao.periods import PeriodError
 

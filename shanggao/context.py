@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import click
 
+from shanggao.config import Config
 from shanggao.dates import parse_date
 from shanggao.db import Store
-from shanggao.config import Config
 
 
 @dataclass

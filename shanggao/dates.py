@@ -56,7 +56,7 @@ BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 
 def utc_now() -> dt.datetime:
     """Now in UTC without tzinfo, to the second: every TIMESTAMP column of the store is UTC."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 def beijing_now() -> dt.datetime:

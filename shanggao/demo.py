@@ -42,12 +42,12 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from shanggao.shell import shanggao_command
 from shanggao.db import Store
 from shanggao.db.evidence import unclaimed_overview
 from shanggao.db.manuscripts import unplaced_manuscripts
 from shanggao.db.outlets import sync_outlets
 from shanggao.db.verdicts import verdict_overview
+from shanggao.shell import shanggao_command
 
 DEMO_START = date(2026, 10, 13)
 DEMO_END = date(2026, 10, 15)
@@ -191,7 +191,7 @@ def write_claims_xlsx(source: Path, target: Path) -> Path:
         cell.font = Font(bold=True)
     for row in rows[1:]:
         sheet.append(row)
-    for column, width in zip("ABCDEFGHIJ", (12, 13, 36, 14, 22, 12, 16, 8, 60, 40)):
+    for column, width in zip("ABCDEFGHIJ", (12, 13, 36, 14, 22, 12, 16, 8, 60, 40), strict=True):
         sheet.column_dimensions[column].width = width
     target.parent.mkdir(parents=True, exist_ok=True)
     book.save(str(target))
@@ -273,7 +273,8 @@ def run_demo(out: Path, progress: Callable[[str], None] = lambda _line: None) ->
     progress("      claims:      " + result.claims.summary("claims"))
     with step("match", "[4/6] matching manuscripts to the crawled articles"):
         result.matching = match_store(store)
-    progress(f"      {len(result.matching.links)} placements found ({result.matching.candidates} candidate pairs aligned)")
+    progress(f"      {len(result.matching.links)} placements found "
+             f"({result.matching.candidates} candidate pairs aligned)")
     period = parse_period(DEMO_PERIOD)
     rules = load_rules(None)
     with step("verify", f"[5/6] verifying the claims of {DEMO_PERIOD}"):
@@ -292,7 +293,7 @@ class _Timer:
     def __init__(self, seconds: dict[str, float], name: str):
         self.seconds, self.name = seconds, name
 
-    def __enter__(self) -> "_Timer":
+    def __enter__(self) -> _Timer:
         self.start = time.perf_counter()
         return self
 

@@ -16,7 +16,8 @@ def link_problem(url: str) -> str | None:
                 or ch in '<>"`'), None)
     if bad is not None:
         name = unicodedata.name(bad, "")
-        return f"link contains U+{ord(bad):04X}{' ' + name if name else ''} (whitespace and control characters are not allowed)"
+        label = f"U+{ord(bad):04X}{' ' + name if name else ''}"
+        return f"link contains {label} (whitespace and control characters are not allowed)"
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a malformed port

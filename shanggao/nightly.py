@@ -47,7 +47,7 @@ class NightlyLock:
         self.path = path
         self._fd: int | None = None
 
-    def __enter__(self) -> "NightlyLock":
+    def __enter__(self) -> NightlyLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -55,7 +55,9 @@ class NightlyLock:
         except BlockingIOError:
             holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown process"
             os.close(fd)
-            raise NightlyBusy(f"another nightly run is in progress ({holder}; lock {self.path}); not starting a second one")
+            raise NightlyBusy(
+                f"another nightly run is in progress ({holder}; lock {self.path}); not starting a second one"
+            ) from None
         os.ftruncate(fd, 0)
         owner = f"pid {os.getpid()} on {socket.gethostname()} since {utc_now():%Y-%m-%d %H:%M:%S} UTC"
         os.pwrite(fd, owner.encode(), 0)
@@ -151,8 +153,8 @@ def run_nightly(store: Store, config: Config, *, today: dt.date | None = None,
     from shanggao.periods import parse_period
     from shanggao.reports import default_report_name, write_report
     from shanggao.rules import rules_for
-    from shanggao.verify import verify_claims
     from shanggao.spiders.run import crawl, default_outlets
+    from shanggao.verify import verify_claims
 
     today = today or beijing_today()
     chosen = list(outlets) if outlets else default_outlets(config.outlets)

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import click
-
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
@@ -74,7 +73,8 @@ def print_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str =
         out.write("[")
         for n, row in enumerate(rows):
             out.write(",\n" if n else "\n")
-            out.write(json.dumps(dict(zip(columns, (_plain(v) for v in row))), ensure_ascii=False, default=str))
+            record = dict(zip(columns, (_plain(v) for v in row), strict=True))
+            out.write(json.dumps(record, ensure_ascii=False, default=str))
         out.write("\n]\n")
     else:
         _print_table(columns, rows, out, max_width, title)
@@ -164,7 +164,7 @@ def _print_table(columns: Sequence[str], rows: Iterator[Sequence[Any]], out: Tex
     for chunk in _chunks(rows, TABLE_CHUNK_ROWS):
         cells = [[_cell(v, max_width, terminal=True) for v in row] for row in chunk]
         for line in cells:
-            widths = [max(w, cell_len(c)) for w, c in zip(widths, line)]
+            widths = [max(w, cell_len(c)) for w, c in zip(widths, line, strict=False)]
         fits = sum(widths) + 3 * len(widths) + 1 <= console.width
         table = _table(columns, title if first else None, show_header=first, widths=widths if fits else None)
         for line in cells:

@@ -16,7 +16,7 @@ import io
 import os
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -47,7 +47,7 @@ class WarcArchive:
 
     def __init__(self, archive_dir: Path | str, name: str):
         self.archive_dir = Path(archive_dir)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
         self.relative = f"{now:%Y}/{now:%m}/{safe}-{os.getpid()}.warc.gz"
         self._file: io.BufferedWriter | None = None

@@ -95,7 +95,8 @@ _CHALLENGE_PHRASES = re.compile(
     r"Just a moment\.\.\.|Access Denied|访问被拒绝|您的访问过于频繁|请输入验证码",
     re.I,
 )
-_GONE_PHRASES = re.compile(r"该内容已被发布者删除|此内容因违规无法查看|内容已删除|页面不存在|您访问的页面不存在|404 Not Found")
+_GONE_PHRASES = re.compile(
+    r"该内容已被发布者删除|此内容因违规无法查看|内容已删除|页面不存在|您访问的页面不存在|404 Not Found")
 SHORT_PAGE_CHARS = 6000
 
 
@@ -218,7 +219,7 @@ class BoundedDecompressionMiddleware(HttpCompressionMiddleware):
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
         try:
             return super().process_response(request, response)
-        except IgnoreRequest as exc:
+        except IgnoreRequest:
             limit = request.meta.get("download_maxsize", self._max_size)
             self.recorder.record_problem(
                 request.url, "too_large", f"body larger than {limit / 1048576:g} MB once decompressed "

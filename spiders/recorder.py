@@ -33,8 +33,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 from twisted.internet import task
 
-from shanggao.db import Store, utcnow
-from shanggao.db import crawls
+from shanggao.db import Store, crawls, utcnow
 from shanggao.db.articles import upsert_crawled_articles
 from shanggao.spiders.archive import WarcArchive, sha256_hex
 from shanggao.spiders.items import DRIFT_PROBLEMS, ArticleItem, ProblemItem

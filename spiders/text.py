@@ -40,7 +40,8 @@ def clean_inline(text: str | None) -> str:
 _PAGE_LABEL = re.compile(r"第?\s*[A-Za-z]?\s*(\d{1,3})\s*版\s*(?:[：:]\s*(.*))?")
 _CN_PAGE_LABEL = re.compile(r"第?\s*([〇零一二两三四五六七八九十]{1,3})\s*版\s*(?:[：:]\s*(.*))?")
 _BARE_PAGE = re.compile(r"[A-Za-z]?\s*(\d{1,3})")
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9}
 
 
 def _cn_number(text: str) -> int | None:

@@ -76,7 +76,7 @@ def filler_article(seed: int) -> str:
         facts.append(f"{town}{village}{rng.choice(_DEEDS)}，投入资金{rng.randint(3, 90)}万元，"
                      f"惠及群众{rng.randint(50, 900)}户，第{rng.randint(1, 9)}季度完成验收。")
     stock = rng.sample(STOCK, 4)
-    return "".join(f + s for f, s in zip(facts, stock))
+    return "".join(f + s for f, s in zip(facts, stock, strict=False))
 
 
 def background(n: int = 40) -> list[str]:

@@ -124,7 +124,8 @@ class Mirror:
                 add_page(self.root, fetch_url, page)
                 # k == 3 is linked only from the image map (the list omits it)
                 if k != 3:
-                    items.append(f'\t\t\t\t\t\t\t<li>\n\t\t\t\t\t\t\t\t<span>·</span>\n\t\t\t\t\t\t\t\t<a href="{href}"> {title} </a>\n\t\t\t\t\t\t\t</li>')
+                    items.append(f'\t\t\t\t\t\t\t<li>\n\t\t\t\t\t\t\t\t<span>·</span>\n'
+                                 f'\t\t\t\t\t\t\t\t<a href="{href}"> {title} </a>\n\t\t\t\t\t\t\t</li>')
                 areas.append(f'<Area coords="3,9{k},194,92,194,323" shape="polygon" href="{href}">')
                 self.articles[url] = Expected(
                     url, "rmrb", title, day, n, name, authors,
@@ -137,7 +138,8 @@ class Mirror:
                 credit_id = self._next_id()
                 credit_href = (f"../../../content/{ym}/{dd}/content_{credit_id}.html" if new
                                else f"nw.D110000renmrb_{day:%Y%m%d}_99-{n:02d}.htm")
-                items.append(f'\t\t\t\t\t\t\t<li><span>·</span><a href="{credit_href}"> 本版责编：赵一鸣　钱二丫 </a></li>')
+                items.append(f'\t\t\t\t\t\t\t<li><span>·</span><a href="{credit_href}"> '
+                             '本版责编：赵一鸣　钱二丫 </a></li>')
                 credit_url = (f"https://paper.people.com.cn/rmrb/pc/content/{ym}/{dd}/content_{credit_id}.html"
                               if new else base + credit_href)
                 add_page(self.root, credit_url, "<html><body><h1>本版责编：赵一鸣　钱二丫</h1></body></html>")
@@ -168,8 +170,8 @@ class Mirror:
         rows = "\n".join(
             f'        <tr><td><a id="pageLink" href="{node}">第{n:02d}版：{name}</a></td>'
             f'<td><a href="../../../images/{ym}/{dd}/{n:02d}/{day:%Y%m%d}{n:02d}_pdf.pdf">PDF</a></td></tr>'
-            for n, (node, name) in enumerate(zip(nodes, names), 1))
-        for n, (node, name) in enumerate(zip(nodes, names), 1):
+            for n, (node, name) in enumerate(zip(nodes, names, strict=False), 1))
+        for n, (node, name) in enumerate(zip(nodes, names, strict=False), 1):
             items, areas = [], []
             for k in range(1, 3):
                 aid = self._next_id() - 28000000

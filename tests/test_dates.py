@@ -31,7 +31,7 @@ def test_beijing_is_utc_plus_eight_without_daylight_saving() -> None:
     for month in (1, 7):
         moment = dt.datetime(2024, month, 1, 12, tzinfo=BEIJING)
         assert moment.utcoffset() == dt.timedelta(hours=8)
-        assert moment.astimezone(dt.timezone.utc).hour == 4
+        assert moment.astimezone(dt.UTC).hour == 4
 
 
 def test_utc_now_is_naive_whole_seconds_and_agrees_with_beijing() -> None:
@@ -40,12 +40,12 @@ def test_utc_now_is_naive_whole_seconds_and_agrees_with_beijing() -> None:
     beijing = beijing_now()
     assert beijing.utcoffset() == dt.timedelta(hours=8)
     # the same instant on two clocks (allowing the two calls a minute apart)
-    assert abs(beijing.astimezone(dt.timezone.utc).replace(tzinfo=None) - now) < dt.timedelta(minutes=1)
+    assert abs(beijing.astimezone(dt.UTC).replace(tzinfo=None) - now) < dt.timedelta(minutes=1)
     assert beijing_today() in {(now + dt.timedelta(hours=8)).date(), (now + dt.timedelta(hours=8, minutes=1)).date()}
 
 
 def test_a_timestamp_late_in_the_utc_day_is_the_next_beijing_day() -> None:
-    late_utc = dt.datetime(2024, 12, 24, 18, 30, tzinfo=dt.timezone.utc).timestamp()  # 02:30 on the 25th in Luxi
+    late_utc = dt.datetime(2024, 12, 24, 18, 30, tzinfo=dt.UTC).timestamp()  # 02:30 on the 25th in Luxi
     assert beijing_date_of_timestamp(late_utc) == dt.date(2024, 12, 25)
 
 
@@ -141,4 +141,5 @@ def test_cli_turns_a_bad_period_into_one_line(tmp_path) -> None:
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: Invalid value for --period: period 'June': use YYYY-MM or YYYY")
+    assert len(lines) == 1
+    assert lines[0].startswith("Error: Invalid value for --period: period 'June': use YYYY-MM or YYYY")

@@ -51,14 +51,15 @@ def verdicts(demo) -> dict[str, dict]:
                                 "discrepancies, duplicate_of, match_kind, points FROM claim_verdicts")
     keys = ("status", "manuscript_id", "evidence_url", "evidence_outlet", "evidence_date", "discrepancies",
             "duplicate_of", "match_kind", "points")
-    return {claim: dict(zip(keys, rest)) for claim, *rest in found}
+    return {claim: dict(zip(keys, rest, strict=True)) for claim, *rest in found}
 
 
 def test_every_outlet_was_crawled_from_the_mirror(demo):
     out, _ = demo
     runs = dict(rows(out / DB_NAME, "SELECT outlet, status FROM crawl_runs WHERE command = 'demo'"))
     assert runs == {"rmrb": "ok", "hnrb": "ok", "tjb": "ok", "rednet": "ok"}
-    per_outlet = dict(rows(out / DB_NAME, "SELECT outlet, count(*) FROM articles WHERE source = 'crawl' GROUP BY outlet"))
+    per_outlet = dict(rows(out / DB_NAME,
+                           "SELECT outlet, count(*) FROM articles WHERE source = 'crawl' GROUP BY outlet"))
     assert set(per_outlet) == {"rmrb", "hnrb", "tjb", "rednet"}
     assert all(n >= 8 for n in per_outlet.values()), per_outlet
     days = {d for (d,) in rows(out / DB_NAME, "SELECT DISTINCT published_date FROM articles")}
@@ -108,7 +109,8 @@ def test_duplicate_claim_is_flagged(verdicts):
 def test_roundup_carries_both_manuscripts(demo, verdicts):
     out, _ = demo
     links = rows(out / DB_NAME, "SELECT m.manuscript_id, m.kind, a.outlet, a.url FROM matches m "
-                                "JOIN articles a USING (article_id) WHERE m.manuscript_id IN ('LX-2026-102', 'LX-2026-103')")
+                                "JOIN articles a USING (article_id) "
+                                "WHERE m.manuscript_id IN ('LX-2026-102', 'LX-2026-103')")
     assert {ms for ms, *_ in links} == {"LX-2026-102", "LX-2026-103"}
     assert {kind for _, kind, *_ in links} <= {"roundup", "excerpt"}
     assert len({url for *_, url in links}) == 1 and links[0][2] == "hnrb"

@@ -14,20 +14,27 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PIL import Image
-
 from evidence_support import (
-    MANUSCRIPT_BODY, MANUSCRIPT_TITLE, NEIGHBOUR_BODY, NEIGHBOUR_TITLE, OTHER_BODY, OTHER_TITLE,
-    encrypted_pdf, pdf_with_text,
+    MANUSCRIPT_BODY,
+    MANUSCRIPT_TITLE,
+    NEIGHBOUR_BODY,
+    NEIGHBOUR_TITLE,
+    OTHER_BODY,
+    OTHER_TITLE,
+    encrypted_pdf,
+    pdf_with_text,
 )
+from PIL import Image
+from verify_support import Scenario, new_store
+
 from shanggao.db import Store
 from shanggao.evidence import EvidenceError, Limits, read_evidence
 from shanggao.evidence.add import add_evidence
 from shanggao.evidence.specimen import Story, cjk_font_available, degrade, render_page
-from verify_support import Scenario, new_store
 
 HAVE_OCR = importlib.util.find_spec("rapidocr_onnxruntime") is not None
-needs_ocr = pytest.mark.skipif(not HAVE_OCR, reason="rapidocr-onnxruntime is not installed (pip install rapidocr-onnxruntime)")
+needs_ocr = pytest.mark.skipif(not HAVE_OCR,
+                               reason="rapidocr-onnxruntime is not installed (pip install rapidocr-onnxruntime)")
 needs_font = pytest.mark.skipif(not cjk_font_available(), reason="no CJK font (apt-get install fonts-noto-cjk)")
 
 
@@ -326,7 +333,7 @@ def test_the_report_says_checked_against_a_scan_and_links_it(scan_store: Store, 
     html = out.read_text(encoding="utf-8")
     assert "凭扫描件核实" in html                     # the circulated 通报 says how it was checked
     archived = next((scan_store.archive_dir / "evidence").glob("*/*.jpg")).resolve()
-    import openpyxl                                    # the 工作底稿 beside it links the archived file
+    import openpyxl  # the 工作底稿 beside it links the archived file
 
     book = openpyxl.load_workbook(tmp_path / "通报-工作底稿.xlsx")
     links = {c.hyperlink.target for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.hyperlink}
@@ -334,7 +341,8 @@ def test_the_report_says_checked_against_a_scan_and_links_it(scan_store: Store, 
 
 
 def test_heic_photos_are_read_through_pillow_heif(tmp_path: Path) -> None:
-    pillow_heif = pytest.importorskip("pillow_heif", reason="pillow-heif is not installed (pip install 'shanggao[heic]')")
+    pillow_heif = pytest.importorskip("pillow_heif",
+                                      reason="pillow-heif is not installed (pip install 'shanggao[heic]')")
     pillow_heif.register_heif_opener()
     photo = tmp_path / "IMG_0001.HEIC"
     Image.new("RGB", (64, 48), "white").save(photo, "HEIF")

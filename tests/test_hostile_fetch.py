@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import gzip
 import os
+import signal
 import socket
 import subprocess
-import signal
-import time
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,7 +22,8 @@ import pytest
 from cli_support import shanggao_command
 
 ARTICLE = ("<html><head><title>泸溪县开展党员培训</title></head><body><article><h1>泸溪县开展党员培训</h1>"
-           + "".join(f"<p>第{i}段：泸溪县委组织部组织全县党员开展集中培训，学习党的理论和业务知识。</p>" for i in range(12))
+           + "".join(f"<p>第{i}段：泸溪县委组织部组织全县党员开展集中培训，学习党的理论和业务知识。</p>"
+                     for i in range(12))
            + "</article></body></html>").encode("utf-8")
 
 

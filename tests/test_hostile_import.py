@@ -10,7 +10,6 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
-
 from cli_support import shanggao_command
 
 MANUSCRIPT = "泸溪县开展党员培训\n编号：LX-1\n作者：张三\n单位：白沙镇\n报送日期：2022-06-01\n\n正文第一段。\n"
@@ -24,7 +23,8 @@ def run_shanggao(cwd: Path, *args: object, timeout: float) -> subprocess.Complet
 
 def _claims(tmp_path: Path, rows: list[str]) -> Path:
     path = tmp_path / "claims.csv"
-    path.write_text("申报编号,稿件编号,作者,单位,媒体,刊发日期,链接\n" + "".join(r + "\n" for r in rows), encoding="utf-8")
+    path.write_text("申报编号,稿件编号,作者,单位,媒体,刊发日期,链接\n" + "".join(r + "\n" for r in rows),
+                    encoding="utf-8")
     return path
 
 

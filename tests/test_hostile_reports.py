@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 BODY = "\n".join(
-    f"第{n}部分：泸溪县白沙镇在第{n}个村组织党员骨干开展“屋场会”，听取群众关于产业路、饮水工程和集体经济的{n * 7}条意见，"
+    f"第{n}部分：泸溪县白沙镇在第{n}个村组织党员骨干开展“屋场会”，"
+    f"听取群众关于产业路、饮水工程和集体经济的{n * 7}条意见，"
     f"逐条建立台账并明确责任人和办结时限{n * 3}天。" for n in range(1, 9))
 EVIL_TITLE = "[/x][bold]泸溪县屋场会[/bold]\ufffe\uffff<script>alert(1)</script>"
 EVIL_URL = "https://www.hunantoday.cn/article/x\t<img src=x onerror=alert(1)>\uffff"
@@ -19,7 +20,8 @@ EVIL_URL = "https://www.hunantoday.cn/article/x\t<img src=x onerror=alert(1)>\uf
 @pytest.fixture
 def hostile_store(cli, tmp_path: Path) -> Path:
     ms = tmp_path / "ms.txt"
-    ms.write_text(f"{EVIL_TITLE}\n编号：LX-9\n作者：张三\n单位：白沙镇\n报送日期：2022-06-01\n\n{BODY}\n", encoding="utf-8")
+    ms.write_text(f"{EVIL_TITLE}\n编号：LX-9\n作者：张三\n单位：白沙镇\n报送日期：2022-06-01\n\n{BODY}\n",
+                  encoding="utf-8")
     cli("manuscripts", "import", ms)
     articles = tmp_path / "a.jsonl"
     articles.write_text(json.dumps({"url": EVIL_URL, "outlet": "xinhunan", "title": EVIL_TITLE,

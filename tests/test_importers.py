@@ -13,8 +13,10 @@ import pytest
 
 from shanggao.dates import parse_date
 
-BODY_A = "白沙镇党委把屋场会开到群众家门口，今年以来共收集意见建议八十余条。\n镇里组建了十二支志愿服务队，帮助留守老人解决实际困难。"
-BODY_B = "浦市镇依托古镇资源发展乡村旅游，带动两百余户群众增收。\n镇党委还在景区设立了党员先锋岗，引导党员亮身份、作表率。"
+BODY_A = ("白沙镇党委把屋场会开到群众家门口，今年以来共收集意见建议八十余条。\n"
+          "镇里组建了十二支志愿服务队，帮助留守老人解决实际困难。")
+BODY_B = ("浦市镇依托古镇资源发展乡村旅游，带动两百余户群众增收。\n"
+          "镇党委还在景区设立了党员先锋岗，引导党员亮身份、作表率。")
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
@@ -102,7 +104,8 @@ def test_articles_import_accepts_news_please_json(cli, db_path: Path, tmp_path: 
         "source_domain": "xx.rednet.cn", "language": "zh",
     }, ensure_ascii=False), encoding="utf-8")
     cli("articles", "import", path)
-    assert rows(db_path, "SELECT outlet, published_date, body FROM articles") == [("rednet", dt.date(2022, 6, 24), BODY_A)]
+    got = rows(db_path, "SELECT outlet, published_date, body FROM articles")
+    assert got == [("rednet", dt.date(2022, 6, 24), BODY_A)]
 
 
 def test_articles_import_empty_file(cli, tmp_path: Path) -> None:
@@ -124,12 +127,15 @@ def make_docx(path: Path, lines: list[str]) -> Path:
 def test_manuscripts_from_docx_txt_md_and_folders(cli, db_path: Path, tmp_path: Path) -> None:
     folder = tmp_path / "稿件"
     (folder / "六月").mkdir(parents=True)
-    make_docx(folder / "白沙.docx", ["白沙镇屋场会开到家门口", "作者：张三 李四", "单位：白沙镇", "报送日期：2022年6月1日", *BODY_A.split("\n")])
+    make_docx(folder / "白沙.docx", ["白沙镇屋场会开到家门口", "作者：张三 李四", "单位：白沙镇",
+                                    "报送日期：2022年6月1日", *BODY_A.split("\n")])
     (folder / "六月" / "浦市.txt").write_bytes(("浦市镇古镇旅游带富一方\n\n" + BODY_B).encode("gb18030"))
-    (folder / "六月" / "武溪.md").write_text("# 武溪镇党建引领基层治理\n\n编号：LX-2022-031\n\n" + BODY_A, encoding="utf-8")
+    (folder / "六月" / "武溪.md").write_text("# 武溪镇党建引领基层治理\n\n编号：LX-2022-031\n\n" + BODY_A,
+                                         encoding="utf-8")
     (folder / "~$白沙.docx").write_bytes(b"lock file")
     cli("manuscripts", "import", folder, "--unit", "县委组织部", "--author", "王五", "--submitted", "2022-06-05")
-    got = rows(db_path, "SELECT manuscript_id, title, authors, unit, submitted_date, source_file FROM manuscripts ORDER BY title")
+    got = rows(db_path, "SELECT manuscript_id, title, authors, unit, submitted_date, source_file FROM manuscripts "
+                        "ORDER BY title")
     by_title = {r[1]: r for r in got}
     assert by_title["白沙镇屋场会开到家门口"][2:5] == (["张三", "李四"], "白沙镇", dt.date(2022, 6, 1))
     assert by_title["浦市镇古镇旅游带富一方"][2:5] == (["王五"], "县委组织部", dt.date(2022, 6, 5))
@@ -173,7 +179,8 @@ def test_manuscripts_bad_files_get_clear_messages(cli, tmp_path: Path) -> None:
     result = cli("manuscripts", "import", broken, empty, wrong, only_title, expect=1)
     assert f"{broken}: not a readable .docx file" in result.output
     assert f"{empty}: empty file" in result.output
-    assert f"{wrong}: not a register: no recognisable header in the first 12 rows (missing required column(s) title" in result.output
+    assert (f"{wrong}: not a register: no recognisable header in the first 12 rows "
+            "(missing required column(s) title") in result.output
     assert f"{only_title}: no body below the title" in result.output
 
 
@@ -200,7 +207,8 @@ def test_claims_import_chinese_headers_dates_and_outlets(cli, db_path: Path, tmp
     ])
     result = cli("claims", "import", path, expect=1)
     assert f"{path}:Sheet:7: unparseable date '上周五'" in result.output
-    got = rows(db_path, "SELECT manuscript_id, claimant, outlet, outlet_slug, published_date FROM claims ORDER BY source_row")
+    got = rows(db_path, "SELECT manuscript_id, claimant, outlet, outlet_slug, published_date FROM claims "
+                        "ORDER BY source_row")
     assert got == [
         ("LX-001", ["张三", "李四"], "《湖南日报》", "hnrb", dt.date(2022, 6, 24)),
         ("LX-002", ["王五"], "红网湘西站", "rednet", dt.date(2022, 6, 25)),

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from matcher_support import (
+    CHROME_HEAD,
+    CHROME_TAIL,
+    NIGHT_SCHOOL,
+    NIGHT_TEXT,
+    STOCK,
+    TEA,
+    TEA_TEXT,
+    background,
+    filler_article,
+)
 
 from shanggao.matcher import DocumentFrequency, MatcherParams, compare_texts, normalize, normalize_with_offsets
 from shanggao.matcher.align import align
 from shanggao.matcher.score import char_weights
 from shanggao.matcher.shingle import fingerprint_batch, fingerprints
-from matcher_support import (
-    CHROME_HEAD, CHROME_TAIL, NIGHT_SCHOOL, NIGHT_TEXT, STOCK, TEA, TEA_TEXT, background, filler_article,
-)
 
 PARAMS = MatcherParams()
 

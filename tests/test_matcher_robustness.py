@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import opencc
 import pytest
+from matcher_support import NIGHT_TEXT, TEA, TEA_TEXT, background, insert_articles, insert_manuscripts
 
 from shanggao.db import Store
 from shanggao.matcher import DocumentFrequency, compare_texts, match_store, normalize_with_offsets
-from matcher_support import NIGHT_TEXT, TEA, TEA_TEXT, background, insert_articles, insert_manuscripts
 
 ODD = [
     "",
@@ -57,6 +57,6 @@ def test_store_run_survives_odd_articles_and_manuscripts(tmp_path):
                     + [("https://odd.example/tea", "茶", ODD[2] + TEA_TEXT)])
     insert_manuscripts(store, [(f"ODD-{i}", "怪稿", text) for i, text in enumerate(ODD)] + [("TEA", "茶", TEA_TEXT)])
     result = match_store(store)
-    assert ("TEA", ) in {(l.manuscript_id,) for l in result.links}
+    assert ("TEA", ) in {(link.manuscript_id,) for link in result.links}
     flagged = {f.manuscript_id for f in result.flags if f.flag in ("empty", "unverifiable")}
     assert {"ODD-0", "ODD-1", "ODD-6"} <= flagged

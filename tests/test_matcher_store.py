@@ -7,13 +7,23 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from matcher_support import (
+    CHROME_HEAD,
+    CHROME_TAIL,
+    NIGHT_SCHOOL,
+    NIGHT_TEXT,
+    STOCK,
+    TEA,
+    TEA_TEXT,
+    background,
+    filler_article,
+    insert_articles,
+    insert_manuscripts,
+    sha,
+)
 
 from shanggao.db import Store
 from shanggao.matcher import MATCHER_VERSION, explain, match_store
-from matcher_support import (
-    CHROME_HEAD, CHROME_TAIL, NIGHT_SCHOOL, NIGHT_TEXT, STOCK, TEA, TEA_TEXT, background, filler_article,
-    insert_articles, insert_manuscripts, sha,
-)
 
 URL = "https://news.example.cn/{}.html"
 
@@ -32,7 +42,8 @@ def store(tmp_path) -> Store:
     store.init()
     insert_articles(store, [(URL.format(f"bg{i}"), f"工作动态{i}", body) for i, body in enumerate(background(40))])
     # the site that reposts manuscripts wraps every page in the same chrome
-    insert_articles(store, [(URL.format(f"site{i}"), f"乡镇传真{i}", CHROME_HEAD + filler_article(100 + i) + CHROME_TAIL)
+    insert_articles(store, [(URL.format(f"site{i}"), f"乡镇传真{i}",
+                             CHROME_HEAD + filler_article(100 + i) + CHROME_TAIL)
                             for i in range(30)])
     insert_articles(store, [
         (URL.format("full"), "马王溪村的黄金茶", CHROME_HEAD + TEA_TEXT + CHROME_TAIL),
@@ -41,7 +52,8 @@ def store(tmp_path) -> Store:
         (URL.format("roundup"), "各地基层党建经验集萃",
          filler_article(300) + TEA[2] + "\n" + NIGHT_SCHOOL[1] + NIGHT_SCHOOL[2][:60] + "\n" + filler_article(301)),
         (URL.format("decoy"), "扎实推进基层党建",
-         filler_article(302) + STOCK[1] + "社区利用党群服务中心。" + STOCK[4] + "帮邻居们卖腊肉。" + filler_article(303)),
+         filler_article(302) + STOCK[1] + "社区利用党群服务中心。" + STOCK[4] + "帮邻居们卖腊肉。"
+         + filler_article(303)),
         (URL.format("twin"), "四点半夜校圆了搬迁群众就业梦", filler_article(304) + filler_article(305)),
     ])
     insert_manuscripts(store, [

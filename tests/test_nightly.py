@@ -12,11 +12,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from spiders_support import Mirror, write_fast_config
 
 from shanggao.db import Store
 from shanggao.nightly import NightlyBusy, NightlyLock, crawl_windows, lock_path
 from shanggao.spiders.replay import ReplayProxy
-from spiders_support import Mirror, write_fast_config
 
 DAYS = [dt.date(2025, 6, 10), dt.date(2025, 6, 11)]
 TODAY = DAYS[-1]
@@ -84,7 +84,8 @@ def test_nightly_crawls_matches_and_verifies(tmp_path: Path, mirror: Mirror, pro
     assert "rmrb" in done.stdout and "hnrb" in done.stdout and "matching:" in done.stdout
     assert (tmp_path / "reports" / "上稿通报-2025-06.html").exists()  # relative to the config file
     assert_complete_and_unique(db, mirror)
-    jobs = ro_rows(db, "SELECT status, window_start, window_end FROM crawl_runs WHERE command = 'nightly' AND outlet IS NULL")
+    jobs = ro_rows(db, "SELECT status, window_start, window_end FROM crawl_runs "
+                       "WHERE command = 'nightly' AND outlet IS NULL")
     assert jobs == [("ok", TODAY - dt.timedelta(days=1), TODAY)]
     # the second night finds nothing new and fetches no article page again
     proxy.clear_log()
@@ -127,7 +128,8 @@ def test_missed_nights_are_caught_up(tmp_path: Path) -> None:
     store.init()
     with store.write() as con:
         con.execute("INSERT INTO crawl_runs (job_id, command, outlet, window_start, window_end, started_at, status) "
-                    "VALUES ('j', 'nightly', 'rmrb', DATE '2025-06-01', DATE '2025-06-05', TIMESTAMP '2025-06-05 20:00', 'ok')")
+                    "VALUES ('j', 'nightly', 'rmrb', DATE '2025-06-01', DATE '2025-06-05', "
+                    "TIMESTAMP '2025-06-05 20:00', 'ok')")
     windows = crawl_windows(store, ["rmrb", "hnrb"], dt.date(2025, 6, 11), window_days=2, max_catchup_days=14)
     assert windows == {(dt.date(2025, 6, 5), dt.date(2025, 6, 11)): ["rmrb"],
                        (dt.date(2025, 6, 10), dt.date(2025, 6, 11)): ["hnrb"]}
@@ -145,7 +147,8 @@ def test_readers_keep_working_while_a_crawl_writes(tmp_path: Path, mirror: Mirro
     failures: list[str] = []
     longest_lockout, locked_since = 0.0, None
     while writer.poll() is None:
-        q = subprocess.run([SHANGGAO, "--db", str(db), "query", "SELECT count(*) AS n FROM articles", "--format", "csv"],
+        q = subprocess.run([SHANGGAO, "--db", str(db), "query", "SELECT count(*) AS n FROM articles",
+                            "--format", "csv"],
                            capture_output=True, text=True, env={**os.environ, "SHANGGAO_LOCK_TIMEOUT": "60"})
         if q.returncode != 0:
             failures.append(q.stderr)
@@ -220,7 +223,8 @@ def test_kill_9_at_any_moment_then_rerun_finishes_the_work(tmp_path: Path, mirro
     final = subprocess.run(nightly_cmd(db, config), env=env_for(proxy), capture_output=True, text=True, timeout=300)
     assert final.returncode == 0, final.stdout + final.stderr
     assert_complete_and_unique(db, mirror)
-    statuses = ro_rows(db, "SELECT status, count(*) FROM crawl_runs WHERE command = 'nightly' AND outlet IS NULL GROUP BY ALL")
+    statuses = ro_rows(db, "SELECT status, count(*) FROM crawl_runs "
+                           "WHERE command = 'nightly' AND outlet IS NULL GROUP BY ALL")
     assert dict(statuses).get("failed", 0) >= killed - 1  # every killed job that got as far as recording itself
     assert dict(statuses)["ok"] == 1
     # the matcher's rows are whole: every match points at a stored article and manuscript

@@ -11,8 +11,8 @@ import duckdb
 import openpyxl
 import pypdfium2 as pdfium
 import pytest
-
 from office_support import convert, make_docx
+
 from shanggao.dates import parse_date
 
 BODY = ["白沙镇党委把屋场会开到群众家门口，今年以来共收集意见建议八十余条，逐条建立台账限期办结。",
@@ -66,7 +66,8 @@ def test_folder_of_mixed_office_files_accounts_for_every_file(cli, db_path: Path
     assert "7 file(s): 5 manuscripts added" in out and "2 file(s) skipped" in out
     got = dict(rows(db_path, "SELECT title, authors FROM manuscripts"))
     assert got == {"白沙镇屋场会开到家门口": ["张三"], "浦市镇古镇旅游带富一方": ["符晓燕", "覃雪"],
-                   "武溪镇党建引领基层治理": ["王五"], "潭溪镇产业振兴见实效": ["赵六"], "兴隆场镇办好民生实事": ["钱七"]}
+                   "武溪镇党建引领基层治理": ["王五"], "潭溪镇产业振兴见实效": ["赵六"],
+                   "兴隆场镇办好民生实事": ["钱七"]}
 
 
 def test_word_binary_without_libreoffice_says_how_to_convert(cli, tmp_path: Path, monkeypatch) -> None:
@@ -121,7 +122,8 @@ def office_register(path: Path) -> Path:
     sheet.merge_cells("B2:D2")
     sheet.merge_cells("E2:H2")
     sheet.append([None, "稿件名称", "作者姓名", "报送单位", "刊载媒体", "见报时间", "版次", "链接地址", None])
-    sheet.append([1, "白沙镇屋场会开到家门口", "向 明  田 芳", "白沙镇", "湖南日报（第5版）", "6月24日", None, None, None])
+    sheet.append([1, "白沙镇屋场会开到家门口", "向 明  田 芳", "白沙镇", "湖南日报（第5版）", "6月24日",
+                  None, None, None])
     sheet.append([2, "浦市镇古镇旅游", "符晓燕、覃雪", "浦市镇", "《人民日报》海外版", 6.28, None, None, "重点稿件"])
     sheet.append([None] * 9)
     sheet.append([3, None, None, None, None, None, None, None, None])   # pre-numbered, never filled
@@ -177,7 +179,8 @@ def test_unknown_columns_are_named_and_mapped_by_option_or_config(cli, db_path: 
     result = cli("claims", "import", path, expect=1)
     assert "missing required column(s) published" in result.output
     result = cli("claims", "import", path, "--column", "见报日子=published")
-    assert f"{path}:Sheet: column '联系电话' not recognised, ignored (map it with --column 联系电话=FIELD" in result.output
+    assert (f"{path}:Sheet: column '联系电话' not recognised, ignored "
+            "(map it with --column 联系电话=FIELD") in result.output
     assert rows(db_path, "SELECT published_date, claimant FROM claims") == [(dt.date(2022, 6, 24), ["张三"])]
     config = tmp_path / "shanggao.toml"
     config.write_text('[shanggao]\n\n[columns]\n"见报日子" = "published"\n"联系电话" = "note"\n', encoding="utf-8")
@@ -218,7 +221,8 @@ def test_parse_date_yearless_forms() -> None:
 def test_bylines_padded_names_correspondents_and_photographers(cli, db_path: Path, tmp_path: Path) -> None:
     make_docx(tmp_path / "a.docx", ["白沙镇屋场会开到家门口", "（作者：向 明  田 芳）", *BODY])
     make_docx(tmp_path / "b.docx", ["浦市镇古镇旅游带富一方", "文/彭敏 图/杨丽", *BODY2])
-    make_docx(tmp_path / "c.docx", ["武溪镇网格化管理", "武溪镇推行网格化管理，把支部建在网格上。", "（通讯员 李文华 覃雪）"])
+    make_docx(tmp_path / "c.docx", ["武溪镇网格化管理", "武溪镇推行网格化管理，把支部建在网格上。",
+                                    "（通讯员 李文华 覃雪）"])
     cli("manuscripts", "import", tmp_path / "a.docx", tmp_path / "b.docx", tmp_path / "c.docx")
     got = {r[0]: r[1:] for r in rows(db_path, "SELECT title, authors, photographers, body FROM manuscripts")}
     assert got["白沙镇屋场会开到家门口"][:2] == (["向明", "田芳"], [])

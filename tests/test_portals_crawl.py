@@ -17,12 +17,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from cli_support import shanggao_command
+from portals_support import FAST, GENERIC_SITES, MIRROR, OUTLET_FILES, loopback_site
 
 from shanggao.db import Store
 from shanggao.spiders.replay import ReplayProxy
 from shanggao.spiders.run import crawl
-from cli_support import shanggao_command
-from portals_support import FAST, GENERIC_SITES, MIRROR, OUTLET_FILES, loopback_site
 
 START, END = date(2026, 7, 20), date(2026, 7, 22)
 PORTALS = ["chinanews", "xinhunan", "rednet", "hxw", "12371", "zzrsb"]
@@ -33,7 +33,7 @@ def _articles(store: Store, outlet: str) -> dict[str, dict]:
     with store.read() as con:
         cur = con.execute("SELECT * FROM articles WHERE outlet = ? ORDER BY url", [outlet])
         cols = [d[0] for d in cur.description]
-        return {row[cols.index("url")]: dict(zip(cols, row)) for row in cur.fetchall()}
+        return {row[cols.index("url")]: dict(zip(cols, row, strict=True)) for row in cur.fetchall()}
 
 
 def _problems(store: Store, outlet: str) -> list[tuple[str, str, str]]:
@@ -209,7 +209,8 @@ def test_generic_scrapy_crawl_xxnet_shape(tmp_path):
             [sys.executable, "-m", "scrapy", "crawl", "generic",
              "-a", f"outlet_file={OUTLET_FILES / 'xxnet.toml'}", "-a", f"base_url={base}",
              "-a", "start=2026-07-20", "-a", "end=2026-07-22",
-             "-s", f"SHANGGAO_DB={db}", "-s", "SHANGGAO_ALLOW_INTERNAL=127.0.0.1", *sum((["-s", f"{k}={v}"] for k, v in FAST.items()), [])],
+             "-s", f"SHANGGAO_DB={db}", "-s", "SHANGGAO_ALLOW_INTERNAL=127.0.0.1",
+             *sum((["-s", f"{k}={v}"] for k, v in FAST.items()), [])],
             cwd=REPO, capture_output=True, text=True, timeout=60,
             env={k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy")})
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -270,8 +271,9 @@ def test_generic_crawl_records_an_unregistered_outlet(tmp_path):
 
 def test_fetch_zzrsb_detail_page_reads_the_api(tmp_path):
     """The SPA's /detailpage/{id} is an empty shell: fetch asks selectNews?id= and stores under the page URL."""
-    from shanggao.spiders.replay import add_page
     from spiders_support import run_cli, write_fast_config
+
+    from shanggao.spiders.replay import add_page
 
     news_id = "n20-1-0000-4000-8000-202607200000"
     detail = f"https://www.zuzhirenshi.com/detailpage/{news_id}"

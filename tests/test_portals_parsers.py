@@ -15,15 +15,19 @@ from scrapy.utils.test import get_crawler
 
 from shanggao.spiders.items import ProblemItem
 from shanggao.spiders.outlets.base import parser_for
-from shanggao.spiders.outlets.chinanews import (ChinanewsSpider, ContentDescParser, LeftZwParser, T3Parser,
-                                       chinanews_url_date)
+from shanggao.spiders.outlets.chinanews import (
+    ChinanewsSpider,
+    ContentDescParser,
+    LeftZwParser,
+    T3Parser,
+    chinanews_url_date,
+)
 from shanggao.spiders.outlets.cpc12371 import ConParser, Cpc12371Spider, WordParser, url_date_12371
 from shanggao.spiders.outlets.hxw import HxwSpider
 from shanggao.spiders.outlets.portal import js_array, next_page_link
 from shanggao.spiders.outlets.rednet import RednetParser, RednetSpider, dated_url
 from shanggao.spiders.outlets.xinhunan import HuashengParser, XinhunanSpider, canonical_xhn_url
-from shanggao.spiders.outlets.zzrsb import (API_FROM, ApiNewsParser, DianzibaoHtmlParser, ZzrsbSpider,
-                                   html_paragraphs)
+from shanggao.spiders.outlets.zzrsb import API_FROM, ApiNewsParser, DianzibaoHtmlParser, ZzrsbSpider, html_paragraphs
 from shanggao.spiders.replay import post_key_url
 
 WINDOW = {"start": "2026-07-20", "end": "2026-07-22"}
@@ -220,8 +224,10 @@ _REDNET_REPOST = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>{tit
 <article>
 <section class="m_b_10"><span>当前位置：红网 &gt; 湘西站</span></section>
 <div class="meta">{meta}</div>
-<section class="m_t_25 f18 lh35"><p>　　泸溪县浦市镇组织党员志愿者走进椪柑园，帮助果农采摘、分拣、装箱，解决用工难题。</p>
-<p>　　志愿者们还把电商直播搬进果园，当天线上销售椪柑两千多箱，果农们笑得合不拢嘴。今年以来，全镇已开展这样的助农活动十余次。</p>
+<section class="m_t_25 f18 lh35">
+<p>　　泸溪县浦市镇组织党员志愿者走进椪柑园，帮助果农采摘、分拣、装箱，解决用工难题。</p>
+<p>　　志愿者们还把电商直播搬进果园，当天线上销售椪柑两千多箱，果农们笑得合不拢嘴。</p>
+<p>　　今年以来，全镇已开展这样的助农活动十余次。</p>
 <p>　　浦市镇党委负责人表示，将继续组织党员干部下沉一线，把实事办到群众心坎上。</p></section>
 </article></section></section></main></body></html>"""
 

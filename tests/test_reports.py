@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 from click.testing import CliRunner
-from docx import Document
 from openpyxl import load_workbook
+from verify_support import Scenario, june_office
 
 from shanggao.cli import main
 from shanggao.periods import parse_period
@@ -15,7 +15,6 @@ from shanggao.reports import publish, write_report
 from shanggao.reports.data import collect, parse_evidence
 from shanggao.rules import load_rules
 from shanggao.verify import verify_claims
-from verify_support import Scenario, june_office
 
 HOSTILE = "<script>document.title='PWNED'</script>\"'><img src=x onerror=alert(1)>"
 FORMULA = '=HYPERLINK("http://evil.example","点我")'
@@ -23,7 +22,8 @@ FORMULA = '=HYPERLINK("http://evil.example","点我")'
 
 def hostile_placements(s: Scenario) -> None:
     """Crawled strings an attacker controls: a title with markup, a formula, a javascript: URL."""
-    s.manuscript("MX", "浦市镇稿件", "浦市镇", ["周九"], "2022-06-02", body="浦市镇<b>加强</b>基层组织建设。\n第二段落内容。")
+    s.manuscript("MX", "浦市镇稿件", "浦市镇", ["周九"], "2022-06-02",
+                 body="浦市镇<b>加强</b>基层组织建设。\n第二段落内容。")
     s.article("hostile", "https://hn.rednet.cn/content/2022/06/26/9.html", "rednet", HOSTILE, "2022-06-26",
               byline="周九", body="<script>alert(2)</script>浦市镇<b>加强</b>基层组织建设。")
     s.match("MX", "hostile", evidence={"passages": [{"manuscript": [3, 16], "article": [28, 41]}]})

@@ -10,11 +10,14 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
-import pypdfium2 as pdfium
+from test_reports import hostile_placements
+from test_reports_html import chromium, needs_chromium
+from verify_support import june_office
 
 from shanggao.periods import parse_period
 from shanggao.reports import publish
@@ -23,9 +26,6 @@ from shanggao.reports.numbers import assign_number
 from shanggao.reports.sections import ranks
 from shanggao.rules import load_rules
 from shanggao.verify import verify_claims
-from test_reports import hostile_placements
-from test_reports_html import CHROMIUM, chromium, needs_chromium
-from verify_support import june_office
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice not installed (Debian: apt-get install "
@@ -100,8 +100,10 @@ def test_docx_parts_in_order(office):
     assert len(red_line) == 1 and red_line[0].text == "县组通〔2022〕1号"
     assert red_line[0]._p.find(f"{qn('w:pPr')}/{qn('w:pBdr')}/{qn('w:bottom')}").get(qn("w:color")) == "FF0000"
     wanted = ["中共泸溪县委组织部", "县组通〔2022〕1号", "中共泸溪县委组织部2022年6月新闻上稿情况通报",
-              "各乡镇党委，县直各单位党组（党委），县委组织部各科室：", "一、总体情况", "二、排名情况", "（一）单位排名",
-              "（二）个人排名", "三、表扬", "四、未完成报送任务的单位", "五、下一步工作要求", "附件：1．各单位报送与上稿情况",
+              "各乡镇党委，县直各单位党组（党委），县委组织部各科室：", "一、总体情况", "二、排名情况",
+              "（一）单位排名",
+              "（二）个人排名", "三、表扬", "四、未完成报送任务的单位", "五、下一步工作要求",
+              "附件：1．各单位报送与上稿情况",
               "中共泸溪县委组织部", "附件1", "各单位报送与上稿情况", "附件2", "已核实上稿明细"]
     positions, start = [], 0
     for want in wanted:

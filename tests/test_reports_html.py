@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from test_reports import hostile_placements
+from verify_support import june_office
 
 from shanggao.periods import parse_period
 from shanggao.reports import write_report
@@ -16,8 +18,6 @@ from shanggao.reports.chart import TIER_COLOURS
 from shanggao.reports.html import highlight
 from shanggao.rules import load_rules
 from shanggao.verify import verify_claims
-from test_reports import hostile_placements
-from verify_support import june_office
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed "

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from spiders_support import Mirror, run_cli, template, write_fast_config
 
 from shanggao.spiders.archive import read_record, sha256_hex
 from shanggao.spiders.replay import ReplayProxy, add_page
-from spiders_support import Mirror, run_cli, template, write_fast_config
 
 RMRB_DAYS = (date(2024, 11, 30), date(2024, 12, 1), date(2024, 12, 2))   # old scheme, then new
 HNRB_DAYS = (date(2024, 12, 31), date(2025, 1, 1), date(2025, 1, 2))     # old host, then new host

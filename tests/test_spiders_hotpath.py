@@ -49,9 +49,9 @@ def test_interstitial_reason(page, expected):
 
 
 @pytest.mark.parametrize("body, declared, expected", [
-    ("<html>plain ascii</html>".encode(), "gbk", "gbk"),
-    ("<html>plain ascii</html>".encode(), None, "utf-8"),
-    ("<html>泸溪县</html>".encode("utf-8"), "gb2312", "utf-8"),     # valid UTF-8 with CJK wins over the label
+    (b"<html>plain ascii</html>", "gbk", "gbk"),
+    (b"<html>plain ascii</html>", None, "utf-8"),
+    ("<html>泸溪县</html>".encode(), "gb2312", "utf-8"),     # valid UTF-8 with CJK wins over the label
     ("<html>泸溪县</html>".encode("gbk"), "utf-8", "gb18030"),      # mislabelled GBK
     ("<html>泸溪县</html>".encode("gbk"), "gb2312", "gb18030"),
 ])
@@ -61,13 +61,13 @@ def test_best_encoding(body, declared, expected):
 
 def test_warc_records_are_single_gzip_members_with_valid_digests(tmp_path):
     archive = WarcArchive(tmp_path, "job-rmrb")
-    bodies = ["<html><p>泸溪县</p></html>".encode("utf-8") * 50, b"", b"not found"]
+    bodies = ["<html><p>泸溪县</p></html>".encode() * 50, b"", b"not found"]
     pointers = [archive.write_response(f"https://paper.people.com.cn/a/{i}.html", status, "OK",
                                        [("Content-Type", "text/html"), ("Transfer-Encoding", "chunked")],
                                        body, datetime(2026, 7, 22, 8, 0, 0))
-                for i, (status, body) in enumerate(zip((200, 200, 404), bodies))]
+                for i, (status, body) in enumerate(zip((200, 200, 404), bodies, strict=False))]
     archive.close()
-    for i, (pointer, body) in enumerate(zip(pointers, bodies)):
+    for i, (pointer, body) in enumerate(zip(pointers, bodies, strict=False)):
         assert read_record(tmp_path, pointer.warc_file, pointer.offset, pointer.length) == (
             f"https://paper.people.com.cn/a/{i}.html", (200, 200, 404)[i], body)
     data = (tmp_path / pointers[0].warc_file).read_bytes()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse
+from spiders_support import SHARED, Mirror, template
 
 from shanggao.dates import find_date
 from shanggao.spiders.base import date_window
@@ -18,7 +19,6 @@ from shanggao.spiders.outlets.hnrb import HnrbArticle, HnrbArticleOld, HnrbIndex
 from shanggao.spiders.outlets.rmrb import RmrbArticle, RmrbArticleOld, RmrbIndex, RmrbIndexOld, RmrbSpider
 from shanggao.spiders.outlets.tjb import TjbIndex, TjbSpider
 from shanggao.spiders.text import clean_text, extract_byline, parse_page_label
-from spiders_support import SHARED, Mirror, template
 
 
 def html_response(url: str, body: str | bytes, encoding: str = "utf-8") -> HtmlResponse:
@@ -61,7 +61,8 @@ def test_parse_page_label_reads_typed_and_chinese_numbered_labels(text, expected
     ("本报北京3月27日电　（记者陆娅楠）今年以来，", "本报北京3月27日电 （记者陆娅楠）", ["陆娅楠"]),
     ("湖南日报全媒体记者 周帙恒 刘笑雪 刘燕娟  3月17日，习近平", "湖南日报全媒体记者 周帙恒 刘笑雪 刘燕娟",
      ["周帙恒", "刘笑雪", "刘燕娟"]),
-    ("湖南日报3月28日讯（全媒体记者 孙敏坚 黄晗）近日", "湖南日报3月28日讯（全媒体记者 孙敏坚 黄晗）", ["孙敏坚", "黄晗"]),
+    ("湖南日报3月28日讯（全媒体记者 孙敏坚 黄晗）近日", "湖南日报3月28日讯（全媒体记者 孙敏坚 黄晗）",
+     ["孙敏坚", "黄晗"]),
     ("通讯员 张三", "通讯员 张三", ["张三"]),
     ("【编辑:张伟】（记者 王五）今天", "（记者 王五）", ["王五"]),
     ("新华社北京3月28日电 3月28日下午", "新华社北京3月28日电", []),
@@ -87,7 +88,7 @@ def test_encoding_repair_and_interstitials():
     gbk = "<html><body>泸溪县喆镕</body></html>".encode("gbk")
     assert best_encoding(gbk, "utf-8") == "gb18030"          # mislabelled
     assert best_encoding(gbk, "gb2312") == "gb18030"         # GB2312 label, GBK-only characters
-    assert best_encoding("泸溪".encode("utf-8"), "gb2312") == "utf-8"
+    assert best_encoding("泸溪".encode(), "gb2312") == "utf-8"
     assert interstitial_reason("<html><script>var __jsl_clearance=1</script></html>")[0] == "interstitial"
     assert interstitial_reason("<html><body>请完成安全验证</body></html>")[0] == "interstitial"
     assert interstitial_reason("<p>该内容已被发布者删除</p>")[0] == "not_article"
@@ -132,7 +133,7 @@ def test_rmrb_fixture_pages(tmp_path, day):
     assert len(links) == 3                             # list + map-only article; editor credit dropped
     assert not any("责编" in text for _, text in links)
     assert len(index.page_links(sel, index_url)) == 3
-    for url, expected in mirror.articles.items():
+    for expected in mirror.articles.values():
         if expected.page_no != 1:
             continue
         path = next(p for p in tmp_path.rglob("*") if p.is_file() and expected.fetch_url.endswith(p.name))
@@ -173,7 +174,8 @@ def test_hnrb_and_tjb_fixture_pages_in_gbk(tmp_path):
 def test_generic_parser_on_unknown_layout():
     page = template("unknown_layout.html").substitute(
         title="洗溪镇开展屋场会听民声", isodate="2025-01-02",
-        paragraphs="\n".join(f"<p>{s}</p>" for s in ["记者 田小雨 通讯员 向明 报道。", "洗溪镇把产业链党建延伸到合作社和企业，带动农户稳定增收。" * 3,
+        paragraphs="\n".join(f"<p>{s}</p>" for s in ["记者 田小雨 通讯员 向明 报道。",
+                                                     "洗溪镇把产业链党建延伸到合作社和企业，带动农户稳定增收。" * 3,
                                                      "兴隆场镇开展屋场会活动，面对面听取意见建议。" * 3]))
     fields = GenericParser().parse(html_response("http://news.example.invalid/a/1.html", page))
     assert fields["title"] == "洗溪镇开展屋场会听民声"

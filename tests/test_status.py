@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from shanggao.db import Store
 from shanggao.dates import BEIJING
+from shanggao.db import Store
 from shanggao.status import sparkline
 
 
@@ -22,14 +22,18 @@ def test_status_shows_runs_days_drift_and_pending_claims(cli, db_path: Path) -> 
     with store.write() as con:
         con.execute("INSERT INTO crawl_runs (job_id, command, outlet, window_start, window_end, started_at, "
                     "finished_at, status, pages, articles, new_articles) VALUES "
-                    "('j1', 'nightly', 'rmrb', ?, ?, now()::TIMESTAMP - INTERVAL 1 HOUR, now()::TIMESTAMP, 'ok', 40, 20, 20),"
-                    "('j1', 'nightly', 'tjb', ?, ?, now()::TIMESTAMP - INTERVAL 1 HOUR, now()::TIMESTAMP, 'drift', 3, 0, 0)",
+                    "('j1', 'nightly', 'rmrb', ?, ?, now()::TIMESTAMP - INTERVAL 1 HOUR, now()::TIMESTAMP, "
+                    "'ok', 40, 20, 20),"
+                    "('j1', 'nightly', 'tjb', ?, ?, now()::TIMESTAMP - INTERVAL 1 HOUR, now()::TIMESTAMP, "
+                    "'drift', 3, 0, 0)",
                     [today, today, today, today])
         con.execute("INSERT INTO crawl_problems (run_id, outlet, url, problem, detail, seen_at) VALUES "
-                    "(2, 'tjb', 'http://www.xxnet.com.cn/szb/tjbpc/l01.html', 'no_links', 'no article links', now()::TIMESTAMP)")
+                    "(2, 'tjb', 'http://www.xxnet.com.cn/szb/tjbpc/l01.html', 'no_links', 'no article links', "
+                    "now()::TIMESTAMP)")
         for n, day in enumerate([today, today, today - dt.timedelta(days=1)]):
             con.execute("INSERT INTO articles (url, outlet, title, body, body_hash, published_date, source, "
-                        "first_fetched_at, last_fetched_at) VALUES (?, 'rmrb', 't', 'b', 'h', ?, 'crawl', now(), now())",
+                        "first_fetched_at, last_fetched_at) "
+                        "VALUES (?, 'rmrb', 't', 'b', 'h', ?, 'crawl', now(), now())",
                         [f"https://paper.people.com.cn/{n}.html", day])
         con.execute("INSERT INTO claims (claim_id, claimant, outlet, published_date, imported_at) "
                     "VALUES ('C1', ['张三'], '人民日报', ?, now())", [today])

@@ -7,12 +7,12 @@ import os
 import re
 import subprocess
 
-from rich.cells import cell_len
-
 from cli_support import shanggao_command
+from rich.cells import cell_len
+from verify_support import june_office
+
 from shanggao.rules import load_rules
 from shanggao.verify import verify_claims
-from verify_support import june_office
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 

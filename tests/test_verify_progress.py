@@ -14,6 +14,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from rich.console import Console
+from verify_support import june_office
 
 from shanggao.cli import main
 from shanggao.periods import parse_period
@@ -21,7 +22,6 @@ from shanggao.progress import QUIET, progress_steps
 from shanggao.reports import write_report
 from shanggao.rules import load_rules
 from shanggao.verify import verify_claims
-from verify_support import june_office
 
 JUNE = (dt.date(2022, 6, 1), dt.date(2022, 6, 30))
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from verify_support import june_office
 
 from shanggao.cli import main
 from shanggao.periods import parse_period
 from shanggao.reports.data import collect
 from shanggao.rules import RulesError, load_rules
 from shanggao.verify import verify_claims
-from verify_support import june_office
 
 JUNE = (dt.date(2022, 6, 1), dt.date(2022, 6, 30))
 

@@ -46,7 +46,8 @@ class Scenario:
         body = body or paragraph(title[:6])
         with self.store.write() as con:
             con.execute(
-                "INSERT INTO manuscripts (manuscript_id, title, body, authors, unit, submitted_date, body_hash, source_file,"
+                "INSERT INTO manuscripts (manuscript_id, title, body, authors, unit, submitted_date, body_hash, "
+                "source_file,"
                 " source_row, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'register.xlsx', NULL, ?)",
                 [ms_id, title, body, authors, unit, submitted, hashlib.sha256(body.encode()).hexdigest(), NOW],
             )
@@ -101,7 +102,7 @@ class Scenario:
             cur = con.execute("SELECT * FROM verdicts WHERE claim_id = ?", [claim_id])
             row = cur.fetchone()
             assert row is not None, f"no verdict for {claim_id}"
-            return dict(zip([d[0] for d in cur.description], row))
+            return dict(zip([d[0] for d in cur.description], row, strict=True))
 
 
 def june_office(tmp_path: Path) -> Scenario:
@@ -117,7 +118,8 @@ def june_office(tmp_path: Path) -> Scenario:
               "白沙镇“党建+产业”带富一方", "2022-06-08", page_no=1, page_name="要闻", byline="通讯员 张三")
     s.match("M01", "hnrb-0608", evidence={"passages": [{"manuscript": [0, 34], "article": [0, 34]},
                                                        {"manuscript": [70, 100], "article": [70, 100]}]})
-    s.claim("C01", "M01", ["张三"], "白沙镇", "《湖南日报》", "2022-06-08", page="头版", title="白沙镇“党建+产业”带富一方",
+    s.claim("C01", "M01", ["张三"], "白沙镇", "《湖南日报》", "2022-06-08", page="头版",
+            title="白沙镇“党建+产业”带富一方",
             row=1)
     s.article("tjb-0609", "http://www.xxnet.com.cn/szb/tjbpc/20220609/content_7.html", "tjb",
               "白沙：党建引领产业兴", "2022-06-09", page_no=2, byline="通讯员 张三")

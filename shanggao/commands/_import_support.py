@@ -34,7 +34,8 @@ def register_options(command: Callable) -> Callable:
     command = click.option("--sheet", help="Read only this worksheet (default: every sheet that holds a register).")(
         command)
     command = click.option("--column", "columns", multiple=True, metavar="HEADER=FIELD",
-                           help="Read the column headed HEADER as FIELD (repeatable), e.g. --column 见报日期=published; "
+                           help="Read the column headed HEADER as FIELD (repeatable), "
+                                "e.g. --column 见报日期=published; "
                                 "adds to [columns] in the config file.")(command)
     return command
 

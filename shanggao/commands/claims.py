@@ -7,10 +7,10 @@ import click
 from shanggao.commands._import_support import column_map, confirm_removal, finish_import, register_options
 from shanggao.context import AppContext, pass_app
 from shanggao.db.claims import LIST_COLUMNS, delete_claims, existing_claims, list_claims
-from shanggao.output import print_rows
-from shanggao.periods import parse_period
 from shanggao.importers.claims import import_claims
 from shanggao.importers.common import zip_limits
+from shanggao.output import print_rows
+from shanggao.periods import parse_period
 
 
 @click.group()

@@ -11,10 +11,13 @@ from shanggao.context import AppContext, allow_internal_option, date_option, pas
 
 @click.command()
 @click.argument("outlets", nargs=-1)
-@click.option("--from", "start", callback=date_option, metavar="DATE", help="First issue date (2022-06-24, 2022/6/24, 2022年6月24日 …).")
-@click.option("--to", "end", callback=date_option, metavar="DATE", help="Last issue date (default: today when --from is given).")
+@click.option("--from", "start", callback=date_option, metavar="DATE",
+              help="First issue date (2022-06-24, 2022/6/24, 2022年6月24日 …).")
+@click.option("--to", "end", callback=date_option, metavar="DATE",
+              help="Last issue date (default: today when --from is given).")
 @click.option("--date", "day", callback=date_option, metavar="DATE", help="One issue date (same as --from D --to D).")
-@click.option("--refresh", is_flag=True, help="Re-fetch article pages already stored (changed text becomes a new version).")
+@click.option("--refresh", is_flag=True,
+              help="Re-fetch article pages already stored (changed text becomes a new version).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log (INFO) instead of warnings only.")
 @click.option("--outlet-file", "outlet_files", multiple=True, metavar="FILE",
               type=click.Path(dir_okay=False, path_type=Path),

@@ -23,7 +23,8 @@ def evidence() -> None:
 @click.option("--claim", "claim_id", help="The claim this file supports (its verdict is checked against it).")
 @click.option("--kind", "source_kind", type=click.Choice(["pdf", "scan", "screenshot"]),
               help="What the file is (default: pdf for a PDF, screenshot for PNG/WebP, scan for other images).")
-@click.option("--max-pages", type=click.IntRange(min=1), help="Pages one PDF may have (config evidence_max_pages, 100).")
+@click.option("--max-pages", type=click.IntRange(min=1),
+              help="Pages one PDF may have (config evidence_max_pages, 100).")
 @click.option("--max-pixels", type=click.IntRange(min=1), metavar="N",
               help="Pixels one image may have (config evidence_max_pixels, 50000000).")
 @pass_app

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import click
 
-from shanggao.matcher import explain as explain_pair
 from shanggao.context import AppContext, pass_app
+from shanggao.matcher import explain as explain_pair
 from shanggao.output import print_rows
 
 

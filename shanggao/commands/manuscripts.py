@@ -8,10 +8,10 @@ import click
 from shanggao.commands._import_support import column_map, confirm_removal, finish_import, register_options
 from shanggao.context import AppContext, date_option, pass_app
 from shanggao.db.manuscripts import LIST_COLUMNS, delete_manuscripts, existing_manuscripts, list_manuscripts
-from shanggao.output import print_rows
-from shanggao.periods import parse_period
 from shanggao.importers.common import zip_limits
 from shanggao.importers.manuscripts import Defaults, RegisterOptions, import_manuscripts
+from shanggao.output import print_rows
+from shanggao.periods import parse_period
 
 
 @click.group()

@@ -4,8 +4,8 @@ import datetime as dt
 
 import click
 
-from shanggao.matcher import match_store
 from shanggao.context import AppContext, date_option, pass_app
+from shanggao.matcher import match_store
 from shanggao.output import print_rows
 
 SHOWN_LINKS = 50
@@ -49,8 +49,8 @@ def match(app: AppContext, since: dt.date | None, manuscript_ids: tuple[str, ...
                f"{len(result.links)} link(s) asserted ({result.added} new or changed, {result.removed} removed) "
                f"in {result.seconds.get('total', 0.0):.1f}s")
     if show_links and result.links:
-        rows = sorted(((l.manuscript_id, l.article_id, l.score, l.kind, f"{l.manuscript_coverage:.2f}",
-                        f"{l.article_coverage:.2f}") for l in result.links), key=lambda r: (r[0], -r[2]))
+        rows = sorted(((link.manuscript_id, link.article_id, link.score, link.kind, f"{link.manuscript_coverage:.2f}",
+                        f"{link.article_coverage:.2f}") for link in result.links), key=lambda r: (r[0], -r[2]))
         print_rows(["manuscript", "article_id", "score", "kind", "ms_cov", "art_cov"], rows[:SHOWN_LINKS],
                    title="links asserted (an excerpt becomes a roundup when its article carries several)")
         if len(rows) > SHOWN_LINKS:

@@ -8,8 +8,7 @@ import click
 from shanggao.context import AppContext, pass_app
 from shanggao.periods import parse_period
 from shanggao.progress import progress_steps
-from shanggao.reports import (FORMATS, TEXT_FORMATS, ChartFontError, ReportNumberError, default_report_name,
-                              publish)
+from shanggao.reports import FORMATS, TEXT_FORMATS, ChartFontError, ReportNumberError, default_report_name, publish
 from shanggao.rules import rules_for
 
 

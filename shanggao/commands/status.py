@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-
 import click
 
 from shanggao.context import AppContext, pass_app

@@ -23,7 +23,12 @@ from shanggao.db import Store, utcnow
 from shanggao.db.articles import STAGED_SCHEMA, upsert_staged_articles
 from shanggao.db.outlets import load_registry
 from shanggao.evidence.read import (
-    SOURCE_KINDS, EvidenceError, Limits, OcrFunction, extension_for, read_evidence,
+    SOURCE_KINDS,
+    EvidenceError,
+    Limits,
+    OcrFunction,
+    extension_for,
+    read_evidence,
 )
 
 EVIDENCE_PAGE_KIND = "evidence"

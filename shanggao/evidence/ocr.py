@@ -155,7 +155,7 @@ def _cut(lines: list[Line], unit: float) -> list[list[Line]]:
         return [lines]
     columns = _gutters(lines, unit)
     if columns:
-        return [block for group in _split(lines, columns, lambda l: (l.x0 + l.x1) / 2)
+        return [block for group in _split(lines, columns, lambda line: (line.x0 + line.x1) / 2)
                 for block in _cut(group, unit)]
     # No gutter runs through: cut only at gaps clearly wider than the spacing of lines.
     spans = sorted((line.y0, line.y1) for line in lines)
@@ -169,7 +169,7 @@ def _cut(lines: list[Line], unit: float) -> list[list[Line]]:
         typical = statistics.median(raw_gaps)
         rows = _gaps(spans, max(0.9 * unit, 1.6 * typical) + 1e-6)
         if rows:
-            return [block for group in _split(lines, rows, lambda l: l.cy) for block in _cut(group, unit)]
+            return [block for group in _split(lines, rows, lambda line: line.cy) for block in _cut(group, unit)]
     return [lines]
 
 
@@ -177,8 +177,8 @@ def _paragraphs(block: list[Line], unit: float) -> list[str]:
     """A block's lines top to bottom (boxes on one row left to right); a line ending
     well short of the block's right edge, or a next line indented, ends a paragraph."""
     rows: list[list[Line]] = []
-    for line in sorted(block, key=lambda l: l.cy):
-        if rows and abs(line.cy - statistics.fmean(l.cy for l in rows[-1])) < 0.5 * unit:
+    for line in sorted(block, key=lambda ln: ln.cy):
+        if rows and abs(line.cy - statistics.fmean(ln.cy for ln in rows[-1])) < 0.5 * unit:
             rows[-1].append(line)
         else:
             rows.append([line])
@@ -188,10 +188,10 @@ def _paragraphs(block: list[Line], unit: float) -> list[str]:
     paragraphs: list[str] = []
     current = ""
     for index, row in enumerate(rows):
-        row.sort(key=lambda l: l.x0)
+        row.sort(key=lambda ln: ln.x0)
         current += "".join(line.text for line in row)
         short = row[-1].x1 < right - 1.5 * unit
-        indented_next = index + 1 < len(rows) and min(l.x0 for l in rows[index + 1]) > left + 1.5 * unit
+        indented_next = index + 1 < len(rows) and min(ln.x0 for ln in rows[index + 1]) > left + 1.5 * unit
         if short or indented_next:
             paragraphs.append(current)
             current = ""

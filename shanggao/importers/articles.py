@@ -176,7 +176,8 @@ WITH raw AS (
            nullif(trim(subtitle), '') AS subtitle, nullif(trim(byline), '') AS byline,
            CASE json_type(authors)
                WHEN 'ARRAY' THEN list_filter(list_transform(authors ->> '$[*]', lambda x: trim(x)), lambda x: x <> '')
-               WHEN 'VARCHAR' THEN list_filter(string_split_regex(trim(authors ->> '$'), '[\\s,，、;；/|]+'), lambda x: x <> '')
+               WHEN 'VARCHAR' THEN list_filter(string_split_regex(trim(authors ->> '$'), '[\\s,，、;；/|]+'),
+                                               lambda x: x <> '')
                ELSE []::VARCHAR[] END AS authors,
            nullif(trim(page_no), '') AS page_no_text,
            CASE WHEN TRY_CAST(regexp_replace(trim(page_no), '^第|版$', '', 'g') AS INTEGER) BETWEEN 0 AND $max_page
@@ -194,11 +195,13 @@ SELECT *,
                      CASE WHEN coalesce(title, '') = '' THEN 'title' END,
                      CASE WHEN coalesce(published_text, '') = '' THEN 'published' END,
                      CASE WHEN coalesce(body, '') = '' THEN 'body' END) END,
-           CASE WHEN url <> '' AND NOT regexp_matches(url, '^https?://') THEN 'url ' || url || ' is not an http(s) URL' END,
+           CASE WHEN url <> '' AND NOT regexp_matches(url, '^https?://')
+                THEN 'url ' || url || ' is not an http(s) URL' END,
            CASE WHEN published_text <> '' AND published_date IS NULL THEN 'unparseable date ' || published_text END,
            CASE WHEN year(published_date) NOT BETWEEN $min_year AND $max_year
                 THEN 'impossible date ' || published_text END,
-           CASE WHEN page_no_text IS NOT NULL AND page_no IS NULL THEN 'page_no ' || page_no_text || ' is not a number' END
+           CASE WHEN page_no_text IS NOT NULL AND page_no IS NULL
+                THEN 'page_no ' || page_no_text || ' is not a number' END
        ) AS reason
 FROM typed
 """.replace("$edge_whitespace", _EDGE_WHITESPACE).replace("$max_page", str(MAX_PAGE_NO)).replace(

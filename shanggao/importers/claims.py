@@ -46,8 +46,8 @@ from shanggao.importers.common import (
     list_folder,
     split_names,
 )
-from shanggao.links import link_problem
 from shanggao.importers.registers import REGISTER_SUFFIXES, RegisterSpec, check_columns, read_register
+from shanggao.links import link_problem
 
 CLAIM_FIELDS = {
     "claim_id": ("申报编号", "登记编号", "claim"),
@@ -184,7 +184,8 @@ def import_claim_file(store: Store, path: Path, *, columns: dict[str, str] | Non
             if _same(old.content, record.content()):
                 report.unchanged += 1
                 continue
-            changed = [name for name, a, b in zip(CONTENT_FIELDS, old.content, record.content()) if not _eq(a, b)]
+            changed = [name for name, a, b in zip(CONTENT_FIELDS, old.content, record.content(), strict=False)
+                       if not _eq(a, b)]
             report.note(path, f"claim {claim_id} corrected ({', '.join(changed)}); the next `shanggao verify` "
                               "judges it again", row.sheet, row.number)
             forget_verdict(con, claim_id)
@@ -268,7 +269,7 @@ def _eq(a: object, b: object) -> bool:
 
 
 def _same(old: tuple, new: tuple) -> bool:
-    return all(_eq(a, b) for a, b in zip(old, new))
+    return all(_eq(a, b) for a, b in zip(old, new, strict=False))
 
 
 def import_claims(store: Store, paths: Iterable[Path], *, columns: dict[str, str] | None = None,

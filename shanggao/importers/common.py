@@ -63,7 +63,7 @@ class ImportReport:
     def note(self, file: str | Path, text: str, sheet: str | None = None, row: int | None = None) -> None:
         self.notes.append(str(Rejection(str(file), row, text, sheet)))
 
-    def merge(self, other: "ImportReport") -> None:
+    def merge(self, other: ImportReport) -> None:
         self.added += other.added
         self.updated += other.updated
         self.unchanged += other.unchanged

@@ -122,7 +122,7 @@ def word_converter(paths: list[Path]) -> Iterator[None]:
             _CONVERTER.reset(token)
 
 
-def read_word_binary(path: Path) -> "docx.document.Document":  # noqa: F821 - python-docx's type
+def read_word_binary(path: Path) -> docx.document.Document:  # noqa: F821 - python-docx's type
     """A .doc/.wps/.rtf/.odt file opened as a python-docx document."""
     import docx
 

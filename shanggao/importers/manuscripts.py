@@ -43,7 +43,6 @@ from shanggao.importers.common import (
     split_names,
 )
 from shanggao.importers.formats import WORD_BINARY_SUFFIXES, read_pdf_text, read_word_binary, word_converter
-
 from shanggao.importers.registers import REGISTER_SUFFIXES, RegisterSpec, check_columns, norm_header, read_register
 
 SINGLE_FILE_SUFFIXES = (".docx", ".doc", ".wps", ".rtf", ".odt", ".pdf", ".txt", ".md")
@@ -75,7 +74,8 @@ _META_LINE = re.compile(
     r"^\s*[（(]?\s*(作者|撰稿|撰稿人|通讯员|单位|报送单位|报送日期|报送时间|日期|编号|稿件编号|供稿单位|摄影)\s*[:：]\s*(.*?)\s*[)）]?\s*$"
 )
 # A byline without a colon: 通讯员 符晓燕 覃雪 / 文/彭敏 图/杨丽 / 本报记者 张三 通讯员 李四
-_BYLINE_ROLE = re.compile(r"(?<![^\s，,、；;])(本报记者|特约记者|记者|通讯员|作者|撰稿人?|文字|文|图片|图|摄影|摄)\s*[/:：]?\s*")
+_BYLINE_ROLE = re.compile(
+    r"(?<![^\s，,、；;])(本报记者|特约记者|记者|通讯员|作者|撰稿人?|文字|文|图片|图|摄影|摄)\s*[/:：]?\s*")
 _PHOTO_ROLES = ("图片", "图", "摄影", "摄")
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
 # Lines of a newsletter template above the real title.
@@ -372,7 +372,8 @@ def _write(store: Store, path: Path, rows: list[tuple[int | None, dict]], report
                 keep_version(con, manuscript_id, now)
                 record = record._replace(version=record.version + 1)
                 report.note(path, f"manuscript {manuscript_id} replaced by its edited text (version {record.version}); "
-                                  "the earlier text is kept in manuscript_versions; run `shanggao match` to re-match it",
+                                  "the earlier text is kept in manuscript_versions; "
+                                  "run `shanggao match` to re-match it",
                             m.get("sheet"), number)
             update_manuscript(con, record)
             report.updated += 1

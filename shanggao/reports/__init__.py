@@ -29,7 +29,7 @@ from shanggao.db import Store
 from shanggao.periods import Period
 from shanggao.progress import QUIET, Steps
 from shanggao.reports.chart import ChartFontError
-from shanggao.reports.data import ReportData, collect
+from shanggao.reports.data import collect
 from shanggao.reports.numbers import ReportNumberError, assign_number
 from shanggao.rules import Rules
 

@@ -73,7 +73,8 @@ def chart_svg(chart: ChartData, width: int = 760, height: int = 320) -> str:
             parts.append(f'<rect class="tier-{tier}" x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
                          f'fill="{TIER_COLOURS[tier]}"><title>{escape(label)} {TIER_LABELS[tier]} {n}篇</title></rect>')
         if totals[i]:
-            parts.append(f'<text x="{x + bar / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" fill="#222">{totals[i]}</text>')
+            parts.append(f'<text x="{x + bar / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" fill="#222">'
+                         f'{totals[i]}</text>')
         parts.append(f'<text x="{left + slot * i + slot / 2:.1f}" y="{top + plot_h + 18}" text-anchor="middle" '
                      f'fill="#333">{escape(label)}</text>')
     x = left
@@ -112,7 +113,6 @@ def chart_png(chart: ChartData, dpi: int = 150, font_file: Path | None = None) -
 
     path = font_file or find_cjk_font()
     font_manager.fontManager.addfont(str(path))
-    font = font_manager.FontProperties(fname=str(path))
     small = font_manager.FontProperties(fname=str(path), size=9)
     fig = Figure(figsize=(6.1, 3.2), dpi=dpi)
     ax = fig.add_subplot()
@@ -121,7 +121,7 @@ def chart_png(chart: ChartData, dpi: int = 150, font_file: Path | None = None) -
         values = chart.counts[tier]
         ax.bar(range(len(values)), values, bottom=bottoms, color=TIER_COLOURS[tier], label=TIER_LABELS[tier],
                width=0.6)
-        bottoms = [b + v for b, v in zip(bottoms, values)]
+        bottoms = [b + v for b, v in zip(bottoms, values, strict=False)]
     for i, total in enumerate(bottoms):
         if total:
             ax.text(i, total, str(total), ha="center", va="bottom", fontproperties=small)

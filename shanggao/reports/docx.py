@@ -246,7 +246,7 @@ def _table(doc, table: Table) -> None:
     layout.set(qn("w:type"), "fixed")
     grid._tbl.tblPr.append(layout)
     _cell_margins(grid._tbl, 1.0)
-    for cell, name in zip(grid.rows[0].cells, table.columns):
+    for cell, name in zip(grid.rows[0].cells, table.columns, strict=False):
         cell.paragraphs[0].style = doc.styles["公文-表头"]
         cell.paragraphs[0].add_run(clean(name)).font.size = Pt(size)
     _row_flag(grid.rows[0], "w:tblHeader")      # repeated on every page
@@ -254,7 +254,7 @@ def _table(doc, table: Table) -> None:
     centred = [all(gw.display_width(clean(row[i])) <= 10 for row in table.rows) for i in range(len(table.columns))]
     for row in table.rows:
         cells = grid.add_row().cells
-        for cell, value, centre in zip(cells, row, centred):
+        for cell, value, centre in zip(cells, row, centred, strict=False):
             p = cell.paragraphs[0]
             p.style = doc.styles["公文-表格"]
             p.add_run(clean(value)).font.size = Pt(size)
@@ -265,9 +265,9 @@ def _table(doc, table: Table) -> None:
             cell.paragraphs[0].paragraph_format.keep_with_next = True
     for row in grid.rows:
         _row_flag(row, "w:cantSplit")            # no row split across pages
-        for cell, width in zip(row.cells, widths):
+        for cell, width in zip(row.cells, widths, strict=False):
             cell.width = Mm(width)
-    for column, width in zip(grid.columns, widths):
+    for column, width in zip(grid.columns, widths, strict=False):
         column.width = Mm(width)
 
 

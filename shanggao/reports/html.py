@@ -107,7 +107,8 @@ def _table(table: Table) -> str:
     if not table.rows:
         return f'<p class="body empty">{_text(table.empty)}</p>'
     head = "".join(f"<th>{_text(c)}</th>" for c in table.columns)
-    body = "".join("<tr>" + "".join(_cell(v, c) for v, c in zip(row, table.columns)) + "</tr>\n" for row in table.rows)
+    body = "".join("<tr>" + "".join(_cell(v, c) for v, c in zip(row, table.columns, strict=False)) + "</tr>\n"
+                   for row in table.rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table>"
 
 
@@ -155,7 +156,8 @@ def _section(section: Section, data: ReportData) -> str:
         lines = data.placements if section.key == "placements" else data.unclaimed
         shown = [_comparison(p, p.comparison) for p in lines if p.comparison]
         if shown:
-            parts.append('<p class="screen-only">点开下列条目，可对照报送稿件与见报稿，黄色为相同段落（编号一一对应）：</p>')
+            parts.append('<p class="screen-only">点开下列条目，可对照报送稿件与见报稿，'
+                         '黄色为相同段落（编号一一对应）：</p>')
             parts += shown
     parts.append("</section>")
     return "\n".join(parts)

@@ -124,12 +124,12 @@ def _ranked_units(data: ReportData) -> list[tuple[int, UnitLine]]:
     """Units other than the office, by points (ties shared), then placements and name."""
     units = sorted((u for u in data.units if u.unit != data.rules.quotas.office),
                    key=lambda u: (-u.points, -u.placements, u.unit))
-    return list(zip(ranks([u.points for u in units]), units))
+    return list(zip(ranks([u.points for u in units]), units, strict=True))
 
 
 def _ranked_persons(data: ReportData) -> list[tuple[int, PersonLine]]:
     persons = sorted(data.persons, key=lambda p: (-p.points, -p.placements, p.name))
-    return list(zip(ranks([p.points for p in persons]), persons))
+    return list(zip(ranks([p.points for p in persons]), persons, strict=True))
 
 
 def _tier_phrase(counts: dict[str, int]) -> str:
@@ -214,7 +214,8 @@ def _praise(data: ReportData, months: list[tuple[int, int]]) -> Section:
         every = "各月均" if len(months) > 1 else ""
         sentences.append(f"{what}{every}按时完成报送任务，{period}上稿积分位居全县前列，予以通报表扬。")
     if persons:
-        what = "、".join(f"{p.name}（{_names(p.units) or '未填单位'}，积分{points_text(p.points)}分）" for _, p in persons)
+        what = "、".join(f"{p.name}（{_names(p.units) or '未填单位'}，积分{points_text(p.points)}分）"
+                        for _, p in persons)
         sentences.append(f"{what}{period}上稿积分位居前列，予以表扬。")
     if not sentences:
         sentences.append(f"{period}暂无符合表扬条件的单位和个人。")

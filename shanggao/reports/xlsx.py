@@ -21,8 +21,7 @@ from shanggao.db.outlets import TIERS
 from shanggao.reports.chart import TIER_COLOURS
 from shanggao.reports.data import ReportData
 from shanggao.reports.gongwen import MARGIN_MM, display_width
-from shanggao.reports.sections import (CHART_CAPTION, Link, Section, Table, build_sections, chart_table, clean,
-                                       closing)
+from shanggao.reports.sections import CHART_CAPTION, Link, Section, Table, build_sections, chart_table, clean, closing
 
 _HEAD_FILL = PatternFill("solid", fgColor="F0E6E6")
 _THIN = Side(style="thin", color="999999")
@@ -133,7 +132,7 @@ def _bar_chart(ws: Worksheet, header_row: int, last_row: int, columns: int) -> N
     months = Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(months)
-    for series, tier in zip(chart.series, TIERS):
+    for series, tier in zip(chart.series, TIERS, strict=False):
         series.graphicalProperties.solidFill = TIER_COLOURS[tier].lstrip("#")
         series.graphicalProperties.line.solidFill = TIER_COLOURS[tier].lstrip("#")
     chart.width, chart.height = 16, 9

@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz
 
+from shanggao.db.outlets import outlet_for_host, resolve_outlet
 from shanggao.rules import EXCERPT_KINDS, Rules
 from shanggao.shell import shanggao_command
-from shanggao.db.outlets import outlet_for_host, resolve_outlet
+from shanggao.spiders.text import parse_page_label
 from shanggao.verify.model import (
     EVIDENCE_SOURCE_LABELS,
     MATCH_KIND_LABELS,
@@ -21,7 +22,6 @@ from shanggao.verify.model import (
     Verdict,
     fmt_article,
 )
-from shanggao.spiders.text import parse_page_label
 from shanggao.verify.text import names_someone, normalize_title, normalize_url, unit_variants
 
 
@@ -225,7 +225,8 @@ class Judge:
         kw = dict(base, article=article, placement=placement, discrepancies=differences)
         if ms.submitted_date and article.published_date and article.published_date < ms.submitted_date:
             return Verdict(claim.claim_id, "before_submission",
-                           [evidence, f"见报日期 {article.published_date} 早于稿件报送日期 {ms.submitted_date}，请核查"],
+                           [evidence,
+                            f"见报日期 {article.published_date} 早于稿件报送日期 {ms.submitted_date}，请核查"],
                            **kw)
         byline_problem = self._byline_problem(claim, ms, placement, warnings)
         if byline_problem:
@@ -320,4 +321,5 @@ class Judge:
         if any(n in text for n in names if n) or any(u in text for u in units):
             return None
         who = "、".join(claim.claimants) or "（未填）"
-        return f"署名“{article.byline or '、'.join(article.authors)}”中没有申报人（{who}）或单位（{claim.unit or '未填'}）"
+        byline = article.byline or "、".join(article.authors)
+        return f"署名“{byline}”中没有申报人（{who}）或单位（{claim.unit or '未填'}）"

@@ -154,7 +154,8 @@ def placement_key(verdict: Verdict, claim: Claim) -> tuple | None:
     manuscripts holds two placements, so their claims are neither duplicates nor co-authors."""
     if verdict.placement is not None:
         return ("article", verdict.placement.article.article_id, verdict.manuscript_id)
-    if verdict.status in ("not_found", "not_covered", "text_mismatch") and verdict.manuscript_id and claim.published_date:
+    if (verdict.status in ("not_found", "not_covered", "text_mismatch") and verdict.manuscript_id
+            and claim.published_date):
         return ("claimed", verdict.manuscript_id, verdict.outlet_slug, claim.published_date)
     return None
 

@@ -34,7 +34,6 @@ from shanggao.dates import date_from_match
 from shanggao.spiders.outlets.base import GenericParser
 from shanggao.spiders.outlets.portal import PortalSpider
 
-
 ARTICLE = re.compile(
     r"^https?://(?:www\.)?hxw\.gov\.cn/content/"
     r"(?:(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})|\d{6}/\d{2})/\d+\.html$")

@@ -40,7 +40,6 @@ from shanggao.dates import find_date
 from shanggao.spiders.base import OutletSpider
 from shanggao.spiders.outlets.base import ArticleParser, GenericParser, first_match, node_text, select
 
-
 DEFAULT_KEYWORDS = ("泸溪", "湘西")
 FALLBACK_STAT = "shanggao/fallback_parsed"
 FILTERED_STAT = "shanggao/keyword_filtered"

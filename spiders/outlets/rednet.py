@@ -29,7 +29,6 @@ from shanggao.dates import date_from_match, find_date
 from shanggao.spiders.outlets.base import ArticleParser, GenericParser, first_match, has_class, node_text
 from shanggao.spiders.outlets.portal import PortalSpider
 
-
 ARTICLE = re.compile(
     r"^https?://(?:[a-z0-9-]+\.)?rednet\.cn/content/"
     r"(?:(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})|\d{6}/\d{2})/\d+\.html$")
@@ -37,7 +36,8 @@ _TITLE_XPATH = '//main/section[@class="overf block"]/section[@class="box_left f_
 _META_P = '//article/section[2]/p[@class="{}"]'
 _BREADCRUMB = ("//*[starts-with(normalize-space(.), '当前位置')][not(.//h1)][not(.//p[string-length(.) > 60])]",)
 _LABEL = re.compile(r"^\s*(?:作者|记者|来源|编辑)\s*[:：]\s*")
-_TIME_TAIL = re.compile(r"\s*(?:时间|发布时间)?\s*[:：]?\s*\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
+_TIME_TAIL = re.compile(
+    r"\s*(?:时间|发布时间)?\s*[:：]?\s*\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 
 
 def dated_url(url: str) -> date | None:
