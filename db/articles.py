@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shanggao.db.crawls import mark_article_pages
+from shanggao.db.rows import first_value
 
 STAGED_SCHEMA = pa.schema(
     [
@@ -115,7 +116,7 @@ def merge_incoming(con: duckdb.DuckDBPyConnection, incoming: str) -> UpsertCount
     """Merge the relation ``incoming`` — STAGED_COLUMNS plus body_hash and body_chars
     (see :func:`with_text_hashes`), one row per URL — into ``articles``."""
     # Order matters: history first, then the unchanged rows, then the replacements.
-    changed = con.execute(
+    changed = first_value(con.execute(
         f"""
         INSERT INTO article_versions
         SELECT a.article_id, a.version, a.title, a.subtitle, a.byline, a.body, a.body_hash, a.evidence_page_id,
@@ -125,15 +126,15 @@ def merge_incoming(con: duckdb.DuckDBPyConnection, incoming: str) -> UpsertCount
         FROM articles a JOIN {incoming} i ON i.url = a.url
         WHERE a.body_hash <> i.body_hash
         """
-    ).fetchone()[0]
-    unchanged = con.execute(
+    ))
+    unchanged = first_value(con.execute(
         f"""
         UPDATE articles SET last_fetched_at = greatest(articles.last_fetched_at, i.fetched_at),
                             evidence_page_id = coalesce(articles.evidence_page_id, i.evidence_page_id)
         FROM {incoming} i
         WHERE articles.url = i.url AND articles.body_hash = i.body_hash
         """
-    ).fetchone()[0]
+    ))
     if changed:
         con.execute(
             f"""
@@ -151,7 +152,7 @@ def merge_incoming(con: duckdb.DuckDBPyConnection, incoming: str) -> UpsertCount
             WHERE articles.url = i.url AND articles.body_hash <> i.body_hash
             """
         )
-    new = con.execute(
+    new = first_value(con.execute(
         f"""
         INSERT INTO articles (url, outlet, title, subtitle, byline, authors, published_date, page_no, page_name,
                               page_url, body, body_hash, body_chars, version, source, evidence_page_id,
@@ -161,7 +162,7 @@ def merge_incoming(con: duckdb.DuckDBPyConnection, incoming: str) -> UpsertCount
                i.fetched_at, i.fetched_at, i.imported_from
         FROM {incoming} i ANTI JOIN articles a ON a.url = i.url
         """
-    ).fetchone()[0]
+    ))
     return UpsertCounts(new=new, changed=changed, unchanged=unchanged)
 
 

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import duckdb
 
-from shanggao.db.rows import fetch_as
+from shanggao.db.rows import fetch_as, first_value
 
 
 class ClaimRecord(NamedTuple):
@@ -90,7 +90,7 @@ def delete_claims(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str]) -> i
     """Remove claims and their verdicts; the number of claims removed."""
     ids = list(claim_ids)
     con.execute("DELETE FROM verdicts WHERE claim_id IN (SELECT unnest(?))", [ids])
-    return con.execute("DELETE FROM claims WHERE claim_id IN (SELECT unnest(?))", [ids]).fetchone()[0]
+    return first_value(con.execute("DELETE FROM claims WHERE claim_id IN (SELECT unnest(?))", [ids]))
 
 
 def forget_verdict(con: duckdb.DuckDBPyConnection, claim_id: str) -> None:
@@ -145,7 +145,7 @@ def claims_of_manuscripts(con: duckdb.DuckDBPyConnection, manuscript_ids: Iterab
 
 def count_undated(con: duckdb.DuckDBPyConnection) -> int:
     """Claims without a claimed date: no period selects them."""
-    return con.execute("SELECT count(*) FROM claims WHERE published_date IS NULL").fetchone()[0]
+    return first_value(con.execute("SELECT count(*) FROM claims WHERE published_date IS NULL"))
 
 
 LIST_COLUMNS = ("claim_id", "status", "claimant", "unit", "outlet", "published_date", "page", "title",

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from shanggao.db.rows import first_value
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -63,11 +65,11 @@ def start_run(con: duckdb.DuckDBPyConnection, *, job_id: str, command: str, outl
               window_start: dt.date | None, window_end: dt.date | None, started_at: dt.datetime,
               pid: int) -> int:
     """Insert a ``crawl_runs`` row for a spider run that starts now; return its run_id."""
-    return con.execute(
+    return first_value(con.execute(
         "INSERT INTO crawl_runs (job_id, command, outlet, window_start, window_end, started_at, pid) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING run_id",
         [job_id, command, outlet, window_start, window_end, started_at, pid],
-    ).fetchone()[0]
+    ))
 
 
 def update_run_totals(con: duckdb.DuckDBPyConnection, run_id: int, totals: RunTotals) -> None:
@@ -100,8 +102,8 @@ def job_runs(con: duckdb.DuckDBPyConnection, job_id: str, after_run_id: int = 0)
 
 def last_run_id(con: duckdb.DuckDBPyConnection, job_id: str) -> int:
     """The newest run_id of a job, 0 when it has none."""
-    return con.execute("SELECT coalesce(max(run_id), 0) FROM crawl_runs WHERE job_id = ?",
-                       [job_id]).fetchone()[0]
+    return first_value(con.execute("SELECT coalesce(max(run_id), 0) FROM crawl_runs WHERE job_id = ?",
+                       [job_id]))
 
 
 # -- pages ---------------------------------------------------------------------------

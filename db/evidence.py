@@ -54,7 +54,7 @@ def links_of_manuscripts(con: duckdb.DuckDBPyConnection, manuscript_ids: Iterabl
         f"FROM matches m JOIN articles a ON a.article_id = m.article_id "
         f"WHERE m.manuscript_id IN (SELECT unnest(?))", [ids]
     ).fetchall()
-    return [LinkRow(*row[:4], ArticleRow(*row[4:])) for row in rows]
+    return [LinkRow(row[0], row[1], row[2], row[3], ArticleRow(*row[4:])) for row in rows]
 
 
 def articles_at_urls(con: duckdb.DuckDBPyConnection, urls: Iterable[str]) -> list[ArticleRow]:

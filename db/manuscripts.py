@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import duckdb
 
-from shanggao.db.rows import fetch_as
+from shanggao.db.rows import fetch_as, first_value
 
 
 class ManuscriptRecord(NamedTuple):
@@ -44,7 +44,7 @@ class SubmissionCount(NamedTuple):
     unit: str | None
     year: int
     month: int
-    count: int
+    manuscripts: int
 
 
 class StoredManuscript(NamedTuple):
@@ -166,4 +166,4 @@ def delete_manuscripts(con: duckdb.DuckDBPyConnection, ids: list[str]) -> int:
     con.execute("DELETE FROM matcher_documents WHERE doc_kind = 'manuscript' AND doc_id IN (SELECT unnest(?))", [ids])
     con.execute("DELETE FROM manuscript_flags WHERE manuscript_id IN (SELECT unnest(?))", [ids])
     con.execute("DELETE FROM manuscript_versions WHERE manuscript_id IN (SELECT unnest(?))", [ids])
-    return con.execute("DELETE FROM manuscripts WHERE manuscript_id IN (SELECT unnest(?))", [ids]).fetchone()[0]
+    return first_value(con.execute("DELETE FROM manuscripts WHERE manuscript_id IN (SELECT unnest(?))", [ids]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from shanggao.db.rows import first_value
 from shanggao.db.store import utcnow
 
 
@@ -15,7 +16,7 @@ def period_number(con: duckdb.DuckDBPyConnection, period: str) -> int | None:
 
 def next_number(con: duckdb.DuckDBPyConnection, year: int) -> int:
     """One more than the highest number given in ``year`` (1 for the year's first)."""
-    return con.execute("SELECT coalesce(max(n), 0) + 1 FROM report_numbers WHERE year = ?", [year]).fetchone()[0]
+    return first_value(con.execute("SELECT coalesce(max(n), 0) + 1 FROM report_numbers WHERE year = ?", [year]))
 
 
 def record_number(con: duckdb.DuckDBPyConnection, period: str, year: int, n: int, document_number: str) -> None:

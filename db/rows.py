@@ -21,3 +21,14 @@ def fetch_table(con: duckdb.DuckDBPyConnection, sql: str,
     """(column names, rows) of ``sql``: for tables shown as they are."""
     cur = con.execute(sql, list(params or []))
     return [d[0] for d in cur.description], cur.fetchall()
+
+
+def first_value(cursor: duckdb.DuckDBPyConnection) -> Any:
+    """The first column of an executed query's first row: a count, a max, a ``RETURNING`` id.
+
+    For queries that always return a row; raises LookupError when one returned none.
+    """
+    row = cursor.fetchone()
+    if row is None:
+        raise LookupError("the query returned no row")
+    return row[0]

@@ -15,13 +15,14 @@ import os
 import random
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 
 import duckdb
 
 from shanggao.dates import utc_now
+from shanggao.db.rows import first_value
 from shanggao.shell import shanggao_command
 
 DEFAULT_DB = "shanggao.duckdb"
@@ -66,7 +67,7 @@ def _is_lock_error(exc: Exception) -> bool:
 
 # DuckDB's own switches for a connection that may run anyone's SQL: no files, no network, no
 # extensions, and no way to change any of that from SQL (``SET``/``RESET`` are refused).
-SANDBOX_CONFIG = {
+SANDBOX_CONFIG: dict[str, str | int | float | list[str]] = {
     "enable_external_access": False,
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
@@ -75,7 +76,7 @@ SANDBOX_CONFIG = {
 
 
 def connect(path: Path | str, *, read_only: bool = False, timeout: float | None = None,
-            config: dict[str, object] | None = None) -> duckdb.DuckDBPyConnection:
+            config: Mapping[str, str | int | float | list[str]] | None = None) -> duckdb.DuckDBPyConnection:
     """Open the file, retrying while another process holds a conflicting lock."""
     path = Path(path)
     if read_only and not path.exists():
@@ -119,20 +120,20 @@ def latest_version() -> int:
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute(
+    exists = first_value(con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-    ).fetchone()[0]
+    ))
     if not exists:
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    return first_value(con.execute("SELECT coalesce(max(version), 0) FROM schema_version"))
 
 
 def refuse_foreign(con: duckdb.DuckDBPyConnection, path: Path | str) -> None:
     """Raise when a file without shanggao's schema_version holds tables or views of its own."""
-    owned = con.execute(
+    owned = first_value(con.execute(
         "SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary)"
         " + (SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() AND NOT internal"
-        " AND NOT temporary)").fetchone()[0]
+        " AND NOT temporary)"))
     if owned:
         raise StoreError(f"{path} is a DuckDB file but not a shanggao store (tables of its own, no schema_version); "
                          "shanggao leaves it untouched: choose another --db")

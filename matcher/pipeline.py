@@ -323,10 +323,11 @@ def _link(m: str, a: int, m_doc: _Doc, a_doc: _Doc, params: MatcherParams) -> Li
 
 
 # Work handed to forked alignment workers: they inherit it instead of unpickling it.
-_WORK: tuple[list, MatcherParams] | None = None
+_WORK: tuple[list[tuple[str, int, _Doc, _Doc]], MatcherParams] | None = None
 
 
 def _link_slice(bounds: tuple[int, int]) -> list[Link]:
+    assert _WORK is not None, "_align_pairs sets _WORK before its workers start"
     jobs, params = _WORK
     return [link for job in jobs[bounds[0]:bounds[1]] if (link := _link(*job, params)) is not None]
 

@@ -22,6 +22,7 @@ import pyarrow as pa
 from shanggao.db import Store, utcnow
 from shanggao.db.articles import STAGED_SCHEMA, upsert_staged_articles
 from shanggao.db.outlets import load_registry
+from shanggao.db.rows import first_value
 from shanggao.evidence.read import (
     SOURCE_KINDS,
     EvidenceError,
@@ -107,7 +108,7 @@ def add_evidence(store: Store, path: Path | str, *, outlet: str, published: dt.d
         page = f" 第{page_no}版" if page_no else ""
         title = f"{outlet_name} {published:%Y-%m-%d}{page}（{KIND_LABELS[kind]} {path.name}）"
     with store.write() as con:
-        page_id = con.execute(
+        page_id = first_value(con.execute(
             """INSERT INTO pages (url, fetched_at, last_seen_at, status, headers, sha256, content_length,
                                   content_type, outlet, page_kind, archived_file)
                VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)
@@ -116,7 +117,7 @@ def add_evidence(store: Store, path: Path | str, *, outlet: str, published: dt.d
             [url, now, now, json.dumps({"file_name": path.name, "pages": len(evidence.pages),
                                         "ocr_pages": evidence.ocr_pages}, ensure_ascii=False),
              evidence.sha256, evidence.size, evidence.media_type, outlet, EVIDENCE_PAGE_KIND, relative],
-        ).fetchone()[0]
+        ))
         staged = pa.Table.from_pylist([{
             "url": url, "outlet": outlet, "title": title, "subtitle": None, "byline": None, "authors": [],
             "published_date": published, "page_no": page_no, "page_name": None, "page_url": None,
@@ -124,7 +125,7 @@ def add_evidence(store: Store, path: Path | str, *, outlet: str, published: dt.d
             "imported_from": path.name,
         }], schema=STAGED_SCHEMA)
         upsert_staged_articles(con, staged)
-        article_id = con.execute("SELECT article_id FROM articles WHERE url = ?", [url]).fetchone()[0]
+        article_id = first_value(con.execute("SELECT article_id FROM articles WHERE url = ?", [url]))
         if claim_id is not None:
             con.execute("UPDATE claims SET evidence_url = ? WHERE claim_id = ?", [url, claim_id])
     return Added(str(path), url, article_id, kind, len(evidence.text), len(evidence.pages), evidence.ocr_pages,

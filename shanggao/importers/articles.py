@@ -23,6 +23,7 @@ from shanggao.dates import MAX_YEAR, MIN_YEAR, parse_date
 from shanggao.db import Store, utcnow
 from shanggao.db.articles import STAGED_SCHEMA, upsert_hashed_articles, upsert_staged_articles, with_text_hashes
 from shanggao.db.outlets import outlet_for_host
+from shanggao.db.rows import first_value
 from shanggao.importers.common import BadFile, ImportReport, import_each, split_names
 
 REQUIRED = ("url", "outlet", "title", "published", "body")
@@ -233,7 +234,7 @@ def _import_fast(store: Store, path: Path, report: ImportReport) -> bool:
         rejected = scratch.execute("SELECT line, reason FROM checked WHERE reason <> '' ORDER BY line").fetchall()
         # DuckDB numbers rows and skips blank lines; where they differ from the file's
         # lines, the line-by-line path names the bad lines correctly.
-        if rejected and scratch.execute("SELECT count(*) FROM checked").fetchone()[0] != _line_count(path):
+        if rejected and first_value(scratch.execute("SELECT count(*) FROM checked")) != _line_count(path):
             return False
         for line, reason in rejected:
             report.reject(path, line, reason)

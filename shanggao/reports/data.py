@@ -362,7 +362,7 @@ def _units(claims: list[ClaimLine], submissions: list[manuscripts_table.Submissi
     for name in (quotas.office, *quotas.roster):
         unit(name)
     for sub in submissions:
-        unit(sub.unit or "").months[(sub.year, sub.month)].submitted += sub.count
+        unit(sub.unit or "").months[(sub.year, sub.month)].submitted += sub.manuscripts
     seen: set[tuple[str, int, str | None]] = set()
     for c in claims:
         line = unit(c.unit)
