@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 import duckdb
 
+from shanggao.commands.context import AppContext
 from shanggao.config import ConfigError, load_config
-from shanggao.context import AppContext
 from shanggao.db import Store, StoreError
 from shanggao.importers.common import BadFile
 from shanggao.periods import PeriodError

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from shanggao.importers.common import ZipLimits
+
+if TYPE_CHECKING:
+    from shanggao.spiders.run import CrawlOptions
 
 CONFIG_ENV = "SHANGGAO_CONFIG"
 DEFAULT_CONFIG_FILE = "shanggao.toml"
@@ -76,6 +81,22 @@ class Config:
     def zip_limits(self) -> ZipLimits:
         return ZipLimits(self.max_unpacked_mb, self.max_zip_ratio)
 
+    def crawl_options(self, allow_internal: Iterable[str] = ()) -> CrawlOptions:
+        """What a crawl or fetch needs of this config, with ``allow_internal`` hosts (``--allow-internal``)
+        added to the file's; ConfigError for a host or network that makes no sense."""
+        from shanggao.spiders.address_guard import AllowListError
+        from shanggao.spiders.run import CrawlOptions
+
+        try:
+            return CrawlOptions(
+                contact=self.contact, download_delay=self.download_delay,
+                concurrency_per_domain=self.concurrency_per_domain, autothrottle=self.autothrottle,
+                obey_robots=self.obey_robots, http_cache=self.http_cache,
+                allow_internal=(*self.allow_internal, *allow_internal),
+                max_response_mb=self.max_response_mb, max_links_per_page=self.max_links_per_page)
+        except AllowListError as exc:
+            raise ConfigError(f"--allow-internal: {exc}") from exc
+
 
 def _columns(table: object, path: Path) -> dict[str, str]:
     """``[columns]``: register header as the office writes it = field name (见报日期 = "published")."""
@@ -99,7 +120,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     section = data.get("shanggao", data)
     defaults = Config()
     known = [f.name for f in fields(Config) if f.name not in ("source", "columns")]
-    values: dict[str, object] = {"columns": _columns(data.get("columns", {}), candidate)}
+    values: dict[str, Any] = {"columns": _columns(data.get("columns", {}), candidate)}
     for key, value in section.items():
         if section is data and key == "columns":
             continue

@@ -169,8 +169,8 @@ def run_nightly(store: Store, config: Config, *, today: dt.date | None = None,
         try:
             for (start, end), group in sorted(windows.items()):
                 stage(f"crawling {', '.join(group)} {start}..{end}")
-                for outcome in crawl(store, group, start, end, config=config, command="nightly", env=env,
-                                     settings_overrides=settings_overrides, job_id=result.job_id):
+                for outcome in crawl(store, group, start, end, options=config.crawl_options(), command="nightly",
+                                     env=env, settings_overrides=settings_overrides, job_id=result.job_id):
                     result.outlet_lines.append(outcome.line())
                     if not outcome.ok:
                         result.problems.append(f"{outcome.outlet}: {outcome.status} — {outcome.message}")

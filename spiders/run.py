@@ -6,12 +6,12 @@ Twisted's reactor can be started only once per process, so there are two entry p
   return when the crawl is over.  Call them at most once per process — the CLI
   commands do exactly that.
 * :func:`crawl` / :func:`fetch` run the same thing in a fresh Python subprocess
-  (``python -m spiders.run``) and can be called any number of times from one
+  (``python -m shanggao.spiders.run``) and can be called any number of times from one
   process (the nightly job, the demo, tests).  Results are read back from the
   store's ``crawl_runs`` rows of the job.
 
 Both honour ``http_proxy`` / ``https_proxy`` (the subprocess inherits the
-environment, or pass ``env=``), so a :class:`spiders.replay.ReplayProxy` can
+environment, or pass ``env=``), so a :class:`shanggao.spiders.replay.ReplayProxy` can
 stand in for the internet.
 
 Example::
@@ -34,12 +34,18 @@ import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 from datetime import date
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 from shanggao.db import Store, crawls
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
 
 NOT_DEFAULT = ("generic",)  # spiders that need their own arguments; never part of "all outlets"
 
@@ -72,6 +78,44 @@ class CrawlError(Exception):
     """A crawl could not be started (bad outlet name, bad dates, subprocess failure)."""
 
 
+@dataclass(frozen=True)
+class CrawlOptions:
+    """What a crawl or fetch takes from the office's configuration (``Config.crawl_options()``).
+
+    Without options (``None``) a crawl runs on the project's settings (spiders/settings.py).
+    Creating options checks ``allow_internal`` (:class:`AllowListError` for a bad entry).
+    """
+
+    contact: str = ""                       # goes into the User-Agent; "" = the project's
+    download_delay: float = 1.0             # seconds between requests to one domain
+    concurrency_per_domain: int = 2
+    autothrottle: bool = True
+    obey_robots: bool = True
+    http_cache: bool = False
+    allow_internal: tuple[str, ...] = ()    # intranet hosts/networks fetching may reach
+    max_response_mb: float | None = None    # a bigger response is dropped; None = the project's 8 MB
+    max_links_per_page: int | None = None   # links followed from one page; None = the project's 500
+
+    def __post_init__(self) -> None:
+        from shanggao.spiders.address_guard import AllowList
+
+        object.__setattr__(self, "allow_internal", tuple(self.allow_internal))
+        AllowList(self.allow_internal)  # raises AllowListError for a bad entry
+
+    def with_allowed_hosts(self, hosts: Iterable[str]) -> CrawlOptions:
+        """These options with ``hosts`` added to ``allow_internal`` (checked)."""
+        hosts = tuple(hosts)
+        return replace(self, allow_internal=(*self.allow_internal, *hosts)) if hosts else self
+
+    def as_json(self) -> dict[str, Any]:
+        """A plain dict for the crawl subprocess (:meth:`from_json` reads it back)."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CrawlOptions:
+        return cls(**{**data, "allow_internal": tuple(data.get("allow_internal") or ())})
+
+
 def available_outlets() -> list[str]:
     from shanggao.spiders.outlets import spider_classes
 
@@ -82,6 +126,15 @@ def default_outlets(configured: Sequence[str] = ()) -> list[str]:
     return list(configured) or [name for name in available_outlets() if name not in NOT_DEFAULT]
 
 
+def _spider(name: str) -> type[Spider]:
+    from shanggao.spiders.outlets import spider_for
+
+    spider = spider_for(name)
+    if spider is None:
+        raise CrawlError(f"unknown outlet {name}")
+    return spider
+
+
 def check_outlets(outlets: Sequence[str]) -> list[str]:
     known = available_outlets()
     unknown = [o for o in outlets if o not in known]
@@ -90,9 +143,9 @@ def check_outlets(outlets: Sequence[str]) -> list[str]:
     return list(outlets)
 
 
-def crawl_settings(store: Store, *, job_id: str, command: str, config: Any = None,
-                   overrides: Mapping[str, Any] | None = None):
-    """Scrapy settings: the project's, the config file's politeness choices, then ``overrides``."""
+def crawl_settings(store: Store, *, job_id: str, command: str, options: CrawlOptions | None = None,
+                   overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Scrapy settings: the project's, the configured politeness choices and limits, then ``overrides``."""
     from scrapy.settings import Settings
 
     from shanggao.spiders import settings as project
@@ -104,21 +157,20 @@ def crawl_settings(store: Store, *, job_id: str, command: str, config: Any = Non
     settings.set("SHANGGAO_ARCHIVE_DIR", str(store.archive_dir), priority="cmdline")
     settings.set("SHANGGAO_JOB_ID", job_id, priority="cmdline")
     settings.set("SHANGGAO_COMMAND", command, priority="cmdline")
-    if config is not None:
-        contact = getattr(config, "contact", "") or project.SHANGGAO_CONTACT
+    if options is not None:
+        contact = options.contact or project.SHANGGAO_CONTACT
         settings.set("SHANGGAO_CONTACT", contact, priority="cmdline")
         settings.set("USER_AGENT", user_agent(contact), priority="cmdline")
-        settings.set("DOWNLOAD_DELAY", float(config.download_delay), priority="cmdline")
-        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", int(config.concurrency_per_domain), priority="cmdline")
-        settings.set("AUTOTHROTTLE_ENABLED", bool(config.autothrottle), priority="cmdline")
-        settings.set("ROBOTSTXT_OBEY", bool(config.obey_robots), priority="cmdline")
-        settings.set("HTTPCACHE_ENABLED", bool(config.http_cache), priority="cmdline")
-        settings.set("SHANGGAO_ALLOW_INTERNAL", list(getattr(config, "allow_internal", None) or []),
-                     priority="cmdline")
-        if getattr(config, "max_response_mb", None):
-            settings.set("DOWNLOAD_MAXSIZE", int(config.max_response_mb * 1024 * 1024), priority="cmdline")
-        if getattr(config, "max_links_per_page", None):
-            settings.set("SHANGGAO_MAX_LINKS_PER_PAGE", int(config.max_links_per_page), priority="cmdline")
+        settings.set("DOWNLOAD_DELAY", float(options.download_delay), priority="cmdline")
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", int(options.concurrency_per_domain), priority="cmdline")
+        settings.set("AUTOTHROTTLE_ENABLED", bool(options.autothrottle), priority="cmdline")
+        settings.set("ROBOTSTXT_OBEY", bool(options.obey_robots), priority="cmdline")
+        settings.set("HTTPCACHE_ENABLED", bool(options.http_cache), priority="cmdline")
+        settings.set("SHANGGAO_ALLOW_INTERNAL", list(options.allow_internal), priority="cmdline")
+        if options.max_response_mb:
+            settings.set("DOWNLOAD_MAXSIZE", int(options.max_response_mb * 1024 * 1024), priority="cmdline")
+        if options.max_links_per_page:
+            settings.set("SHANGGAO_MAX_LINKS_PER_PAGE", int(options.max_links_per_page), priority="cmdline")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
     return settings
@@ -142,7 +194,7 @@ def _last_run_id(store: Store, job_id: str) -> int:
 SHUTDOWN_GRACE = 5.0  # seconds downloads in flight get after SIGTERM/SIGINT before the runs are recorded killed
 
 
-def _prompt_process(settings):
+def _prompt_process(settings: Settings) -> CrawlerProcess:
     """Scrapy's CrawlerProcess, stopping promptly on SIGTERM/SIGINT.
 
     Scrapy's graceful stop waits for every download in flight (up to
@@ -155,7 +207,7 @@ def _prompt_process(settings):
     from shanggao.spiders.recorder import RunRecorder
 
     class PromptCrawlerProcess(CrawlerProcess):
-        def _signal_shutdown(self, signum: int, frame: Any) -> None:
+        def _signal_shutdown(self, signum: int, frame: FrameType | None) -> None:
             from twisted.internet import reactor
 
             super()._signal_shutdown(signum, frame)
@@ -168,12 +220,12 @@ def _prompt_process(settings):
                 if crawler.spider is not None:
                     RunRecorder.for_crawler(crawler).close(crawler.spider, "shutdown")
             if reactor.running:
-                reactor.stop()
+                reactor.stop()  # type: ignore[misc]  # twisted types the installed reactor as its module
 
     return PromptCrawlerProcess(settings)
 
 
-def _run_crawlers(settings, jobs: list[tuple[type, dict[str, Any]]]) -> None:
+def _run_crawlers(settings: Settings, jobs: Sequence[tuple[type[Spider], Mapping[str, Any]]]) -> None:
     process = _prompt_process(settings)
     if settings.getbool("LOG_ENABLED"):
         # Scrapy's handler drops records below LOG_LEVEL; stopping them at the root logger
@@ -186,14 +238,13 @@ def _run_crawlers(settings, jobs: list[tuple[type, dict[str, Any]]]) -> None:
 
 def crawl_in_process(store: Store, outlets: Sequence[str], start: date | None = None, end: date | None = None,
                      refresh: bool = False, settings_overrides: Mapping[str, Any] | None = None,
-                     config: Any = None, job_id: str | None = None, command: str = "crawl",
+                     options: CrawlOptions | None = None, job_id: str | None = None, command: str = "crawl",
                      outlet_files: Sequence[str] = ()) -> list[OutletResult]:
     """Crawl ``outlets`` for ``start``..``end`` in this process (starts the reactor: once per process).
 
     Each of ``outlet_files`` (TOML outlet files) adds one run of the ``generic`` spider.
     """
     from shanggao.spiders.base import date_window
-    from shanggao.spiders.outlets import spider_for
 
     outlets = check_outlets(outlets)
     try:
@@ -203,37 +254,29 @@ def crawl_in_process(store: Store, outlets: Sequence[str], start: date | None = 
     store.ensure()
     before = _last_run_id(store, job_id) if job_id else 0
     job_id = job_id or uuid.uuid4().hex[:12]
-    settings = crawl_settings(store, job_id=job_id, command=command, config=config, overrides=settings_overrides)
+    settings = crawl_settings(store, job_id=job_id, command=command, options=options, overrides=settings_overrides)
     args = {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None,
             "refresh": "1" if refresh else ""}
-    jobs = [(spider_for(name), args) for name in outlets]
-    jobs += [(spider_for("generic"), {**args, "outlet_file": str(path)}) for path in outlet_files]
+    jobs: list[tuple[type[Spider], Mapping[str, Any]]] = [(_spider(name), args) for name in outlets]
+    jobs += [(_spider("generic"), {**args, "outlet_file": str(path)}) for path in outlet_files]
     _run_crawlers(settings, jobs)
     return results_for_job(store, job_id, before)
 
 
 def fetch_in_process(store: Store, urls: Sequence[str], settings_overrides: Mapping[str, Any] | None = None,
-                     config: Any = None, job_id: str | None = None) -> list[OutletResult]:
+                     options: CrawlOptions | None = None, job_id: str | None = None) -> list[OutletResult]:
     """Fetch exactly ``urls`` (any site), parse, archive and store them, in this process."""
     from shanggao.spiders.fetch import FetchSpider
 
     store.ensure()
     before = _last_run_id(store, job_id) if job_id else 0
     job_id = job_id or uuid.uuid4().hex[:12]
-    settings = crawl_settings(store, job_id=job_id, command="fetch", config=config, overrides=settings_overrides)
+    settings = crawl_settings(store, job_id=job_id, command="fetch", options=options, overrides=settings_overrides)
     _run_crawlers(settings, [(FetchSpider, {"urls": list(urls)})])
     return results_for_job(store, job_id, before)
 
 
 # -- subprocess variants -------------------------------------------------------------
-
-def _config_dict(config: Any) -> dict[str, Any] | None:
-    if config is None:
-        return None
-    keys = ("contact", "download_delay", "concurrency_per_domain", "autothrottle", "obey_robots", "http_cache",
-            "allow_internal", "max_response_mb", "max_links_per_page")
-    return {k: getattr(config, k) for k in keys if hasattr(config, k)}
-
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -276,7 +319,8 @@ def _spawn(payload: dict[str, Any], env: Mapping[str, str] | None, timeout: floa
 
 
 def crawl(store: Store, outlets: Sequence[str], start: date | None = None, end: date | None = None,
-          refresh: bool = False, settings_overrides: Mapping[str, Any] | None = None, config: Any = None,
+          refresh: bool = False, settings_overrides: Mapping[str, Any] | None = None,
+          options: CrawlOptions | None = None,
           command: str = "crawl", env: Mapping[str, str] | None = None,
           timeout: float | None = None, outlet_files: Sequence[str] = (),
           job_id: str | None = None) -> list[OutletResult]:
@@ -291,36 +335,36 @@ def crawl(store: Store, outlets: Sequence[str], start: date | None = None, end: 
     job_id = job_id or uuid.uuid4().hex[:12]
     _spawn({"action": "crawl", "db": str(store.path), "archive_dir": str(store.archive_dir), "outlets": outlets,
             "start": start.isoformat() if start else None, "end": end.isoformat() if end else None,
-            "refresh": refresh, "overrides": dict(settings_overrides or {}), "config": _config_dict(config),
-            "job_id": job_id, "command": command, "outlet_files": [str(p) for p in outlet_files]}, env, timeout)
+            "refresh": refresh, "overrides": dict(settings_overrides or {}),
+            "options": options.as_json() if options else None, "job_id": job_id, "command": command,
+            "outlet_files": [str(p) for p in outlet_files]}, env, timeout)
     return results_for_job(store, job_id, before)
 
 
 def fetch(store: Store, urls: Sequence[str], settings_overrides: Mapping[str, Any] | None = None,
-          config: Any = None, env: Mapping[str, str] | None = None,
+          options: CrawlOptions | None = None, env: Mapping[str, str] | None = None,
           timeout: float | None = None, job_id: str | None = None) -> list[OutletResult]:
     """Like :func:`fetch_in_process`, in a subprocess (``job_id`` as in :func:`crawl`)."""
     before = _last_run_id(store, job_id) if job_id else 0
     job_id = job_id or uuid.uuid4().hex[:12]
     _spawn({"action": "fetch", "db": str(store.path), "archive_dir": str(store.archive_dir), "urls": list(urls),
-            "overrides": dict(settings_overrides or {}), "config": _config_dict(config), "job_id": job_id},
+            "overrides": dict(settings_overrides or {}), "options": options.as_json() if options else None,
+            "job_id": job_id},
            env, timeout)
     return results_for_job(store, job_id, before)
 
 
 def _main() -> None:
-    """``python -m spiders.run`` reads one JSON job from stdin (see :func:`crawl`)."""
-    from types import SimpleNamespace
-
+    """``python -m shanggao.spiders.run`` reads one JSON job from stdin (see :func:`crawl`)."""
     job = json.load(sys.stdin)
     store = Store(job["db"], job.get("archive_dir") or None)
-    config = SimpleNamespace(**job["config"]) if job.get("config") else None
+    options = CrawlOptions.from_json(job["options"]) if job.get("options") else None
     if job["action"] == "fetch":
-        fetch_in_process(store, job["urls"], job.get("overrides"), config, job["job_id"])
+        fetch_in_process(store, job["urls"], job.get("overrides"), options, job["job_id"])
     else:
         crawl_in_process(store, job["outlets"], date.fromisoformat(job["start"]) if job.get("start") else None,
                          date.fromisoformat(job["end"]) if job.get("end") else None, bool(job.get("refresh")),
-                         job.get("overrides"), config, job["job_id"], job.get("command", "crawl"),
+                         job.get("overrides"), options, job["job_id"], job.get("command", "crawl"),
                          job.get("outlet_files") or ())
 
 

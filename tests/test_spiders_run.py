@@ -16,11 +16,37 @@ import pytest
 from portals_support import FAST
 from spiders_support import Mirror
 
+from shanggao.config import Config, ConfigError
 from shanggao.db import Store
+from shanggao.spiders.address_guard import AllowListError
 from shanggao.spiders.replay import ReplayProxy
-from shanggao.spiders.run import crawl
+from shanggao.spiders.run import CrawlOptions, crawl, crawl_settings
 
 DAY = date(2024, 12, 25)
+
+
+def test_crawl_options_come_from_the_config_and_reach_the_scrapy_settings(tmp_path):
+    config = Config(contact="mailto:office@example.org", download_delay=3.0, concurrency_per_domain=1,
+                    allow_internal=["10.1.2.0/24"], max_response_mb=2.0, max_links_per_page=7)
+    options = config.crawl_options(["intranet.local"])
+    assert options.allow_internal == ("10.1.2.0/24", "intranet.local")
+    assert CrawlOptions.from_json(options.as_json()) == options  # what the crawl subprocess reads back
+    with pytest.raises(AttributeError):
+        options.download_delay = 0.0  # frozen
+    settings = crawl_settings(Store(tmp_path / "s.duckdb"), job_id="j", command="crawl", options=options)
+    assert settings.getfloat("DOWNLOAD_DELAY") == 3.0
+    assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1
+    assert settings.getint("DOWNLOAD_MAXSIZE") == 2 * 1024 * 1024
+    assert settings.getint("SHANGGAO_MAX_LINKS_PER_PAGE") == 7
+    assert settings.getlist("SHANGGAO_ALLOW_INTERNAL") == ["10.1.2.0/24", "intranet.local"]
+    assert "mailto:office@example.org" in settings.get("USER_AGENT")
+    # without options, the project's settings
+    plain = crawl_settings(Store(tmp_path / "s.duckdb"), job_id="j", command="crawl")
+    assert plain.getint("SHANGGAO_MAX_LINKS_PER_PAGE") == 500 and plain.getlist("SHANGGAO_ALLOW_INTERNAL") == []
+    with pytest.raises(ConfigError, match="--allow-internal: .*'not a host'"):
+        config.crawl_options(["not a host"])
+    with pytest.raises(AllowListError):
+        CrawlOptions(allow_internal=("not a host",))
 
 
 def test_crawl_groups_its_runs_under_a_given_job_id(tmp_path):

@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from shanggao.commands._import_support import finish_import
-from shanggao.context import AppContext, pass_app
+from shanggao.commands.context import AppContext, pass_app
 from shanggao.importers.articles import import_articles
 
 

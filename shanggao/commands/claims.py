@@ -5,11 +5,11 @@ from pathlib import Path
 import click
 
 from shanggao.commands._import_support import column_map, confirm_removal, finish_import, register_options
-from shanggao.context import AppContext, pass_app
+from shanggao.commands.context import AppContext, pass_app
+from shanggao.commands.output import print_rows
 from shanggao.db.claims import LIST_COLUMNS, delete_claims, existing_claims, list_claims
 from shanggao.importers.claims import import_claims
 from shanggao.importers.common import zip_limits
-from shanggao.output import print_rows
 from shanggao.periods import parse_period
 
 

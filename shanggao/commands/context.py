@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import click
 
@@ -21,7 +23,7 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
-def date_option(ctx: click.Context, param: click.Parameter, value: str | None):
+def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     """Click callback for date options: the forms registers use (2022-06-24, 2022/6/24, 2022年6月24日)."""
     try:
         return parse_date(value)
@@ -29,22 +31,9 @@ def date_option(ctx: click.Context, param: click.Parameter, value: str | None):
         raise click.BadParameter(str(exc)) from exc
 
 
-def allow_internal_option(command):
+def allow_internal_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--allow-internal HOST`` on commands that fetch pages (beside the config's ``allow_internal``)."""
     return click.option(
         "--allow-internal", "allow_internal", multiple=True, metavar="HOST",
         help="Also allow this intranet host name or address/network (10.1.2.0/24), which fetching refuses "
              "by default; repeatable (config: allow_internal).")(command)
-
-
-def with_allowed_hosts(config: Config, hosts: tuple[str, ...]) -> Config:
-    """``config`` with ``--allow-internal`` hosts added to its ``allow_internal`` list (checked)."""
-    if not hosts:
-        return config
-    from shanggao.spiders.address_guard import AllowList, AllowListError
-
-    try:
-        AllowList(hosts)
-    except AllowListError as exc:
-        raise click.BadParameter(str(exc), param_hint="--allow-internal") from exc
-    return dataclasses.replace(config, allow_internal=[*config.allow_internal, *hosts])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from shanggao.context import AppContext, allow_internal_option, date_option, pass_app, with_allowed_hosts
+from shanggao.commands.context import AppContext, allow_internal_option, date_option, pass_app
 
 
 @click.command()
@@ -68,7 +68,7 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
     overrides["SHANGGAO_PROGRESS"] = sys.stderr.isatty() and not verbose
     try:
         results = crawl_in_process(app.store, chosen, start, end, refresh=refresh, settings_overrides=overrides,
-                                   config=with_allowed_hosts(app.config, allow_internal),
+                                   options=app.config.crawl_options(allow_internal),
                                    outlet_files=[str(p) for p in outlet_files])
     except CrawlError as exc:
         raise click.ClickException(str(exc)) from exc

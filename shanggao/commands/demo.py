@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from shanggao.output import print_rows
+from shanggao.commands.output import print_rows
 
 
 @click.command()

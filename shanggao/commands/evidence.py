@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from shanggao.context import AppContext, date_option, pass_app
+from shanggao.commands.context import AppContext, date_option, pass_app
 
 
 @click.group()

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import click
 
-from shanggao.context import AppContext, pass_app
+from shanggao.commands.context import AppContext, pass_app
+from shanggao.commands.output import print_rows
 from shanggao.matcher import explain as explain_pair
-from shanggao.output import print_rows
 
 
 @click.command()

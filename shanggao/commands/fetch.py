@@ -4,11 +4,11 @@ from urllib.parse import urldefrag
 
 import click
 
-from shanggao.context import AppContext, allow_internal_option, pass_app, with_allowed_hosts
+from shanggao.commands.context import AppContext, allow_internal_option, pass_app
+from shanggao.commands.output import print_rows
 from shanggao.db.articles import fetched_in_runs
 from shanggao.db.crawls import run_problems
 from shanggao.links import link_problem
-from shanggao.output import print_rows
 
 
 @click.command()
@@ -39,7 +39,7 @@ def fetch(app: AppContext, urls: tuple[str, ...], fmt: str, verbose: bool, allow
         if problem:
             raise click.ClickException(f"{url[:100]!r}{'…' if len(url) > 100 else ''}: {problem}")
     results = fetch_in_process(app.store, list(urls), settings_overrides={} if verbose else {"LOG_LEVEL": "CRITICAL"},
-                               config=with_allowed_hosts(app.config, allow_internal))
+                               options=app.config.crawl_options(allow_internal))
     run_ids = [r.run_id for r in results]
     requested = [urldefrag(u)[0] for u in urls]
     with app.store.read() as con:

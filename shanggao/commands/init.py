@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from shanggao.context import AppContext, pass_app
+from shanggao.commands.context import AppContext, pass_app
 from shanggao.db.outlets import sync_outlets
 
 

@@ -6,11 +6,11 @@ from pathlib import Path
 import click
 
 from shanggao.commands._import_support import column_map, confirm_removal, finish_import, register_options
-from shanggao.context import AppContext, date_option, pass_app
+from shanggao.commands.context import AppContext, date_option, pass_app
+from shanggao.commands.output import print_rows
 from shanggao.db.manuscripts import LIST_COLUMNS, delete_manuscripts, existing_manuscripts, list_manuscripts
 from shanggao.importers.common import zip_limits
 from shanggao.importers.manuscripts import Defaults, RegisterOptions, import_manuscripts
-from shanggao.output import print_rows
 from shanggao.periods import parse_period
 
 

@@ -4,9 +4,9 @@ import datetime as dt
 
 import click
 
-from shanggao.context import AppContext, date_option, pass_app
+from shanggao.commands.context import AppContext, date_option, pass_app
+from shanggao.commands.output import print_rows
 from shanggao.matcher import match_store
-from shanggao.output import print_rows
 
 SHOWN_LINKS = 50
 

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from shanggao.context import AppContext, date_option, pass_app
+from shanggao.commands.context import AppContext, date_option, pass_app
 
 
 def _setup_logging(log_file: str) -> None:

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import click
 
-from shanggao.context import AppContext, pass_app
+from shanggao.commands.context import AppContext, pass_app
+from shanggao.commands.output import header_names, headers_option, out_option, write_rows
 from shanggao.db.outlets import TIERS
-from shanggao.output import header_names, headers_option, out_option, write_rows
 
 
 @click.command()

@@ -7,8 +7,8 @@ from typing import Any
 import click
 import duckdb
 
-from shanggao.context import AppContext, pass_app
-from shanggao.output import header_names, headers_option, out_option, write_rows
+from shanggao.commands.context import AppContext, pass_app
+from shanggao.commands.output import header_names, headers_option, out_option, write_rows
 
 FETCH_ROWS = 2048
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from shanggao.context import AppContext, pass_app
+from shanggao.commands.context import AppContext, pass_app
 from shanggao.periods import parse_period
 from shanggao.progress import progress_steps
 from shanggao.reports import FORMATS, TEXT_FORMATS, ChartFontError, ReportNumberError, default_report_name, publish

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from shanggao.context import AppContext, pass_app
+from shanggao.commands.context import AppContext, pass_app
 from shanggao.rules import default_rules_text, rules_for
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import click
 
-from shanggao.context import AppContext, pass_app
-from shanggao.output import print_lines, print_rows
+from shanggao.commands.context import AppContext, pass_app
+from shanggao.commands.output import print_lines, print_rows
 
 
 @click.command()

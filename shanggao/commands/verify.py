@@ -4,9 +4,9 @@ from pathlib import Path
 
 import click
 
-from shanggao.context import AppContext, pass_app
+from shanggao.commands.context import AppContext, pass_app
+from shanggao.commands.output import header_names, out_option, print_lines, write_rows
 from shanggao.db.claims import ClaimRow, claims_dated
-from shanggao.output import header_names, out_option, print_lines, write_rows
 from shanggao.periods import period_from_options
 from shanggao.progress import progress_steps
 from shanggao.rules import rules_for
