@@ -162,6 +162,7 @@ def delete_manuscripts(con: duckdb.DuckDBPyConnection, ids: list[str]) -> int:
     are judged again by the next verify).  The number of manuscripts removed."""
     con.execute("DELETE FROM verdicts WHERE manuscript_id IN (SELECT unnest(?))", [ids])
     con.execute("DELETE FROM matches WHERE manuscript_id IN (SELECT unnest(?))", [ids])
+    con.execute("DELETE FROM matcher_quotation_pairs WHERE manuscript_id IN (SELECT unnest(?))", [ids])
     con.execute("DELETE FROM matcher_manuscript_fp WHERE manuscript_id IN (SELECT unnest(?))", [ids])
     con.execute("DELETE FROM matcher_documents WHERE doc_kind = 'manuscript' AND doc_id IN (SELECT unnest(?))", [ids])
     con.execute("DELETE FROM manuscript_flags WHERE manuscript_id IN (SELECT unnest(?))", [ids])

@@ -121,3 +121,27 @@ def blocked_elsewhere(con: duckdb.DuckDBPyConnection, screened: Sequence[str]) -
         "SELECT manuscript_id FROM manuscript_flags WHERE flag <> 'duplicate' "
         "AND manuscript_id NOT IN (SELECT id FROM screened)").fetchall()}
 
+
+
+# -- matcher_quotation_pairs ---------------------------------------------------------
+
+def replace_quotation_pairs(con: duckdb.DuckDBPyConnection, condition: str,
+                            rows: Sequence[tuple[str, int, str]], matched_at: dt.datetime) -> None:
+    """Replace the refused pairs meeting ``condition`` (a scope condition) by ``rows``
+    (manuscript_id, article_id, detail as JSON text)."""
+    con.execute(f"DELETE FROM matcher_quotation_pairs WHERE {condition}")
+    if rows:
+        con.register("refused", pa.table({
+            "m": pa.array([r[0] for r in rows], pa.string()), "a": pa.array([r[1] for r in rows], pa.int64()),
+            "d": pa.array([r[2] for r in rows], pa.string())}))
+        con.execute("INSERT OR REPLACE INTO matcher_quotation_pairs SELECT m, a, d::JSON, ? FROM refused",
+                    [matched_at])
+
+
+def quotation_pairs(con: duckdb.DuckDBPyConnection, manuscript_ids: Sequence[str]) -> dict[tuple[str, int], str]:
+    """(manuscript_id, article_id) → detail JSON of the refused pairs of the given manuscripts."""
+    if not manuscript_ids:
+        return {}
+    rows = con.execute("SELECT manuscript_id, article_id, detail FROM matcher_quotation_pairs "
+                       "WHERE manuscript_id IN (SELECT unnest(?))", [list(manuscript_ids)]).fetchall()
+    return {(m, a): d for m, a, d in rows}

@@ -22,6 +22,7 @@ from shanggao.db import Store, StoreError, matcher_index, matches
 from shanggao.matcher.align import align
 from shanggao.matcher.index import IndexSync, candidate_pairs, document_frequency, load_bodies, sync_index
 from shanggao.matcher.normalize import NormText, normalize_with_offsets
+from shanggao.matcher.quotes import Span, discounted_spans, own_text_judgement
 from shanggao.matcher.score import (
     DocumentFrequency,
     MatcherParams,
@@ -36,7 +37,7 @@ from shanggao.matcher.score import (
 )
 from shanggao.matcher.shingle import fingerprint_positions
 
-MATCHER_VERSION = "shanggao-matcher/1 (char5 fp 1:4, df 8-24, seed4 align)"
+MATCHER_VERSION = "shanggao-matcher/2 (char5 fp 1:4, df 8-24, seed4 align, own text)"
 MIN_SHARED_FINGERPRINTS = 3   # rare fingerprints a pair must share to be aligned at all
 ARTICLE_CHUNK = 4_000         # candidate articles aligned per DF lookup
 PARALLEL_PAIRS = 400          # chunks with at least this many pairs are aligned by two processes
@@ -131,9 +132,16 @@ def _evidence(m: _Doc, a: _Doc, features: PairFeatures, passages, params: Matche
     }
 
 
-def judge(m: _Doc, a: _Doc, params: MatcherParams) -> tuple[PairFeatures, list]:
+def judge(m: _Doc, a: _Doc, params: MatcherParams, spans: Sequence[Span] = ()
+          ) -> tuple[PairFeatures, list, tuple[_Doc, _Doc, list[Span]]]:
+    """Features and passages of a pair; with the manuscript's discounted ``spans``
+    (matcher.quotes), on its own text only: then also the documents as weighed
+    without the spans, and the spans the article carries."""
     alignment = align(m.norm.text, a.norm.text)
-    return pair_features(m.norm, m.weights, a.weights, alignment, params), alignment.passages
+    if not spans:
+        return pair_features(m.norm, m.weights, a.weights, alignment, params), alignment.passages, (m, a, [])
+    own = own_text_judgement(m.norm, m.weights, a.norm, a.weights, alignment, spans, params)
+    return own.features, own.passages, (_Doc(m.norm, own.m_weights), _Doc(a.norm, own.a_weights), own.spans)
 
 
 @dataclass(frozen=True)
@@ -154,7 +162,7 @@ def compare_texts(manuscript: str, article: str, df: DocumentFrequency,
     m_norm, a_norm = normalize_with_offsets(manuscript), normalize_with_offsets(article)
     m = _Doc(m_norm, char_weights(m_norm, df, params))
     a = _Doc(a_norm, char_weights(a_norm, df, params))
-    features, passages = judge(m, a, params)
+    features, passages, _ = judge(m, a, params)
     placement = is_placement(features, params)
     return Comparison(features, placement, score(features, params),
                       kind(features, params) if placement else None, passages)
@@ -259,7 +267,11 @@ def match_store(store: Store, since: dt.date | None = None, manuscript_ids: Sequ
     seconds["align"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    result.added, result.removed = _write(store, scope, result.links, result.flags, screened_ids)
+    result.links, refused = _own_text(store, result.links, manuscripts, params)
+    seconds["quotations"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    result.added, result.removed = _write(store, scope, result.links, result.flags, screened_ids, refused)
     seconds["write"] = time.perf_counter() - t
     result.manuscripts = len(screened_ids)
     result.articles = len(scope.articles) if scope.articles is not None else 0
@@ -312,14 +324,54 @@ def _aligned_chunks(store: Store, pairs: Sequence[tuple[str, int, int]], manuscr
         yield [(m, a, manuscripts[m], docs[f"a{a}"]) for a in chunk if f"a{a}" in docs for m in by_article[a]]
 
 
-def _link(m: str, a: int, m_doc: _Doc, a_doc: _Doc, params: MatcherParams) -> Link | None:
-    features, passages = judge(m_doc, a_doc, params)
+def _link(m: str, a: int, m_doc: _Doc, a_doc: _Doc, params: MatcherParams, spans: Sequence[Span] = ()
+          ) -> Link | None:
+    features, passages, (m_own, a_own, carried) = judge(m_doc, a_doc, params, spans)
     if not is_placement(features, params):
         return None
+    evidence = _evidence(m_own, a_own, features, passages, params)
+    if carried:
+        evidence["discounted"] = [s.to_dict(m_doc.norm) for s in carried]
     return Link(manuscript_id=m, article_id=a, score=score(features, params), kind=kind(features, params),
                 manuscript_coverage=round(features.manuscript_coverage, 4),
                 article_coverage=round(features.article_coverage, 4),
-                evidence=_evidence(m_doc, a_doc, features, passages, params))
+                evidence=evidence)
+
+
+def _own_text(store: Store, links: list[Link], manuscripts: dict[str, _Doc], params: MatcherParams
+              ) -> tuple[list[Link], list[tuple[str, int, str]]]:
+    """The links judged again on their manuscripts' own text (matcher.quotes).
+
+    Discounting only removes evidence, so only asserted links need it.  Returns
+    the links that stand (their evidence now own-text passages only) and the
+    refused pairs (manuscript_id, article_id, detail JSON): 仅引文相同.
+    """
+    linked = sorted({link.manuscript_id for link in links})
+    spans = discounted_spans(store, {m: manuscripts[m] for m in linked}, params) if linked else {}
+    affected = sorted({link.article_id for link in links if link.manuscript_id in spans})
+    if not affected:
+        return links, []
+    articles = _weigh(store, {str(i): b for i, _, b in load_bodies(store, "article", [str(a) for a in affected])},
+                     params)
+    kept, refused = [], []
+    for link in links:
+        if link.manuscript_id not in spans:
+            kept.append(link)
+            continue
+        m_doc, a_doc = manuscripts[link.manuscript_id], articles[str(link.article_id)]
+        own = _link(link.manuscript_id, link.article_id, m_doc, a_doc, params, spans[link.manuscript_id])
+        if own is not None:
+            kept.append(own)
+            continue
+        features, _, (_, _, carried) = judge(m_doc, a_doc, params, spans[link.manuscript_id])
+        refused.append((link.manuscript_id, link.article_id, json.dumps({
+            "reason": "仅引文相同",
+            "evidence_with_quotations": link.evidence.get("evidence"),
+            "own_evidence": round(features.evidence, 1),
+            "required": round(required_evidence(features, params), 1),
+            "discounted": [s.to_dict(m_doc.norm) for s in carried],
+        }, ensure_ascii=False)))
+    return kept, refused
 
 
 # Work handed to forked alignment workers: they inherit it instead of unpickling it.
@@ -388,7 +440,7 @@ def _match_rows(links: list[Link]) -> pa.Table:
 
 
 def _write(store: Store, scope: _Scope, links: list[Link], flags: list[ManuscriptFlag],
-           screened: Sequence[str]) -> tuple[int, int]:
+           screened: Sequence[str], refused: Sequence[tuple[str, int, str]] = ()) -> tuple[int, int]:
     """Apply the run to ``matches`` and ``manuscript_flags`` in one short transaction."""
     now = utc_now()
     with store.write() as con:
@@ -399,6 +451,7 @@ def _write(store: Store, scope: _Scope, links: list[Link], flags: list[Manuscrip
         matches.delete_matches(con, changes.stale)
         matches.insert_matches(con, _match_rows(changes.fresh), MATCHER_VERSION, now)
         matches.relabel_roundups(con, MatcherParams().edited_article_share)
+        matches.replace_quotation_pairs(con, condition, refused, now)
         matches.replace_flags(con, screened, [(f.manuscript_id, f.flag, f.detail) for f in flags], now)
         _mark_matched(con, scope, now)
     return len(changes.fresh), changes.removed
@@ -442,6 +495,8 @@ class Explanation:
     kind: str | None
     passages: list[dict]
     stored: dict | None      # the matches row, if any
+    discounted: list[dict] = field(default_factory=list)   # the manuscript's discounted spans the article carries
+    quotation_only: bool = False   # would match but for the discounted spans (仅引文相同)
 
 
 def explain(store: Store, manuscript_id: str, url: str, params: MatcherParams | None = None) -> Explanation:
@@ -457,20 +512,29 @@ def explain(store: Store, manuscript_id: str, url: str, params: MatcherParams | 
             raise MatchError(f"no article with URL {url} in the store (crawl or fetch it first)")
         stored = matches.stored_match(con, manuscript_id, a_row[0])
     docs = _weigh(store, {"m": m_row[1], "a": a_row[2]}, params)
-    features, passages = judge(docs["m"], docs["a"], params)
+    spans = discounted_spans(store, {manuscript_id: docs["m"]}, params).get(manuscript_id, [])
+    features, passages, (m_own, a_own, carried) = judge(docs["m"], docs["a"], params, spans)
     asserted = is_placement(features, params)
-    evidence = _evidence(docs["m"], docs["a"], features, passages, params)
+    evidence = _evidence(m_own, a_own, features, passages, params)
     shown = []
     for p in evidence["passages"]:
         ms, me = p["manuscript"]
         as_, ae = p["article"]
         shown.append({**p, "manuscript_text": m_row[1][ms:me], "article_text": a_row[2][as_:ae]})
+    discounted = []
+    for span in carried:
+        d = span.to_dict(docs["m"].norm)
+        ms, me = d["manuscript"]
+        discounted.append({**d, "manuscript_text": m_row[1][ms:me]})
+    quotation_only = bool(carried) and not asserted and is_placement(judge(docs["m"], docs["a"], params)[0], params)
     return Explanation(
         manuscript_id=manuscript_id, manuscript_title=m_row[0], article_id=a_row[0], url=url,
         article_title=a_row[1], features=features, required=required_evidence(features, params),
         score=score(features, params), asserted=asserted, kind=kind(features, params) if asserted else None,
         passages=shown,
         stored=stored,
+        discounted=discounted,
+        quotation_only=quotation_only,
     )
 
 

@@ -16,7 +16,10 @@ def explain(app: AppContext, manuscript_id: str, url: str, width: int) -> None:
     """Show why a manuscript and an article (by URL) match or not: passages and score breakdown.
 
     The pair is recomputed with today's document frequencies; the stored
-    `matches` row, if any, is shown beside it.
+    `matches` row, if any, is shown beside it.  Quoted and borrowed text of the
+    manuscript that the article carries (a quotation introduced by 强调/指出…, text
+    attributed to 新华社 or a 《document》, a passage of an earlier archive article or
+    of another manuscript) is listed with the reason and carries no weight.
 
     \b
     Example:
@@ -40,6 +43,12 @@ def explain(app: AppContext, manuscript_id: str, url: str, width: int) -> None:
         click.echo(f"stored     score {s['score']}, kind {s['kind']}, by {s['matcher_version']} at {s['matched_at']}")
     else:
         click.echo("stored     no row in matches")
+    if e.quotation_only:
+        click.echo("quotation  the common text is only the manuscript's discounted spans (仅引文相同)")
+    if e.discounted:
+        rows = [(f"{d['manuscript'][0]}-{d['manuscript'][1]}", d["reason"], d["manuscript_text"]) for d in e.discounted]
+        print_rows(["manuscript span", "why", "manuscript text"], rows, max_width=width,
+                   title="discounted spans: quotations and borrowed text carry no weight")
     if e.passages:
         rows = [(f"{p['manuscript'][0]}-{p['manuscript'][1]}", f"{p['article'][0]}-{p['article'][1]}",
                  p["matched_chars"], p["distinctive"], p["manuscript_text"], p["article_text"])

@@ -1,0 +1,305 @@
+"""Quotations: text a manuscript shares with what it could have borrowed from is no evidence of a placement.
+
+Official manuscripts quote: two townships paste the same paragraph of a speech,
+a 中央文件, 党章 or a 新华社 piece, then add their own text.  The evidence that an
+article carries manuscript M is M's **own** text, so before a link is asserted
+the manuscript's *discounted spans* are taken out of the evidence:
+
+* **quotation** — text inside quotation marks introduced by 强调/指出/要求/提出…
+  (``习近平总书记强调，“……”``), and **attributed** text: what follows
+  ``据新华社…报道，`` / ``新华社…电`` (to the end of the paragraph), or
+  ``《…》指出/规定/明确…`` (to the end of the sentence);
+* **prior art** — a passage of M that also occurs in an archive article
+  published before M was submitted and sharing little else with M (the source
+  it quotes, or an earlier article quoting the same).  An earlier article that
+  carries much of M's text, or is mostly made of it, is an earlier placement of
+  M (the county's own WeChat post), not a source;
+* **shared** — a passage that occurs in another manuscript which shares little
+  else with M: it is no evidence that an article carries one of them in
+  particular.  Manuscripts sharing much text are versions of one piece, and
+  nothing is discounted between them.
+
+Prior art and shared passages are found through the fingerprint index (DuckDB
+joins, never a scan of the archive) and located by the same alignment the
+matcher uses.  The discount only ever removes evidence, so it is applied to the
+pairs the matcher would link anyway (:func:`own_text_judgement`): a pair whose
+remaining own text does not pass the same thresholds is refused, and the
+refusal is stored (``matcher_quotation_pairs``) so that verification can say
+仅引文相同.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from rapidfuzz.distance import Indel
+
+from shanggao.matcher.align import Alignment, Passage, align
+from shanggao.matcher.normalize import NormText, normalize_with_offsets
+from shanggao.matcher.score import MatcherParams, PairFeatures, pair_features
+
+MIN_QUOTE_CHARS = 12        # normalised characters a marked quotation needs to be discounted
+MIN_BORROWED_CHARS = 24     # ... a passage shared with prior art or another manuscript (names are shorter)
+MIN_SHARED_FINGERPRINTS = 3  # rare fingerprints a manuscript must share with a document to be compared
+MAX_SOURCES = 40            # documents compared per manuscript, those sharing most first
+MUCH_OF = 0.5               # an earlier document carrying this share of M (or made of M) is a placement of it
+MIN_OWN_SEGMENT = 8         # own-text pieces of a passage shorter than this are not listed as evidence
+
+# -- marked quotations ---------------------------------------------------------------
+
+_VERBS = ("强调|指出|要求|提出|指示|批示|号召|寄语|阐明|阐述|写道|宣示|宣布|所说|讲道|论述|重申|明确|规定"
+          "|告诫|嘱托|勉励|深刻揭示")
+_QUOTE = re.compile(r"“([^“”]{4,1200})”|「([^「」]{4,1200})」")
+_VERB_BEFORE = re.compile(rf"({_VERBS})[^。！？!?\n“”]{{0,8}}$")
+_ATTRIBUTED_PARAGRAPH = re.compile(
+    r"据(?:新华社|人民日报|新华网|人民网|央视新闻|央视网|中央广播电视总台|光明日报|经济日报|求是网?|《[^》\n]{1,20}》)"
+    r"[^，,：:。\n]{0,24}(?:报道|消息|电|发布|刊发|刊文|介绍)?[，,：:]"
+    r"|^\s*新华社[^。\n，,]{0,16}电[）)]?\s*", re.MULTILINE)
+_ATTRIBUTED_SENTENCE = re.compile(
+    rf"《[^》\n]{{1,40}}》(?:中|里|上)?[^，。\n“”《》]{{0,6}}(?:{_VERBS}|写道)[：:，,]\s*(?!“)")
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+
+
+@dataclass(frozen=True)
+class Span:
+    """Normalised manuscript characters [start, end) that carry no weight, and why."""
+
+    start: int
+    end: int
+    why: str        # quotation | attributed | prior_art | shared
+    source: dict = field(default_factory=dict, compare=False)   # marker, or the article / manuscripts
+
+    def describe(self) -> str:
+        """One line in Chinese for ``shanggao explain``, the evidence JSON and the 工作底稿."""
+        s = self.source
+        if self.why == "quotation":
+            return f"引文（“{s.get('marker', '')}”后的引号内文字）"
+        if self.why == "attributed":
+            return f"转引（{s.get('marker', '')}）"
+        if self.why == "prior_art":
+            return (f"早于报送已见刊：{s.get('outlet', '')}《{s.get('title', '')}》{s.get('published', '')} "
+                    f"<{s.get('url', '')}>")
+        return f"与其他稿件共有：{'、'.join(s.get('manuscripts', []))}"
+
+    def to_dict(self, norm: NormText | None = None) -> dict:
+        out = {"why": self.why, "reason": self.describe(), **self.source}
+        if norm is not None and self.end > self.start:
+            out["manuscript"] = list(norm.span(self.start, self.end))
+        return out
+
+
+def _to_norm(norm: NormText, start: int, end: int) -> tuple[int, int]:
+    """Original offsets [start, end) → normalised [start, end)."""
+    return (int(np.searchsorted(norm.offsets, start, "left")), int(np.searchsorted(norm.offsets, end, "left")))
+
+
+def marked_spans(norm: NormText) -> list[Span]:
+    """Quotations introduced by 强调/指出/… and text attributed to a source, in ``norm``'s coordinates."""
+    text = norm.original
+    found: list[tuple[int, int, str, str]] = []
+    for m in _QUOTE.finditer(text):
+        verb = _VERB_BEFORE.search(text, max(0, m.start() - 14), m.start())
+        if verb is not None:
+            found.append((m.start() + 1, m.end() - 1, "quotation", verb.group(1)))
+    for m in _ATTRIBUTED_PARAGRAPH.finditer(text):
+        end = text.find("\n", m.end())
+        end = len(text) if end < 0 else end
+        found.append((m.end(), min(end, m.end() + 600), "attributed", m.group(0).strip(" \n，,：:")))
+    for m in _ATTRIBUTED_SENTENCE.finditer(text):
+        stop = _SENTENCE_END.search(text, m.end())
+        found.append((m.end(), stop.start() if stop else len(text), "attributed", m.group(0).rstrip("：:，, ")))
+    spans = []
+    for start, end, why, marker in found:
+        ns, ne = _to_norm(norm, start, end)
+        if ne - ns >= MIN_QUOTE_CHARS:
+            spans.append(Span(ns, ne, why, {"marker": marker}))
+    return spans
+
+
+# -- prior art and shared passages, through the index ---------------------------------
+
+class WeighedDoc(Protocol):
+    norm: NormText
+    weights: np.ndarray
+
+
+def _rare_cte(df_high: int) -> str:
+    return f"""
+        mine AS (SELECT manuscript_id, fp FROM matcher_manuscript_fp WHERE manuscript_id IN (SELECT id FROM quoting)),
+        rare AS (
+            SELECT fp FROM (SELECT fp FROM matcher_article_fp UNION ALL SELECT fp FROM matcher_manuscript_fp)
+            WHERE fp IN (SELECT fp FROM mine) GROUP BY fp HAVING count(*) BETWEEN 2 AND {int(df_high) - 1}
+        ),
+        mine_rare AS (SELECT manuscript_id, fp FROM mine WHERE fp IN (SELECT fp FROM rare))"""
+
+
+def borrowing_candidates(con: duckdb.DuckDBPyConnection, manuscript_ids: Sequence[str], df_high: int
+                         ) -> tuple[list[tuple[str, int]], list[tuple[str, str]]]:
+    """Documents each manuscript may have borrowed from or shares quotations with.
+
+    Returns ``(prior, shared)``: (manuscript_id, article_id) of articles published
+    before the manuscript's submission date, and (manuscript_id, other manuscript_id),
+    each sharing at least MIN_SHARED_FINGERPRINTS rare fingerprints (the
+    manuscript's own fingerprints with df between 2 and ``df_high``; stock text
+    weighs nothing anyway), at most MAX_SOURCES per manuscript, most shared first.
+    """
+    if not manuscript_ids:
+        return [], []
+    con.register("quoting", pa.table({"id": pa.array(list(manuscript_ids), type=pa.string())}))
+    try:
+        prior = con.execute(f"""
+            WITH {_rare_cte(df_high)},
+            hits AS (
+                SELECT r.manuscript_id, f.article_id, count(*) AS shared
+                FROM mine_rare r JOIN matcher_article_fp f USING (fp)
+                GROUP BY ALL HAVING count(*) >= {MIN_SHARED_FINGERPRINTS}
+            ),
+            dated AS (
+                SELECT h.manuscript_id, h.article_id, h.shared FROM hits h
+                JOIN manuscripts m ON m.manuscript_id = h.manuscript_id
+                JOIN articles a ON a.article_id = h.article_id
+                WHERE m.submitted_date IS NOT NULL AND a.published_date < m.submitted_date
+            )
+            SELECT manuscript_id, article_id FROM dated
+            QUALIFY row_number() OVER (PARTITION BY manuscript_id ORDER BY shared DESC, article_id) <= {MAX_SOURCES}
+        """).fetchall()
+        shared = con.execute(f"""
+            WITH {_rare_cte(df_high)}
+            SELECT manuscript_id, other FROM (
+                SELECT r.manuscript_id, f.manuscript_id AS other, count(*) AS shared
+                FROM mine_rare r JOIN matcher_manuscript_fp f USING (fp)
+                WHERE f.manuscript_id <> r.manuscript_id
+                GROUP BY ALL HAVING count(*) >= {MIN_SHARED_FINGERPRINTS}
+            )
+            QUALIFY row_number() OVER (PARTITION BY manuscript_id ORDER BY shared DESC, other) <= {MAX_SOURCES}
+        """).fetchall()
+    finally:
+        con.unregister("quoting")
+    return prior, shared
+
+
+def borrowed_passages(m: WeighedDoc, other: str) -> list[Passage] | None:
+    """Passages of ``m`` found in the text ``other`` when ``other`` shares little else with it.
+
+    None when ``other`` carries much of ``m`` or is mostly made of it (a placement
+    or a version of the same piece, not a source).
+    """
+    o = normalize_with_offsets(other).text
+    if not o or not len(m.norm.text):
+        return None
+    alignment = align(m.norm.text, o)
+    total = float(m.weights.sum())
+    carried = float(m.weights[alignment.m_mask].sum()) / total if total else 0.0
+    made_of = float(alignment.a_mask.sum()) / len(o)
+    if carried >= MUCH_OF or made_of >= MUCH_OF:
+        return None
+    return [p for p in alignment.passages if p.matched >= MIN_BORROWED_CHARS]
+
+
+def borrowed_spans(store, docs: Mapping[str, WeighedDoc], params: MatcherParams) -> dict[str, list[Span]]:
+    """Prior-art and shared spans of the manuscripts ``docs`` (id → weighed text)."""
+    from shanggao.db import matcher_index
+
+    ids = [mid for mid, d in docs.items() if len(d.norm.text)]
+    with store.read() as con:
+        prior, shared = borrowing_candidates(con, ids, params.df_high)
+        articles = {row[0]: row for row in matcher_index.articles_for_quotations(con, sorted({a for _, a in prior}))}
+        others = {row[0]: row for row in matcher_index.manuscripts_for_quotations(con, sorted({o for _, o in shared}))}
+    spans: dict[str, list[Span]] = defaultdict(list)
+    for mid, aid in prior:
+        article_id, url, outlet, title, published, body = articles[aid]
+        for p in borrowed_passages(docs[mid], body or "") or ():
+            spans[mid].append(Span(p.m_start, p.m_end, "prior_art", {
+                "article_id": int(article_id), "url": url, "outlet": outlet or "", "title": title or "",
+                "published": published.isoformat() if published else ""}))
+    by_passage: dict[tuple[str, int, int], list[str]] = defaultdict(list)
+    for mid, other in shared:
+        for p in borrowed_passages(docs[mid], others[other][1] or "") or ():
+            by_passage[(mid, p.m_start, p.m_end)].append(other)
+    for (mid, start, end), with_ in sorted(by_passage.items()):
+        spans[mid].append(Span(start, end, "shared", {"manuscripts": sorted(with_)}))
+    return dict(spans)
+
+
+def discounted_spans(store, docs: Mapping[str, WeighedDoc], params: MatcherParams) -> dict[str, list[Span]]:
+    """Every discounted span of the manuscripts ``docs``: marked quotations, prior art, shared."""
+    borrowed = borrowed_spans(store, docs, params)
+    out = {}
+    for mid, doc in docs.items():
+        spans = marked_spans(doc.norm) + borrowed.get(mid, [])
+        if spans:
+            out[mid] = sorted(spans, key=lambda s: (s.start, s.end, s.why))
+    return out
+
+
+def span_mask(n: int, spans: Iterable[Span]) -> np.ndarray:
+    """Bool per normalised character: inside some discounted span."""
+    delta = np.zeros(n + 1, np.int32)
+    for s in spans:
+        delta[max(0, s.start)] += 1
+        delta[min(n, s.end)] -= 1
+    return np.cumsum(delta[:n]) > 0
+
+
+# -- the own-text judgement of one pair ------------------------------------------------
+
+@dataclass(frozen=True)
+class OwnText:
+    """A pair judged on the manuscript's own text."""
+
+    features: PairFeatures
+    passages: list[Passage]            # own-text passages only
+    m_weights: np.ndarray              # manuscript weights, discounted spans at 0
+    a_weights: np.ndarray              # article weights, characters matched to discounted spans at 0
+    spans: list[Span]                  # the manuscript's discounted spans the article carries
+
+
+def _own_pieces(m: str, a: str, p: Passage, mask: np.ndarray, a_out: np.ndarray) -> list[Passage]:
+    """Split one passage at discounted manuscript characters; mark the article side in ``a_out``."""
+    m_to_a = np.full(p.m_end - p.m_start, -1, np.int64)
+    for op in Indel.opcodes(m[p.m_start:p.m_end], a[p.a_start:p.a_end]):
+        if op.tag == "equal":
+            m_to_a[op.src_start:op.src_end] = np.arange(op.dest_start, op.dest_end) + p.a_start
+    local = mask[p.m_start:p.m_end]
+    a_out[m_to_a[local & (m_to_a >= 0)]] = True
+    pieces = []
+    own = np.flatnonzero(~local)
+    if not len(own):
+        return pieces
+    breaks = np.flatnonzero(np.diff(own) != 1) + 1
+    for run in np.split(own, breaks):
+        hit = m_to_a[run]
+        hit = hit[hit >= 0]
+        if len(hit) >= MIN_OWN_SEGMENT:
+            pieces.append(Passage(p.m_start + int(run[0]), p.m_start + int(run[-1]) + 1,
+                                  int(hit.min()), int(hit.max()) + 1, int(len(hit))))
+    return pieces
+
+
+def own_text_judgement(m_norm: NormText, m_weights: np.ndarray, a_norm: NormText, a_weights: np.ndarray,
+                       alignment: Alignment, spans: Sequence[Span], params: MatcherParams) -> OwnText:
+    """Features of a pair with the manuscript's discounted spans carrying no weight on either side."""
+    mask = span_mask(len(m_norm.text), spans)
+    a_mask = np.zeros(len(a_norm.text), bool)
+    passages: list[Passage] = []
+    for p in alignment.passages:
+        if mask[p.m_start:p.m_end].any():
+            passages.extend(_own_pieces(m_norm.text, a_norm.text, p, mask, a_mask))
+        else:
+            passages.append(p)
+    m_w = np.where(mask, 0.0, m_weights)
+    a_w = np.where(a_mask, 0.0, a_weights)
+    own = Alignment(passages, alignment.m_mask & ~mask, alignment.a_mask & ~a_mask)
+    carried = [s for s in spans if alignment.m_mask[s.start:s.end].any()]
+    return OwnText(pair_features(m_norm, m_w, a_w, own, params), passages, m_w, a_w, carried)
+
+
+__all__ = ["OwnText", "Span", "borrowed_passages", "borrowed_spans", "borrowing_candidates", "discounted_spans",
+           "marked_spans", "own_text_judgement", "span_mask"]
