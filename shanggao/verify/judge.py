@@ -170,6 +170,11 @@ class Judge:
         if url_article.is_evidence_file:
             reason = (f"申报所附佐证（{url_article.title}）中未找到稿件《{ms.title}》的文字"
                       f"（{EVIDENCE_SOURCE_LABELS[url_article.source]}）")
+        quoted = self.ev.quotation_only.get((ms.manuscript_id, url_article.article_id))
+        if quoted is not None:
+            why = "；".join(quoted[:3]) + (f" 等 {len(quoted)} 处" if len(quoted) > 3 else "")
+            reason = (f"仅引文相同：{what} {fmt_article(url_article, self.ev.outlets)}，与稿件《{ms.title}》"
+                      f"相同的只有引用、转引或与他稿共有的文字（{why}），没有稿件自己的文字")
         return Verdict(claim.claim_id, "text_mismatch", _with_elsewhere(reason, elsewhere), article=url_article,
                        **base)
 

@@ -4,6 +4,7 @@ in one read-only session (the SQL lives in shanggao.db: claims, manuscripts, evi
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 
 import duckdb
@@ -11,6 +12,7 @@ import duckdb
 from shanggao.db import claims as claims_table
 from shanggao.db import evidence as evidence_reads
 from shanggao.db import manuscripts as manuscripts_table
+from shanggao.db import matches as matches_table
 from shanggao.db.outlets import load_registry
 from shanggao.verify.model import Article, Claim, Evidence, Manuscript, Placement
 from shanggao.verify.text import normalize_title, normalize_url, url_variants
@@ -40,6 +42,7 @@ def load_evidence(con: duckdb.DuckDBPyConnection, start: dt.date | None, end: dt
         outlets=load_registry(con),
         crawled=_crawl_windows(con),
         article_days=_article_days(con, claims),
+        quotation_only=_quotation_only(con, wanted),
     )
 
 
@@ -91,6 +94,15 @@ def _placements(con: duckdb.DuckDBPyConnection, manuscript_ids: set[str]) -> dic
         placements[link.manuscript_id].append(
             Placement(_article(link.article), link.score, link.kind, link.article_coverage))
     return placements
+
+
+def _quotation_only(con: duckdb.DuckDBPyConnection, manuscript_ids: set[str]) -> dict[tuple[str, int], list[str]]:
+    """Pairs the matcher refused because all they share is the manuscript's quoted or borrowed text."""
+    out = {}
+    for key, detail in matches_table.quotation_pairs(con, sorted(manuscript_ids)).items():
+        spans = json.loads(detail).get("discounted", []) if detail else []
+        out[key] = list(dict.fromkeys(s.get("reason", "") for s in spans if s.get("reason")))
+    return out
 
 
 def _articles_at_claimed_urls(con: duckdb.DuckDBPyConnection, claims: list[Claim]) -> dict[str, Article]:

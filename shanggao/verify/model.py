@@ -94,6 +94,8 @@ class Evidence:
     outlets: Registry
     crawled: dict[str, list[tuple[dt.date, dt.date]]]   # slug -> windows of successful crawls
     article_days: set[tuple[str, dt.date]]               # (slug, day) with stored articles
+    # (manuscript_id, article_id) -> why the matcher refused the pair: all they share is quoted text
+    quotation_only: dict[tuple[str, int], list[str]] = field(default_factory=dict)
 
 
 @dataclass
