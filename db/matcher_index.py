@@ -150,14 +150,3 @@ def articles_for_quotations(con: duckdb.DuckDBPyConnection, ids: Sequence[int]) 
     finally:
         con.unregister("quoted_articles")
 
-
-def manuscripts_for_quotations(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> list[tuple[str, str]]:
-    """(manuscript_id, body) of the given manuscripts (those sharing passages with others)."""
-    if not ids:
-        return []
-    con.register("quoted_manuscripts", pa.table({"id": pa.array(list(ids), type=pa.string())}))
-    try:
-        return con.execute("SELECT manuscript_id, body FROM manuscripts "
-                           "WHERE manuscript_id IN (SELECT id FROM quoted_manuscripts)").fetchall()
-    finally:
-        con.unregister("quoted_manuscripts")

@@ -263,11 +263,12 @@ def match_store(store: Store, since: dt.date | None = None, manuscript_ids: Sequ
     seconds["candidates"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    result.links = _align_pairs(store, pairs, manuscripts, params)
+    linked_articles: dict[int, _Doc] = {}
+    result.links = _align_pairs(store, pairs, manuscripts, params, keep=linked_articles)
     seconds["align"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    result.links, refused = _own_text(store, result.links, manuscripts, params)
+    result.links, refused = _own_text(store, result.links, manuscripts, linked_articles, params)
     seconds["quotations"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -338,27 +339,33 @@ def _link(m: str, a: int, m_doc: _Doc, a_doc: _Doc, params: MatcherParams, spans
                 evidence=evidence)
 
 
-def _own_text(store: Store, links: list[Link], manuscripts: dict[str, _Doc], params: MatcherParams
-              ) -> tuple[list[Link], list[tuple[str, int, str]]]:
+def _carries(link: Link, m_doc: _Doc, spans: Sequence[Span]) -> bool:
+    """Does any of the link's passages overlap a discounted span (original offsets)?"""
+    ranges = [m_doc.norm.span(s.start, s.end) for s in spans]
+    return any(start < p_end and p_start < end for p_start, p_end in (p["manuscript"] for p in link.evidence["passages"])
+               for start, end in ranges)
+
+
+def _own_text(store: Store, links: list[Link], manuscripts: dict[str, _Doc], articles: dict[int, _Doc],
+              params: MatcherParams) -> tuple[list[Link], list[tuple[str, int, str]]]:
     """The links judged again on their manuscripts' own text (matcher.quotes).
 
     Discounting only removes evidence, so only asserted links need it.  Returns
     the links that stand (their evidence now own-text passages only) and the
     refused pairs (manuscript_id, article_id, detail JSON): 仅引文相同.
     """
-    linked = sorted({link.manuscript_id for link in links})
-    spans = discounted_spans(store, {m: manuscripts[m] for m in linked}, params) if linked else {}
-    affected = sorted({link.article_id for link in links if link.manuscript_id in spans})
-    if not affected:
-        return links, []
-    articles = _weigh(store, {str(i): b for i, _, b in load_bodies(store, "article", [str(a) for a in affected])},
-                     params)
+    linked = {link.manuscript_id for link in links}
+    pairs = [(link.manuscript_id, articles[link.article_id].norm) for link in links]
+    spans = discounted_spans(store, {m: manuscripts[m] for m in linked}, pairs, params) if links else {}
     kept, refused = [], []
     for link in links:
         if link.manuscript_id not in spans:
             kept.append(link)
             continue
-        m_doc, a_doc = manuscripts[link.manuscript_id], articles[str(link.article_id)]
+        m_doc, a_doc = manuscripts[link.manuscript_id], articles[link.article_id]
+        if not _carries(link, m_doc, spans[link.manuscript_id]):
+            kept.append(link)
+            continue
         own = _link(link.manuscript_id, link.article_id, m_doc, a_doc, params, spans[link.manuscript_id])
         if own is not None:
             kept.append(own)
@@ -385,22 +392,27 @@ def _link_slice(bounds: tuple[int, int]) -> list[Link]:
 
 
 def _align_pairs(store: Store, pairs: list[tuple[str, int, int]], manuscripts: dict[str, _Doc],
-                 params: MatcherParams, workers: int = 2) -> list[Link]:
-    """Judge every pair; large chunks are split over ``workers`` forked processes."""
+                 params: MatcherParams, workers: int = 2, keep: dict[int, _Doc] | None = None) -> list[Link]:
+    """Judge every pair; large chunks are split over ``workers`` forked processes.
+    ``keep`` collects the weighed articles of the links (for the own-text judgement)."""
     global _WORK
     links: list[Link] = []
     for jobs in _aligned_chunks(store, pairs, manuscripts, params):
+        before = len(links)
         if workers < 2 or len(jobs) < PARALLEL_PAIRS:
             links.extend(link for job in jobs if (link := _link(*job, params)) is not None)
-            continue
-        _WORK = (jobs, params)
-        try:
-            step = -(-len(jobs) // workers)
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                for part in pool.map(_link_slice, [(i, i + step) for i in range(0, len(jobs), step)]):
-                    links.extend(part)
-        finally:
-            _WORK = None
+        else:
+            _WORK = (jobs, params)
+            try:
+                step = -(-len(jobs) // workers)
+                with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                    for part in pool.map(_link_slice, [(i, i + step) for i in range(0, len(jobs), step)]):
+                        links.extend(part)
+            finally:
+                _WORK = None
+        if keep is not None:
+            linked = {link.article_id for link in links[before:]}
+            keep.update({a: a_doc for _, a, _, a_doc in jobs if a in linked})
     return links
 
 
@@ -512,7 +524,8 @@ def explain(store: Store, manuscript_id: str, url: str, params: MatcherParams | 
             raise MatchError(f"no article with URL {url} in the store (crawl or fetch it first)")
         stored = matches.stored_match(con, manuscript_id, a_row[0])
     docs = _weigh(store, {"m": m_row[1], "a": a_row[2]}, params)
-    spans = discounted_spans(store, {manuscript_id: docs["m"]}, params).get(manuscript_id, [])
+    spans = discounted_spans(store, {manuscript_id: docs["m"]}, [(manuscript_id, docs["a"].norm)], params).get(
+        manuscript_id, [])
     features, passages, (m_own, a_own, carried) = judge(docs["m"], docs["a"], params, spans)
     asserted = is_placement(features, params)
     evidence = _evidence(m_own, a_own, features, passages, params)

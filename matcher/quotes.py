@@ -44,10 +44,11 @@ from rapidfuzz.distance import Indel
 from shanggao.matcher.align import Alignment, Passage, align
 from shanggao.matcher.normalize import NormText, normalize_with_offsets
 from shanggao.matcher.score import MatcherParams, PairFeatures, pair_features
+from shanggao.matcher.shingle import fingerprint_batch, fingerprint_positions
 
 MIN_QUOTE_CHARS = 12        # normalised characters a marked quotation needs to be discounted
 MIN_BORROWED_CHARS = 24     # ... a passage shared with prior art or another manuscript (names are shorter)
-MIN_SHARED_FINGERPRINTS = 3  # rare fingerprints a manuscript must share with a document to be compared
+MIN_SHARED_FINGERPRINTS = 4  # rare fingerprints, close together, a manuscript must share with a document to compare them
 MAX_SOURCES = 40            # documents compared per manuscript, those sharing most first
 MUCH_OF = 0.5               # an earlier document carrying this share of M (or made of M) is a placement of it
 MIN_OWN_SEGMENT = 8         # own-text pieces of a passage shorter than this are not listed as evidence
@@ -130,59 +131,96 @@ class WeighedDoc(Protocol):
     weights: np.ndarray
 
 
-def _rare_cte(df_high: int) -> str:
-    return f"""
-        mine AS (SELECT manuscript_id, fp FROM matcher_manuscript_fp WHERE manuscript_id IN (SELECT id FROM quoting)),
-        rare AS (
-            SELECT fp FROM (SELECT fp FROM matcher_article_fp UNION ALL SELECT fp FROM matcher_manuscript_fp)
-            WHERE fp IN (SELECT fp FROM mine) GROUP BY fp HAVING count(*) BETWEEN 2 AND {int(df_high) - 1}
-        ),
-        mine_rare AS (SELECT manuscript_id, fp FROM mine WHERE fp IN (SELECT fp FROM rare))"""
+def common_fingerprints(docs: Mapping[str, WeighedDoc], pairs: Sequence[tuple[str, NormText]]) -> pa.Table:
+    """(m, fp): the fingerprints each manuscript shares with the articles it is paired with —
+    only text an article carries can be discounted from its pair."""
+    if not pairs:
+        return pa.table({"m": pa.array([], pa.string()), "fp": pa.array([], pa.int64())})
+    mids = sorted({m for m, _ in pairs})
+    texts = [docs[m].norm.text for m in mids] + [a.text for _, a in pairs]
+    doc, fp = fingerprint_batch(texts)   # sorted by document, then fingerprint
+    per_doc = np.split(fp, np.searchsorted(doc, np.arange(1, len(texts))))
+    slot = {m: i for i, m in enumerate(mids)}
+    ms, fps = [], []
+    for k, (mid, _) in enumerate(pairs):
+        both = np.intersect1d(per_doc[slot[mid]], per_doc[len(mids) + k], assume_unique=True)
+        ms.append(np.full(len(both), slot[mid], dtype=np.int32))
+        fps.append(both)
+    m_idx, fp = np.concatenate(ms), np.concatenate(fps)
+    order = np.lexsort((fp, m_idx))
+    m_idx, fp = m_idx[order], fp[order]
+    first = np.ones(len(fp), bool)
+    first[1:] = (m_idx[1:] != m_idx[:-1]) | (fp[1:] != fp[:-1])   # a manuscript paired with several articles
+    return pa.table({"m": pa.array(np.asarray(mids, dtype=object)[m_idx[first]], type=pa.string()),
+                     "fp": pa.array(fp[first], type=pa.int64())})
 
 
-def borrowing_candidates(con: duckdb.DuckDBPyConnection, manuscript_ids: Sequence[str], df_high: int
-                         ) -> tuple[list[tuple[str, int]], list[tuple[str, str]]]:
-    """Documents each manuscript may have borrowed from or shares quotations with.
+def borrowing_candidates(con: duckdb.DuckDBPyConnection, common: pa.Table, df_high: int
+                         ) -> tuple[list[tuple[str, int, list]], list[tuple[str, str, list]]]:
+    """Documents the manuscripts may have borrowed the fingerprints ``common`` (m, fp) from, with those fingerprints.
 
-    Returns ``(prior, shared)``: (manuscript_id, article_id) of articles published
-    before the manuscript's submission date, and (manuscript_id, other manuscript_id),
-    each sharing at least MIN_SHARED_FINGERPRINTS rare fingerprints (the
-    manuscript's own fingerprints with df between 2 and ``df_high``; stock text
-    weighs nothing anyway), at most MAX_SOURCES per manuscript, most shared first.
+    One pass over the manuscripts' fingerprint table (and over the articles' when
+    some manuscript has a submission date) finds every document holding them.
+    Returns ``(prior, shared)``: (manuscript_id, article_id, fps) of articles published
+    before the manuscript's submission date, and (manuscript_id, other manuscript_id, fps),
+    each holding at least MIN_SHARED_FINGERPRINTS of them that are rarer than
+    ``df_high`` (stock text weighs nothing anyway), at most MAX_SOURCES of each
+    per manuscript, most shared first.
     """
-    if not manuscript_ids:
+    if not common.num_rows:
         return [], []
-    con.register("quoting", pa.table({"id": pa.array(list(manuscript_ids), type=pa.string())}))
+    con.register("common", common)
     try:
-        prior = con.execute(f"""
-            WITH {_rare_cte(df_high)},
-            hits AS (
-                SELECT r.manuscript_id, f.article_id, count(*) AS shared
-                FROM mine_rare r JOIN matcher_article_fp f USING (fp)
-                GROUP BY ALL HAVING count(*) >= {MIN_SHARED_FINGERPRINTS}
+        dated = con.execute("SELECT count(*) FROM manuscripts WHERE submitted_date IS NOT NULL "
+                            "AND manuscript_id IN (SELECT DISTINCT m FROM common)").fetchone()[0]
+        # prior art needs a submission date; without any, the articles' fingerprints are not read at all
+        article_holders = """
+                UNION ALL
+                SELECT fp, 'a', CAST(article_id AS VARCHAR) FROM matcher_article_fp WHERE fp IN (SELECT fp FROM common)
+        """ if dated else ""
+        rows = con.execute(f"""
+            WITH holders AS MATERIALIZED (
+                SELECT fp, 'm' AS kind, manuscript_id AS doc FROM matcher_manuscript_fp
+                WHERE fp IN (SELECT fp FROM common)
+                {article_holders}
             ),
-            dated AS (
-                SELECT h.manuscript_id, h.article_id, h.shared FROM hits h
-                JOIN manuscripts m ON m.manuscript_id = h.manuscript_id
-                JOIN articles a ON a.article_id = h.article_id
-                WHERE m.submitted_date IS NOT NULL AND a.published_date < m.submitted_date
-            )
-            SELECT manuscript_id, article_id FROM dated
-            QUALIFY row_number() OVER (PARTITION BY manuscript_id ORDER BY shared DESC, article_id) <= {MAX_SOURCES}
-        """).fetchall()
-        shared = con.execute(f"""
-            WITH {_rare_cte(df_high)}
-            SELECT manuscript_id, other FROM (
-                SELECT r.manuscript_id, f.manuscript_id AS other, count(*) AS shared
-                FROM mine_rare r JOIN matcher_manuscript_fp f USING (fp)
-                WHERE f.manuscript_id <> r.manuscript_id
+            rare AS MATERIALIZED (SELECT fp FROM holders GROUP BY fp HAVING count(*) BETWEEN 2 AND {int(df_high) - 1}),
+            rare_holders AS MATERIALIZED (SELECT * FROM holders SEMI JOIN rare USING (fp)),
+            rare_common AS MATERIALIZED (SELECT * FROM common SEMI JOIN rare USING (fp)),
+            hits AS (
+                SELECT c.m, h.kind, h.doc, count(*) AS shared, list(fp) AS fps
+                FROM rare_common c JOIN rare_holders h USING (fp)
+                WHERE NOT (h.kind = 'm' AND h.doc = c.m)
                 GROUP BY ALL HAVING count(*) >= {MIN_SHARED_FINGERPRINTS}
             )
-            QUALIFY row_number() OVER (PARTITION BY manuscript_id ORDER BY shared DESC, other) <= {MAX_SOURCES}
+            SELECT h.m, h.kind, h.doc, h.fps FROM hits h
+            JOIN manuscripts ms ON ms.manuscript_id = h.m
+            LEFT JOIN articles a ON h.kind = 'a' AND a.article_id = TRY_CAST(h.doc AS BIGINT)
+            WHERE h.kind = 'm' OR (ms.submitted_date IS NOT NULL AND a.published_date < ms.submitted_date)
+            QUALIFY row_number() OVER (PARTITION BY h.m, h.kind ORDER BY h.shared DESC, h.doc) <= {MAX_SOURCES}
         """).fetchall()
     finally:
-        con.unregister("quoting")
+        con.unregister("common")
+    prior = [(m, int(doc), fps) for m, kind, doc, fps in rows if kind == "a"]
+    shared = [(m, doc, fps) for m, kind, doc, fps in rows if kind == "m"]
     return prior, shared
+
+
+def _clustered(doc: WeighedDoc, fps: Sequence[int], cache: dict) -> bool:
+    """Do MIN_SHARED_FINGERPRINTS of ``fps`` lie close together in ``doc`` (a borrowed passage),
+    rather than scattered over it (chance)?"""
+    key = id(doc)
+    if key not in cache:
+        pos, fp = fingerprint_positions(doc.norm.text)
+        order = np.argsort(fp, kind="stable")
+        cache[key] = (fp[order], pos[order])
+    fp_sorted, pos_sorted = cache[key]
+    wanted = np.asarray(fps, dtype=np.int64)
+    left = np.searchsorted(fp_sorted, wanted, "left")
+    right = np.searchsorted(fp_sorted, wanted, "right")
+    at = np.sort(np.concatenate([pos_sorted[a:b] for a, b in zip(left, right)] or [np.zeros(0, np.int64)]))
+    k = MIN_SHARED_FINGERPRINTS - 1
+    return len(at) > k and bool((at[k:] - at[:-k] <= 2 * MIN_BORROWED_CHARS).any())
 
 
 def borrowed_passages(m: WeighedDoc, other: str) -> list[Passage] | None:
@@ -203,15 +241,20 @@ def borrowed_passages(m: WeighedDoc, other: str) -> list[Passage] | None:
     return [p for p in alignment.passages if p.matched >= MIN_BORROWED_CHARS]
 
 
-def borrowed_spans(store, docs: Mapping[str, WeighedDoc], params: MatcherParams) -> dict[str, list[Span]]:
-    """Prior-art and shared spans of the manuscripts ``docs`` (id → weighed text)."""
+def borrowed_spans(store, docs: Mapping[str, WeighedDoc], pairs: Sequence[tuple[str, NormText]],
+                   params: MatcherParams) -> dict[str, list[Span]]:
+    """Prior-art and shared spans of the manuscripts ``docs`` (id → weighed text) that
+    the articles they are paired with (``pairs``: manuscript_id, article text) carry."""
     from shanggao.db import matcher_index
 
-    ids = [mid for mid, d in docs.items() if len(d.norm.text)]
+    common = common_fingerprints(docs, [(m, a) for m, a in pairs if m in docs and len(docs[m].norm.text)])
     with store.read() as con:
-        prior, shared = borrowing_candidates(con, ids, params.df_high)
+        prior, shared = borrowing_candidates(con, common, params.df_high)
+        cache: dict = {}
+        prior = [(m, a) for m, a, fps in prior if _clustered(docs[m], fps, cache)]
+        shared = [(m, o) for m, o, fps in shared if _clustered(docs[m], fps, cache)]
         articles = {row[0]: row for row in matcher_index.articles_for_quotations(con, sorted({a for _, a in prior}))}
-        others = {row[0]: row for row in matcher_index.manuscripts_for_quotations(con, sorted({o for _, o in shared}))}
+        others = {row[0]: row[2] for row in matcher_index.document_bodies(con, "manuscript", sorted({o for _, o in shared}))}
     spans: dict[str, list[Span]] = defaultdict(list)
     for mid, aid in prior:
         article_id, url, outlet, title, published, body = articles[aid]
@@ -221,16 +264,18 @@ def borrowed_spans(store, docs: Mapping[str, WeighedDoc], params: MatcherParams)
                 "published": published.isoformat() if published else ""}))
     by_passage: dict[tuple[str, int, int], list[str]] = defaultdict(list)
     for mid, other in shared:
-        for p in borrowed_passages(docs[mid], others[other][1] or "") or ():
+        for p in borrowed_passages(docs[mid], others[other] or "") or ():
             by_passage[(mid, p.m_start, p.m_end)].append(other)
     for (mid, start, end), with_ in sorted(by_passage.items()):
         spans[mid].append(Span(start, end, "shared", {"manuscripts": sorted(with_)}))
     return dict(spans)
 
 
-def discounted_spans(store, docs: Mapping[str, WeighedDoc], params: MatcherParams) -> dict[str, list[Span]]:
-    """Every discounted span of the manuscripts ``docs``: marked quotations, prior art, shared."""
-    borrowed = borrowed_spans(store, docs, params)
+def discounted_spans(store, docs: Mapping[str, WeighedDoc], pairs: Sequence[tuple[str, NormText]],
+                     params: MatcherParams) -> dict[str, list[Span]]:
+    """Discounted spans of the manuscripts ``docs`` for their ``pairs`` (manuscript_id,
+    article text): marked quotations, and the prior art and shared passages the articles carry."""
+    borrowed = borrowed_spans(store, docs, pairs, params)
     out = {}
     for mid, doc in docs.items():
         spans = marked_spans(doc.norm) + borrowed.get(mid, [])
@@ -301,5 +346,6 @@ def own_text_judgement(m_norm: NormText, m_weights: np.ndarray, a_norm: NormText
     return OwnText(pair_features(m_norm, m_w, a_w, own, params), passages, m_w, a_w, carried)
 
 
-__all__ = ["OwnText", "Span", "borrowed_passages", "borrowed_spans", "borrowing_candidates", "discounted_spans",
+__all__ = ["OwnText", "Span", "borrowed_passages", "borrowed_spans", "borrowing_candidates", "common_fingerprints",
+           "discounted_spans",
            "marked_spans", "own_text_judgement", "span_mask"]
