@@ -137,16 +137,3 @@ def manuscript_text(con: duckdb.DuckDBPyConnection, manuscript_id: str) -> tuple
 def article_text(con: duckdb.DuckDBPyConnection, url: str) -> tuple[int, str, str] | None:
     """(article_id, title, body) of the article stored under ``url``, None when there is none."""
     return con.execute("SELECT article_id, title, body FROM articles WHERE url = ?", [url]).fetchone()
-
-
-def articles_for_quotations(con: duckdb.DuckDBPyConnection, ids: Sequence[int]) -> list[tuple]:
-    """(article_id, url, outlet, title, published_date, body) of the given articles (prior-art candidates)."""
-    if not ids:
-        return []
-    con.register("quoted_articles", pa.table({"id": pa.array(list(ids), type=pa.int64())}))
-    try:
-        return con.execute("SELECT article_id, url, outlet, title, published_date, body FROM articles "
-                           "WHERE article_id IN (SELECT id FROM quoted_articles)").fetchall()
-    finally:
-        con.unregister("quoted_articles")
-

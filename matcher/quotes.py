@@ -41,16 +41,18 @@ import numpy as np
 import pyarrow as pa
 from rapidfuzz.distance import Indel
 
-from shanggao.matcher.align import Alignment, Passage, align
-from shanggao.matcher.normalize import NormText, normalize_with_offsets
+from shanggao.matcher.align import Alignment, Passage
+from shanggao.matcher.normalize import NormText
 from shanggao.matcher.score import MatcherParams, PairFeatures, pair_features
-from shanggao.matcher.shingle import fingerprint_batch, fingerprint_positions
+from shanggao.matcher.shingle import FINGERPRINT_K, fingerprint_batch, fingerprint_positions, sorted_unique
 
 MIN_QUOTE_CHARS = 12        # normalised characters a marked quotation needs to be discounted
 MIN_BORROWED_CHARS = 24     # ... a passage shared with prior art or another manuscript (names are shorter)
 MIN_SHARED_FINGERPRINTS = 4  # rare fingerprints, close together, a manuscript must share with a document to compare them
-MAX_SOURCES = 40            # documents compared per manuscript, those sharing most first
-MUCH_OF = 0.5               # an earlier document carrying this share of M (or made of M) is a placement of it
+MAX_SOURCES = 40            # documents considered per manuscript, those sharing most first
+MAX_RUN_GAP = 24            # characters between sampled fingerprints still inside one borrowed passage
+MUCH_OF = 0.6               # an earlier article carrying this share of M's fingerprints is a placement of it
+VERSION_OF = 0.8            # a manuscript sharing this share of M's, or of its own, is a version of the same piece
 MIN_OWN_SEGMENT = 8         # own-text pieces of a passage shorter than this are not listed as evidence
 
 # -- marked quotations ---------------------------------------------------------------
@@ -58,7 +60,7 @@ MIN_OWN_SEGMENT = 8         # own-text pieces of a passage shorter than this are
 _VERBS = ("强调|指出|要求|提出|指示|批示|号召|寄语|阐明|阐述|写道|宣示|宣布|所说|讲道|论述|重申|明确|规定"
           "|告诫|嘱托|勉励|深刻揭示")
 _QUOTE = re.compile(r"“([^“”]{4,1200})”|「([^「」]{4,1200})」")
-_VERB_BEFORE = re.compile(rf"({_VERBS})[^。！？!?\n“”]{{0,8}}$")
+_VERB_BEFORE = re.compile(rf"({_VERBS})[^。！？!?\n“”]{{0,16}}$")
 _ATTRIBUTED_PARAGRAPH = re.compile(
     r"据(?:新华社|人民日报|新华网|人民网|央视新闻|央视网|中央广播电视总台|光明日报|经济日报|求是网?|《[^》\n]{1,20}》)"
     r"[^，,：:。\n]{0,24}(?:报道|消息|电|发布|刊发|刊文|介绍)?[，,：:]"
@@ -106,7 +108,7 @@ def marked_spans(norm: NormText) -> list[Span]:
     text = norm.original
     found: list[tuple[int, int, str, str]] = []
     for m in _QUOTE.finditer(text):
-        verb = _VERB_BEFORE.search(text, max(0, m.start() - 14), m.start())
+        verb = _VERB_BEFORE.search(text, max(0, m.start() - 22), m.start())
         if verb is not None:
             found.append((m.start() + 1, m.end() - 1, "quotation", verb.group(1)))
     for m in _ATTRIBUTED_PARAGRAPH.finditer(text):
@@ -131,142 +133,170 @@ class WeighedDoc(Protocol):
     weights: np.ndarray
 
 
-def common_fingerprints(docs: Mapping[str, WeighedDoc], pairs: Sequence[tuple[str, NormText]]) -> pa.Table:
-    """(m, fp): the fingerprints each manuscript shares with the articles it is paired with —
-    only text an article carries can be discounted from its pair."""
-    if not pairs:
-        return pa.table({"m": pa.array([], pa.string()), "fp": pa.array([], pa.int64())})
-    mids = sorted({m for m, _ in pairs})
-    texts = [docs[m].norm.text for m in mids] + [a.text for _, a in pairs]
-    doc, fp = fingerprint_batch(texts)   # sorted by document, then fingerprint
-    per_doc = np.split(fp, np.searchsorted(doc, np.arange(1, len(texts))))
+@dataclass
+class _Prints:
+    """A manuscript's fingerprints that are not stock text, sorted, with their positions."""
+
+    fp: np.ndarray
+    pos: np.ndarray
+
+    @classmethod
+    def of(cls, doc: WeighedDoc) -> "_Prints":
+        pos, fp = fingerprint_positions(doc.norm.text)
+        if len(pos):   # a fingerprint over stock text (weight 0) cannot make evidence; leave it out
+            total = np.concatenate(([0.0], np.cumsum(doc.weights)))
+            keep = total[pos + FINGERPRINT_K] - total[pos] > 0
+            pos, fp = pos[keep], fp[keep]
+        order = np.argsort(fp, kind="stable")
+        return cls(fp[order], pos[order])
+
+    def distinct(self) -> np.ndarray:
+        return sorted_unique(self.fp)
+
+    def positions(self, fps: Sequence[int]) -> np.ndarray:
+        wanted = np.asarray(fps, dtype=np.int64)
+        left = np.searchsorted(self.fp, wanted, "left")
+        right = np.searchsorted(self.fp, wanted, "right")
+        return np.sort(np.concatenate([self.pos[a:b] for a, b in zip(left, right)] or [np.zeros(0, np.int64)]))
+
+
+def _tables(prints: Mapping[str, _Prints], pairs: Sequence[tuple[str, NormText]]) -> tuple[pa.Table, pa.Table]:
+    """(mine, common): each manuscript's fingerprints, and those its paired articles carry too."""
+    mids = sorted(prints)
+    mine_m = [np.full(len(prints[m].distinct()), i, np.int32) for i, m in enumerate(mids)]
+    mine_fp = [prints[m].distinct() for m in mids]
     slot = {m: i for i, m in enumerate(mids)}
-    ms, fps = [], []
-    for k, (mid, _) in enumerate(pairs):
-        both = np.intersect1d(per_doc[slot[mid]], per_doc[len(mids) + k], assume_unique=True)
-        ms.append(np.full(len(both), slot[mid], dtype=np.int32))
-        fps.append(both)
-    m_idx, fp = np.concatenate(ms), np.concatenate(fps)
-    order = np.lexsort((fp, m_idx))
-    m_idx, fp = m_idx[order], fp[order]
-    first = np.ones(len(fp), bool)
-    first[1:] = (m_idx[1:] != m_idx[:-1]) | (fp[1:] != fp[:-1])   # a manuscript paired with several articles
-    return pa.table({"m": pa.array(np.asarray(mids, dtype=object)[m_idx[first]], type=pa.string()),
-                     "fp": pa.array(fp[first], type=pa.int64())})
+    doc, fp = fingerprint_batch([a.text for _, a in pairs])   # sorted by document, then fingerprint
+    per_doc = np.split(fp, np.searchsorted(doc, np.arange(1, len(pairs))))
+    common_m, common_fp = [], []
+    for (mid, _), article_fps in zip(pairs, per_doc):
+        both = np.intersect1d(mine_fp[slot[mid]], article_fps, assume_unique=True)
+        common_m.append(np.full(len(both), slot[mid], np.int32))
+        common_fp.append(both)
+    names = np.asarray(mids, dtype=object)
+
+    def table(ms: list, fps: list, dedupe: bool) -> pa.Table:
+        m_idx = np.concatenate(ms) if ms else np.zeros(0, np.int32)
+        f = np.concatenate(fps) if fps else np.zeros(0, np.int64)
+        if dedupe and len(f):   # a manuscript paired with several articles
+            order = np.lexsort((f, m_idx))
+            m_idx, f = m_idx[order], f[order]
+            first = np.ones(len(f), bool)
+            first[1:] = (m_idx[1:] != m_idx[:-1]) | (f[1:] != f[:-1])
+            m_idx, f = m_idx[first], f[first]
+        return pa.table({"m": pa.array(names[m_idx], type=pa.string()), "fp": pa.array(f, type=pa.int64())})
+
+    return table(mine_m, mine_fp, False), table(common_m, common_fp, True)
 
 
-def borrowing_candidates(con: duckdb.DuckDBPyConnection, common: pa.Table, df_high: int
-                         ) -> tuple[list[tuple[str, int, list]], list[tuple[str, str, list]]]:
-    """Documents the manuscripts may have borrowed the fingerprints ``common`` (m, fp) from, with those fingerprints.
+def borrowing_candidates(con: duckdb.DuckDBPyConnection, mine: pa.Table, common: pa.Table, df_high: int
+                         ) -> list[tuple]:
+    """Documents the manuscripts may have borrowed what their articles carry from.
 
-    One pass over the manuscripts' fingerprint table (and over the articles' when
-    some manuscript has a submission date) finds every document holding them.
-    Returns ``(prior, shared)``: (manuscript_id, article_id, fps) of articles published
-    before the manuscript's submission date, and (manuscript_id, other manuscript_id, fps),
-    each holding at least MIN_SHARED_FINGERPRINTS of them that are rarer than
-    ``df_high`` (stock text weighs nothing anyway), at most MAX_SOURCES of each
-    per manuscript, most shared first.
+    ``mine`` (m, fp) holds each manuscript's fingerprints, ``common`` (m, fp) those
+    an article paired with it carries too.  One pass over the manuscripts'
+    fingerprint table — and over the articles' when some manuscript has a
+    submission date: prior art needs one — finds every document holding them.
+    Returns (m, kind, doc, fps, overlap, mine, doc_fingerprints, url, outlet,
+    title, published): ``kind`` 'a' for an article published before the
+    manuscript's submission date, 'm' for another manuscript; ``fps`` the common
+    fingerprints (rarer than ``df_high``) the document holds, at least
+    MIN_SHARED_FINGERPRINTS; ``overlap`` how many of the manuscript's ``mine``
+    fingerprints it holds in all; at most MAX_SOURCES documents of each kind per
+    manuscript, those sharing most first.
     """
     if not common.num_rows:
-        return [], []
+        return []
+    con.register("mine", mine)
     con.register("common", common)
     try:
         dated = con.execute("SELECT count(*) FROM manuscripts WHERE submitted_date IS NOT NULL "
                             "AND manuscript_id IN (SELECT DISTINCT m FROM common)").fetchone()[0]
-        # prior art needs a submission date; without any, the articles' fingerprints are not read at all
         article_holders = """
                 UNION ALL
-                SELECT fp, 'a', CAST(article_id AS VARCHAR) FROM matcher_article_fp WHERE fp IN (SELECT fp FROM common)
+                SELECT fp, 'a', CAST(article_id AS VARCHAR) FROM matcher_article_fp WHERE fp IN (SELECT fp FROM mine)
         """ if dated else ""
-        rows = con.execute(f"""
+        return con.execute(f"""
             WITH holders AS MATERIALIZED (
                 SELECT fp, 'm' AS kind, manuscript_id AS doc FROM matcher_manuscript_fp
-                WHERE fp IN (SELECT fp FROM common)
+                WHERE fp IN (SELECT fp FROM mine)
                 {article_holders}
             ),
-            rare AS MATERIALIZED (SELECT fp FROM holders GROUP BY fp HAVING count(*) BETWEEN 2 AND {int(df_high) - 1}),
-            rare_holders AS MATERIALIZED (SELECT * FROM holders SEMI JOIN rare USING (fp)),
-            rare_common AS MATERIALIZED (SELECT * FROM common SEMI JOIN rare USING (fp)),
-            hits AS (
-                SELECT c.m, h.kind, h.doc, count(*) AS shared, list(fp) AS fps
-                FROM rare_common c JOIN rare_holders h USING (fp)
-                WHERE NOT (h.kind = 'm' AND h.doc = c.m)
+            df AS MATERIALIZED (SELECT fp, count(*) AS n FROM holders GROUP BY fp),
+            hits AS MATERIALIZED (
+                SELECT c.m, h.kind, h.doc, list(c.fp) AS fps, count(*) AS shared
+                FROM common c JOIN holders h USING (fp) JOIN df USING (fp)
+                WHERE df.n < {int(df_high)} AND NOT (h.kind = 'm' AND h.doc = c.m)
                 GROUP BY ALL HAVING count(*) >= {MIN_SHARED_FINGERPRINTS}
-            )
-            SELECT h.m, h.kind, h.doc, h.fps FROM hits h
-            JOIN manuscripts ms ON ms.manuscript_id = h.m
-            LEFT JOIN articles a ON h.kind = 'a' AND a.article_id = TRY_CAST(h.doc AS BIGINT)
-            WHERE h.kind = 'm' OR (ms.submitted_date IS NOT NULL AND a.published_date < ms.submitted_date)
-            QUALIFY row_number() OVER (PARTITION BY h.m, h.kind ORDER BY h.shared DESC, h.doc) <= {MAX_SOURCES}
+            ),
+            dated_hits AS MATERIALIZED (
+                SELECT h.*, a.url, a.outlet, a.title, a.published_date FROM hits h
+                JOIN manuscripts ms ON ms.manuscript_id = h.m
+                LEFT JOIN articles a ON h.kind = 'a' AND a.article_id = TRY_CAST(h.doc AS BIGINT)
+                WHERE h.kind = 'm' OR (ms.submitted_date IS NOT NULL AND a.published_date < ms.submitted_date)
+                QUALIFY row_number() OVER (PARTITION BY h.m, h.kind ORDER BY h.shared DESC, h.doc) <= {MAX_SOURCES}
+            ),
+            overlap AS (
+                SELECT x.m, h.kind, h.doc, count(*) AS overlap
+                FROM mine x JOIN holders h USING (fp) SEMI JOIN dated_hits d USING (m, kind, doc)
+                GROUP BY ALL
+            ),
+            sizes AS (SELECT m, count(*) AS n FROM mine GROUP BY m)
+            SELECT d.m, d.kind, d.doc, d.fps, o.overlap, s.n, md.fingerprints,
+                   d.url, d.outlet, d.title, d.published_date
+            FROM dated_hits d JOIN overlap o USING (m, kind, doc) JOIN sizes s USING (m)
+            LEFT JOIN matcher_documents md
+              ON md.doc_kind = CASE d.kind WHEN 'a' THEN 'article' ELSE 'manuscript' END AND md.doc_id = d.doc
+            ORDER BY d.m, d.kind, d.doc
         """).fetchall()
     finally:
+        con.unregister("mine")
         con.unregister("common")
-    prior = [(m, int(doc), fps) for m, kind, doc, fps in rows if kind == "a"]
-    shared = [(m, doc, fps) for m, kind, doc, fps in rows if kind == "m"]
-    return prior, shared
 
 
-def _clustered(doc: WeighedDoc, fps: Sequence[int], cache: dict) -> bool:
-    """Do MIN_SHARED_FINGERPRINTS of ``fps`` lie close together in ``doc`` (a borrowed passage),
-    rather than scattered over it (chance)?"""
-    key = id(doc)
-    if key not in cache:
-        pos, fp = fingerprint_positions(doc.norm.text)
-        order = np.argsort(fp, kind="stable")
-        cache[key] = (fp[order], pos[order])
-    fp_sorted, pos_sorted = cache[key]
-    wanted = np.asarray(fps, dtype=np.int64)
-    left = np.searchsorted(fp_sorted, wanted, "left")
-    right = np.searchsorted(fp_sorted, wanted, "right")
-    at = np.sort(np.concatenate([pos_sorted[a:b] for a, b in zip(left, right)] or [np.zeros(0, np.int64)]))
-    k = MIN_SHARED_FINGERPRINTS - 1
-    return len(at) > k and bool((at[k:] - at[:-k] <= 2 * MIN_BORROWED_CHARS).any())
-
-
-def borrowed_passages(m: WeighedDoc, other: str) -> list[Passage] | None:
-    """Passages of ``m`` found in the text ``other`` when ``other`` shares little else with it.
-
-    None when ``other`` carries much of ``m`` or is mostly made of it (a placement
-    or a version of the same piece, not a source).
-    """
-    o = normalize_with_offsets(other).text
-    if not o or not len(m.norm.text):
-        return None
-    alignment = align(m.norm.text, o)
-    total = float(m.weights.sum())
-    carried = float(m.weights[alignment.m_mask].sum()) / total if total else 0.0
-    made_of = float(alignment.a_mask.sum()) / len(o)
-    if carried >= MUCH_OF or made_of >= MUCH_OF:
-        return None
-    return [p for p in alignment.passages if p.matched >= MIN_BORROWED_CHARS]
+def _runs(positions: np.ndarray) -> list[tuple[int, int]]:
+    """Normalised spans covered by runs of nearby fingerprints (a borrowed passage), long enough to count."""
+    if len(positions) < MIN_SHARED_FINGERPRINTS:
+        return []
+    breaks = np.flatnonzero(np.diff(positions) > MAX_RUN_GAP) + 1
+    out = []
+    for run in np.split(positions, breaks):
+        start, end = int(run[0]), int(run[-1]) + FINGERPRINT_K
+        if len(run) >= MIN_SHARED_FINGERPRINTS and end - start >= MIN_BORROWED_CHARS:
+            out.append((start, end))
+    return out
 
 
 def borrowed_spans(store, docs: Mapping[str, WeighedDoc], pairs: Sequence[tuple[str, NormText]],
                    params: MatcherParams) -> dict[str, list[Span]]:
     """Prior-art and shared spans of the manuscripts ``docs`` (id → weighed text) that
-    the articles they are paired with (``pairs``: manuscript_id, article text) carry."""
-    from shanggao.db import matcher_index
+    the articles they are paired with (``pairs``: manuscript_id, article text) carry.
 
-    common = common_fingerprints(docs, [(m, a) for m, a in pairs if m in docs and len(docs[m].norm.text)])
+    A document is a source when it shares little else with the manuscript: an
+    earlier article holding less than MUCH_OF of the manuscript's fingerprints
+    (more is an earlier placement, however short the article), another
+    manuscript sharing less than VERSION_OF of either's (more is a version).
+    """
+    pairs = [(m, a) for m, a in pairs if m in docs and len(docs[m].norm.text)]
+    prints = {m: _Prints.of(docs[m]) for m in sorted({m for m, _ in pairs})}
+    mine, common = _tables(prints, pairs)
     with store.read() as con:
-        prior, shared = borrowing_candidates(con, common, params.df_high)
-        cache: dict = {}
-        prior = [(m, a) for m, a, fps in prior if _clustered(docs[m], fps, cache)]
-        shared = [(m, o) for m, o, fps in shared if _clustered(docs[m], fps, cache)]
-        articles = {row[0]: row for row in matcher_index.articles_for_quotations(con, sorted({a for _, a in prior}))}
-        others = {row[0]: row[2] for row in matcher_index.document_bodies(con, "manuscript", sorted({o for _, o in shared}))}
+        rows = borrowing_candidates(con, mine, common, params.df_high)
     spans: dict[str, list[Span]] = defaultdict(list)
-    for mid, aid in prior:
-        article_id, url, outlet, title, published, body = articles[aid]
-        for p in borrowed_passages(docs[mid], body or "") or ():
-            spans[mid].append(Span(p.m_start, p.m_end, "prior_art", {
-                "article_id": int(article_id), "url": url, "outlet": outlet or "", "title": title or "",
-                "published": published.isoformat() if published else ""}))
-    by_passage: dict[tuple[str, int, int], list[str]] = defaultdict(list)
-    for mid, other in shared:
-        for p in borrowed_passages(docs[mid], others[other] or "") or ():
-            by_passage[(mid, p.m_start, p.m_end)].append(other)
-    for (mid, start, end), with_ in sorted(by_passage.items()):
+    shared_with: dict[tuple[str, int, int], list[str]] = defaultdict(list)
+    for mid, kind, doc, fps, overlap, size, doc_size, url, outlet, title, published in rows:
+        carried = overlap / size if size else 0.0
+        made_of = overlap / doc_size if doc_size else 0.0
+        if (kind == "a" and carried >= MUCH_OF) or (kind == "m" and max(carried, made_of) >= VERSION_OF):
+            continue   # an earlier placement, or a version of the same piece
+        for start, end in _runs(prints[mid].positions(fps)):
+            if kind == "a":
+                spans[mid].append(Span(start, end, "prior_art", {
+                    "article_id": int(doc), "url": url, "outlet": outlet or "", "title": title or "",
+                    "published": published.isoformat() if published else ""}))
+            else:
+                shared_with[(mid, start, end)].append(doc)
+    for (mid, start, end), with_ in sorted(shared_with.items()):
         spans[mid].append(Span(start, end, "shared", {"manuscripts": sorted(with_)}))
     return dict(spans)
 
@@ -346,6 +376,5 @@ def own_text_judgement(m_norm: NormText, m_weights: np.ndarray, a_norm: NormText
     return OwnText(pair_features(m_norm, m_w, a_w, own, params), passages, m_w, a_w, carried)
 
 
-__all__ = ["OwnText", "Span", "borrowed_passages", "borrowed_spans", "borrowing_candidates", "common_fingerprints",
-           "discounted_spans",
+__all__ = ["OwnText", "Span", "borrowed_spans", "borrowing_candidates", "discounted_spans",
            "marked_spans", "own_text_judgement", "span_mask"]
