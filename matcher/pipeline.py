@@ -342,8 +342,8 @@ def _link(m: str, a: int, m_doc: _Doc, a_doc: _Doc, params: MatcherParams, spans
 def _carries(link: Link, m_doc: _Doc, spans: Sequence[Span]) -> bool:
     """Does any of the link's passages overlap a discounted span (original offsets)?"""
     ranges = [m_doc.norm.span(s.start, s.end) for s in spans]
-    return any(start < p_end and p_start < end for p_start, p_end in (p["manuscript"] for p in link.evidence["passages"])
-               for start, end in ranges)
+    passages = [p["manuscript"] for p in link.evidence["passages"]]
+    return any(start < p_end and p_start < end for p_start, p_end in passages for start, end in ranges)
 
 
 def _own_text(store: Store, links: list[Link], manuscripts: dict[str, _Doc], articles: dict[int, _Doc],

@@ -48,7 +48,7 @@ from shanggao.matcher.shingle import FINGERPRINT_K, fingerprint_batch, fingerpri
 
 MIN_QUOTE_CHARS = 12        # normalised characters a marked quotation needs to be discounted
 MIN_BORROWED_CHARS = 24     # ... a passage shared with prior art or another manuscript (names are shorter)
-MIN_SHARED_FINGERPRINTS = 4  # rare fingerprints, close together, a manuscript must share with a document to compare them
+MIN_SHARED_FINGERPRINTS = 4  # rare fingerprints, close together, a borrowed passage shares with its document
 MAX_SOURCES = 40            # documents considered per manuscript, those sharing most first
 MAX_RUN_GAP = 24            # characters between sampled fingerprints still inside one borrowed passage
 MUCH_OF = 0.6               # an earlier article carrying this share of M's fingerprints is a placement of it
@@ -141,7 +141,7 @@ class _Prints:
     pos: np.ndarray
 
     @classmethod
-    def of(cls, doc: WeighedDoc) -> "_Prints":
+    def of(cls, doc: WeighedDoc) -> _Prints:
         pos, fp = fingerprint_positions(doc.norm.text)
         if len(pos):   # a fingerprint over stock text (weight 0) cannot make evidence; leave it out
             total = np.concatenate(([0.0], np.cumsum(doc.weights)))
@@ -157,7 +157,8 @@ class _Prints:
         wanted = np.asarray(fps, dtype=np.int64)
         left = np.searchsorted(self.fp, wanted, "left")
         right = np.searchsorted(self.fp, wanted, "right")
-        return np.sort(np.concatenate([self.pos[a:b] for a, b in zip(left, right)] or [np.zeros(0, np.int64)]))
+        found = [self.pos[a:b] for a, b in zip(left, right, strict=True)]
+        return np.sort(np.concatenate(found)) if found else np.zeros(0, np.int64)
 
 
 def _tables(prints: Mapping[str, _Prints], pairs: Sequence[tuple[str, NormText]]) -> tuple[pa.Table, pa.Table]:
@@ -169,7 +170,7 @@ def _tables(prints: Mapping[str, _Prints], pairs: Sequence[tuple[str, NormText]]
     doc, fp = fingerprint_batch([a.text for _, a in pairs])   # sorted by document, then fingerprint
     per_doc = np.split(fp, np.searchsorted(doc, np.arange(1, len(pairs))))
     common_m, common_fp = [], []
-    for (mid, _), article_fps in zip(pairs, per_doc):
+    for (mid, _), article_fps in zip(pairs, per_doc, strict=True):
         both = np.intersect1d(mine_fp[slot[mid]], article_fps, assume_unique=True)
         common_m.append(np.full(len(both), slot[mid], np.int32))
         common_fp.append(both)

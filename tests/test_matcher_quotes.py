@@ -16,13 +16,13 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from matcher_support import NIGHT_TEXT, TEA_TEXT, background, filler_article, insert_articles, sha
 
 from shanggao.cli import main
 from shanggao.db import Store
 from shanggao.matcher import explain, match_store
 from shanggao.matcher.normalize import normalize_with_offsets
 from shanggao.matcher.quotes import marked_spans
-from matcher_support import NIGHT_TEXT, TEA_TEXT, background, filler_article, insert_articles, sha
 
 # A passage both manuscripts paste (our own text, written in the manner of a 文件 paragraph): 200+ characters.
 PASSAGE = (
@@ -40,8 +40,8 @@ def insert_manuscripts(store: Store, rows: list[tuple[str, str, str, str, str]])
     """(manuscript_id, title, body, author, unit) rows, submitted on SUBMITTED."""
     with store.write() as con:
         con.executemany(
-            "INSERT INTO manuscripts (manuscript_id, title, body, body_hash, authors, unit, submitted_date, imported_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+            "INSERT INTO manuscripts (manuscript_id, title, body, body_hash, authors, unit, submitted_date, "
+            "imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
             [(m, t, b, sha(t + b), [a], u, SUBMITTED) for m, t, b, a, u in rows])
 
 
@@ -66,7 +66,8 @@ def shared_store(tmp_path) -> Store:
     insert_articles(store, [(URL.format(f"bg{i}"), f"工作动态{i}", b) for i, b in enumerate(background(40))])
     insert_manuscripts(store, [
         ("A", "马王溪村的黄金茶", TEA_TEXT + "\n我们体会到，" + PASSAGE, "向明", "浦市镇"),
-        ("B", "四点半夜校", NIGHT_TEXT[:180] + "\n社区党总支认识到，" + PASSAGE + "\n" + NIGHT_TEXT[180:], "田芳", "白沙镇"),
+        ("B", "四点半夜校", NIGHT_TEXT[:180] + "\n社区党总支认识到，" + PASSAGE + "\n" + NIGHT_TEXT[180:],
+         "田芳", "白沙镇"),
     ])
     insert_articles(store, [
         (URL.format("only-passage"), "抓党建促振兴", filler_article(500) + PASSAGE + filler_article(501)),
@@ -83,9 +84,10 @@ def test_a_pair_sharing_only_a_quoted_passage_never_links(shared_store):
     # the manuscript that only shares the passage with A's placement is not linked to it
     assert ("B", URL.format("a-placed")) not in found
     why = refused(shared_store)
-    assert {("A", URL.format("only-passage")), ("B", URL.format("only-passage")), ("B", URL.format("a-placed"))} <= set(why)
-    assert why[("B", URL.format("a-placed"))]["reason"] == "仅引文相同"
-    assert any(s["why"] == "shared" and s["manuscripts"] == ["A"] for s in why[("B", URL.format("a-placed"))]["discounted"])
+    only, placed = URL.format("only-passage"), URL.format("a-placed")
+    assert {("A", only), ("B", only), ("B", placed)} <= set(why)
+    assert why[("B", placed)]["reason"] == "仅引文相同"
+    assert any(s["why"] == "shared" and s["manuscripts"] == ["A"] for s in why[("B", placed)]["discounted"])
 
 
 def test_stored_evidence_passages_are_own_text_only(shared_store):
@@ -162,7 +164,8 @@ def test_marked_quotations_and_attributed_text():
     spans = {(s.why, s.source["marker"], norm.text[s.start:s.end]) for s in marked_spans(norm)}
     assert spans == {
         ("quotation", "强调", "要把党的政治建设摆在首位确保全县各级党组织坚强有力"),
-        ("attributed", "据新华社北京6月1日电", "中共中央办公厅近日印发关于加强基层党组织建设的意见要求各地认真贯彻落实"),
+        ("attributed", "据新华社北京6月1日电",
+         "中共中央办公厅近日印发关于加强基层党组织建设的意见要求各地认真贯彻落实"),
         ("attributed", "《中国共产党章程》规定", "党的基层组织是党在社会基层组织中的战斗堡垒"),
     }   # the villager's words (说) are the manuscript's own reporting
 
@@ -173,7 +176,8 @@ def test_a_marked_quotation_alone_does_not_link(tmp_path):
     insert_articles(store, [(URL.format(f"bg{i}"), f"工作动态{i}", b) for i, b in enumerate(background(40))])
     insert_manuscripts(store, [("D", "马王溪村的黄金茶", TEA_TEXT + "\n会议强调，“" + PASSAGE + "”", "向明", "浦市镇")])
     insert_articles(store, [
-        (URL.format("quoting"), "学习贯彻会议精神", filler_article(700) + "会议强调，“" + PASSAGE + "”" + filler_article(701)),
+        (URL.format("quoting"), "学习贯彻会议精神",
+         filler_article(700) + "会议强调，“" + PASSAGE + "”" + filler_article(701)),
         (URL.format("d-placed"), "马王溪村的黄金茶", TEA_TEXT[:400] + "\n会议强调，“" + PASSAGE + "”"),
     ], published=LATER)
     match_store(store)
