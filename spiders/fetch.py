@@ -10,6 +10,7 @@ a ``not_article`` problem, never stored as an article.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
@@ -35,6 +36,44 @@ def request_url_for(url: str) -> str:
     return spider_cls.fetch_url(url) if spider_cls is not None and hasattr(spider_cls, "fetch_url") else url
 
 
+@dataclass
+class FetchedPage:
+    """What ``shanggao fetch`` reads from one response (see :func:`read_page`)."""
+
+    url: str                              # the canonical article URL
+    outlet: str                           # registered slug, else the host
+    fields: dict[str, Any] | None         # the ArticleItem fields; None when the page holds no article body
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_page(response: Response) -> FetchedPage:
+    """The article a fetched page holds, the way ``shanggao fetch`` stores it.
+
+    A registered outlet's parser reads its own pages; when it finds no title or
+    body (or the site has no parser) the generic extractor reads the page.  A
+    page with a body is always an article: with no headline found its title is
+    the extractor's best guess, and a warning says so.
+    """
+    slug = outlet_slug_for(response.url)
+    spider_cls = spider_for_host(urlsplit(response.url).hostname or "")
+    if spider_cls is not None and hasattr(spider_cls, "parser_for_url"):
+        parser = spider_cls.parser_for_url(response.url)
+        url = spider_cls.canonical_url(response.url)
+    else:
+        parser = GenericParser()
+        url = urldefrag(response.url)[0]
+    fields = parser.parse(response)
+    if not fields.get("title") or not fields.get("body"):
+        if not isinstance(parser, GenericParser):  # the outlet's markup failed: try the generic reader
+            fields = GenericParser().parse(response)
+    if not fields.get("body"):
+        return FetchedPage(url, slug, None)
+    warnings = list(fields.pop("warnings", None) or [])
+    if not fields.get("title"):
+        return FetchedPage(url, slug, None)
+    return FetchedPage(url, slug, fields, warnings)
+
+
 class FetchSpider(scrapy.Spider):
     name = "fetch"
     outlet = None            # a fetch spans outlets: crawl_runs.outlet stays NULL
@@ -56,23 +95,15 @@ class FetchSpider(scrapy.Spider):
                           meta={"page_kind": "article", "outlet": outlet_slug_for(url), "requested_url": url})
 
     def parse_page(self, response: Response) -> Iterator[ArticleItem | ProblemItem]:
-        slug = outlet_slug_for(response.url)
-        spider_cls = spider_for_host(urlsplit(response.url).hostname or "")
-        if spider_cls is not None and hasattr(spider_cls, "parser_for_url"):
-            parser = spider_cls.parser_for_url(response.url)
-            url = spider_cls.canonical_url(response.url)
-        else:
-            parser = GenericParser()
-            url = urldefrag(response.url)[0]
-        fields = parser.parse(response)
-        if not fields.get("title") or not fields.get("body"):
-            if not isinstance(parser, GenericParser):  # the outlet's markup failed: try the generic reader
-                fields = GenericParser().parse(response)
-        if not fields.get("title") or not fields.get("body"):
-            yield ProblemItem(url=response.url, outlet=slug, problem="not_article",
-                              detail="no article title and body found on the page")
+        page = read_page(response)
+        for warning in page.warnings:
+            yield ProblemItem(url=page.url, outlet=page.outlet, problem="missing_field", detail=warning)
+        if page.fields is None:
+            yield ProblemItem(url=response.url, outlet=page.outlet, problem="not_article",
+                              detail="no article body found on the page")
             return
-        yield ArticleItem(url=url, outlet=slug, title=fields["title"], subtitle=fields.get("subtitle"),
+        fields = page.fields
+        yield ArticleItem(url=page.url, outlet=page.outlet, title=fields["title"], subtitle=fields.get("subtitle"),
                           byline=fields.get("byline"), authors=fields.get("authors") or [],
                           published_date=fields.get("published_date"), page_no=fields.get("page_no"),
                           page_name=fields.get("page_name"), page_url=None, body=fields["body"],
