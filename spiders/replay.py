@@ -28,6 +28,9 @@ Mirror layout (``root`` folder):
   ``/`` inside the query as ``%2F``: ``…/content_1569937.htm?div=-1`` is the
   file ``…/content_1569937.htm%3Fdiv=-1``; when that file is absent the
   query-less file is served.
+* A file name longer than file systems allow (255 bytes, less room for the sidecar suffix) — a long query
+  string, a long path segment — is stored as its first bytes, ``~``, a hash of the whole name and the
+  extension of its path part: ``…/search.htm%3Fq=…~3f2a…c1.htm`` (:func:`fit_name`).
 * A sidecar ``<file>.meta.json`` may override the response:
   ``{"status": 302, "headers": {"Location": "…"}, "charset": "gbk"}``.
   ``charset`` goes into the Content-Type header (omit it to send none, as many
@@ -45,13 +48,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import mimetypes
 import ssl
 import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 META_SUFFIX = ".meta.json"
@@ -72,7 +76,24 @@ def mirror_path(root: Path | str, url: str) -> Path:
     name = path.lstrip("/")
     if parts.query:
         name += "%3F" + parts.query.replace("/", "%2F")
-    return Path(root) / host / name
+    return Path(root, host, *(fit_name(part) for part in name.split("/")))
+
+
+# Room for the longest name a file system takes (255 bytes) with the sidecar suffix added.
+MAX_NAME_BYTES = 255 - len(META_SUFFIX)
+
+
+def fit_name(name: str) -> str:
+    """A mirror file or folder name that the file system accepts: ``name`` itself when short enough,
+    else its first bytes, ``~``, a hash of the whole name and the extension of its path part."""
+    raw = name.encode("utf-8")
+    if len(raw) <= MAX_NAME_BYTES:
+        return name
+    digest = hashlib.sha256(raw).hexdigest()[:24]
+    suffix = PurePosixPath(name.split("%3F", 1)[0]).suffix
+    suffix = suffix if len(suffix) <= 10 else ""
+    head = raw[:MAX_NAME_BYTES - len(digest) - len(suffix) - 1].decode("utf-8", "ignore")
+    return f"{head}~{digest}{suffix}"
 
 
 def post_key_url(url: str, body: bytes) -> str:
@@ -233,14 +254,15 @@ class _ReplayServer(ThreadingHTTPServer):
 
     def lookup(self, url: str) -> tuple[int, dict[str, str], bytes]:
         path = mirror_path(self.root, url)
-        if not _exists(path) and "%3F" in path.name:
-            path = path.with_name(path.name.split("%3F", 1)[0])
+        if not _exists(path) and urlsplit(url).query:
+            path = mirror_path(self.root, urlsplit(url)._replace(query="").geturl())
         sidecar = path.with_name(path.name + META_SUFFIX)
         meta = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.is_file() else {}
         if not path.is_file() and not meta:
             return 404, {"Content-Type": "text/html"}, b"<html><body><h1>404 Not Found</h1></body></html>"
         body = path.read_bytes() if path.is_file() else b""
-        ctype = _TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        served = PurePosixPath(path.name.split("%3F", 1)[0])  # the type is the URL path's, not the query's
+        ctype = _TYPES.get(served.suffix.lower()) or mimetypes.guess_type(served.name)[0] or "application/octet-stream"
         if meta.get("charset"):
             ctype += f"; charset={meta['charset']}"
         headers = {"Content-Type": ctype, **meta.get("headers", {})}
