@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterator
 
 __all__ = [
     "BEIJING",
@@ -42,6 +43,7 @@ __all__ = [
     "beijing_today",
     "date_from_match",
     "date_in_url",
+    "dates_in",
     "find_date",
     "parse_date",
     "parse_month",
@@ -179,13 +181,25 @@ def find_date(text: str | None) -> dt.date | None:
     """
     if not text:
         return None
-    for pattern in (_TEXT_DATE, _COMPACT_DATE):
-        for m in pattern.finditer(text):
-            try:
-                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            except ValueError:
-                continue
+    for found, _ in dates_in(text):
+        return found
+    for m in _COMPACT_DATE.finditer(text):
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            continue
     return None
+
+
+def dates_in(text: str) -> Iterator[tuple[dt.date, int]]:
+    """LENIENT: every full calendar date written out in ``text`` (``2022年3月28日``, ``2022-03-28``,
+    ``2022/3/28``, ``2022.3.28``) with where it starts, in order; impossible dates and bare years or
+    months are skipped (compact ``20220328`` is not read: in running text it is as often a number)."""
+    for m in _TEXT_DATE.finditer(text):
+        try:
+            yield dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), m.start()
+        except ValueError:
+            continue
 
 
 # -- dates in URLs -------------------------------------------------------------------

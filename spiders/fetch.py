@@ -18,6 +18,7 @@ import scrapy
 from scrapy.http import Request, Response
 
 from shanggao.db.outlets import outlet_for_host
+from shanggao.spiders.extract import decoded
 from shanggao.spiders.items import ArticleItem, ProblemItem
 from shanggao.spiders.outlets import spider_for_host
 from shanggao.spiders.outlets.base import GenericParser
@@ -54,6 +55,7 @@ def read_page(response: Response) -> FetchedPage:
     page with a body is always an article: with no headline found its title is
     the extractor's best guess, and a warning says so.
     """
+    response = decoded(response)
     slug = outlet_slug_for(response.url)
     spider_cls = spider_for_host(urlsplit(response.url).hostname or "")
     if spider_cls is not None and hasattr(spider_cls, "parser_for_url"):
@@ -66,10 +68,8 @@ def read_page(response: Response) -> FetchedPage:
     if not fields.get("title") or not fields.get("body"):
         if not isinstance(parser, GenericParser):  # the outlet's markup failed: try the generic reader
             fields = GenericParser().parse(response)
-    if not fields.get("body"):
-        return FetchedPage(url, slug, None)
     warnings = list(fields.pop("warnings", None) or [])
-    if not fields.get("title"):
+    if not fields.get("body") or not fields.get("title"):
         return FetchedPage(url, slug, None)
     return FetchedPage(url, slug, fields, warnings)
 

@@ -25,7 +25,7 @@ from lxml import etree
 from parsel import Selector, SelectorList
 from scrapy.http import Response
 
-from shanggao.dates import beijing_date_of_timestamp, date_in_url, find_date
+from shanggao.dates import date_in_url, find_date
 from shanggao.spiders.text import (
     clean_inline,
     clean_text,
@@ -279,11 +279,6 @@ class IndexParser(Versioned):
         return [(url, text) for url, text in found.items() if url not in dropped]
 
 
-def _strip_site_name(title: str) -> str:
-    """"标题 - 某某网" / "标题_某某网" / "标题|某某网" -> "标题"."""
-    return re.split(r"\s+[-|–—]\s+|_|\|", title, maxsplit=1)[0].strip() if title else ""
-
-
 def _unique(items) -> list[str]:
     seen: dict[str, None] = {}
     for item in items:
@@ -292,67 +287,32 @@ def _unique(items) -> list[str]:
 
 
 class GenericParser(ArticleParser):
-    """Any page of an unknown layout: trafilatura's main text and metadata.
+    """Any page of an unknown layout: the generic extractor (:mod:`shanggao.spiders.extract`).
 
-    Also knows the handful of hooks nearly every Chinese CMS or WeChat article
-    page has (``og:title``, ``#activity-name``, ``var ct = "…"``, ``publishdate``
-    metas) so a title and date are found even when trafilatura has none.
+    Headline, publication date and body come from the extractor (trafilatura for the main text, the
+    page's own date markers, headline elements confirmed by ``<title>``); bylines are read from the
+    body's lead like every parser's.  ``warnings`` lists what a person should check (a guessed title).
     """
 
-    TITLE = ("#activity-name", "meta[property='og:title']::attr(content)", "h1")
-    DATE = ("meta[name=publishdate]::attr(content)", "meta[name=PubDate]::attr(content)",
-            "meta[property='article:published_time']::attr(content)", "#publish_time", ".date", ".time")
-
     def parse(self, response: Response) -> dict[str, Any]:
-        import trafilatura
+        from shanggao.spiders.extract import decoded, extract
 
-        html = response.text
-        sel = Selector(text=html, base_url=response.url)
-        doc = trafilatura.bare_extraction(html, url=response.url, with_metadata=True,
-                                          include_comments=False, include_tables=False)
-        meta = doc.as_dict() if doc is not None and hasattr(doc, "as_dict") else (doc or {})
-        text = clean_text(meta.get("text") or "")
-        paragraphs = text.split("\n") if text else []
-        title = (self._title(sel) or clean_inline(meta.get("title") or "")
-                 or _strip_site_name(node_text(sel.css("title")[:1])) or None)
-        day = (find_date(meta.get("date")) or self._date(sel, html) or self.date_from_url(response.url))
-        printed = clean_inline(meta.get("author") or "") or None
+        response = decoded(response)
+        found = extract(response.text, response.url)
+        paragraphs = found.paragraphs
         byline, names = self.authors(None, paragraphs)
         if not names:  # extractors drop short lead lines such as "记者 X 通讯员 Y 报道"
+            sel = Selector(text=response.text, base_url=response.url)
             leads = [t for t in (node_text(p) for p in sel.css("p")[:8]) if t][:4]
             byline, names = extract_byline(leads)
         return {
-            "title": title,
+            "title": found.title,
             "subtitle": None,
-            "byline": byline or printed,
-            "authors": names or names_in_byline(printed),
-            "published_date": day,
+            "byline": byline or found.author,
+            "authors": names or names_in_byline(found.author),
+            "published_date": found.published_date,
             "page_no": None,
             "page_name": None,
             "body": "\n".join(paragraphs),
+            "warnings": found.warnings,
         }
-
-    def _title(self, sel: Selector) -> str | None:
-        for query in self.TITLE:
-            found = select(sel, query)[:1]
-            if not found:
-                continue
-            value = found.get() if query.endswith("::attr(content)") else node_text(found)
-            value = clean_inline(value)
-            if value:
-                return value
-        return None
-
-    _WECHAT_CT = re.compile(r"""var\s+ct\s*=\s*["']?(\d{10})""")
-
-    def _date(self, sel: Selector, html: str) -> date | None:
-        for query in self.DATE:
-            found = select(sel, query)[:1]
-            value = found.get() if query.endswith("::attr(content)") else node_text(found)
-            day = find_date(value or "")
-            if day:
-                return day
-        m = self._WECHAT_CT.search(html)
-        if m:  # WeChat's publish timestamp (seconds, Beijing time for the date)
-            return beijing_date_of_timestamp(int(m.group(1)))
-        return None
