@@ -181,7 +181,7 @@ def find_date(text: str | None) -> dt.date | None:
     """
     if not text:
         return None
-    for found, _ in dates_in(text):
+    for found, _, _ in dates_in(text):
         return found
     for m in _COMPACT_DATE.finditer(text):
         try:
@@ -191,13 +191,13 @@ def find_date(text: str | None) -> dt.date | None:
     return None
 
 
-def dates_in(text: str) -> Iterator[tuple[dt.date, int]]:
+def dates_in(text: str) -> Iterator[tuple[dt.date, int, int]]:
     """LENIENT: every full calendar date written out in ``text`` (``2022年3月28日``, ``2022-03-28``,
-    ``2022/3/28``, ``2022.3.28``) with where it starts, in order; impossible dates and bare years or
-    months are skipped (compact ``20220328`` is not read: in running text it is as often a number)."""
+    ``2022/3/28``, ``2022.3.28``) with where it starts and ends, in order; impossible dates and bare
+    years or months are skipped (compact ``20220328`` is not read: in running text it is as often a number)."""
     for m in _TEXT_DATE.finditer(text):
         try:
-            yield dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), m.start()
+            yield dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), m.start(), m.end()
         except ValueError:
             continue
 

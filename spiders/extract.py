@@ -183,7 +183,7 @@ def headline(tree: etree._Element) -> tuple[str | None, bool]:
     candidates = [c for c in candidates if c and len(c) <= 120]
     # A headline element confirmed by <title> (or by og:title) is the title: the same words first, then
     # one holding the other (an element with a kicker in it gives the words <title> confirms).
-    confirms = [c for c in (title_tag, *segments, *metas) if c]
+    confirms = [c for c in (_best_segment(segments), *segments, *metas, title_tag) if c]
     for confirm in confirms:
         if confirm in candidates:
             return confirm, True
@@ -227,7 +227,12 @@ _DATE_ELEMENTS = etree.XPath(
     "//*[@id='paperdate' or @id='pubtime_baidu' or @id='publish_time' or @id='pubtime' or @id='pub_time'"
     " or @id='publishtime' or @id='pubDate' or @id='publishDate' or @itemprop='datePublished']"
     " | //time[@pubdate or @itemprop='datePublished']")
-_LABELLED = re.compile(r"(?:发表于|发布于|发布时间|发布日期|发表时间|发表日期|发稿时间|刊发时间|出版日期|更新时间|时间|日期)\s*[:：]?\s*$")
+# A date introduced (or followed) by the words that say it is the publication's.
+_STRONG_LABEL = re.compile(r"(?:发表于|发布于|发布时间|发布日期|发表时间|发表日期|发稿时间|刊发时间|出版日期)\s*[:：]?\s*$")
+_WEAK_LABEL = re.compile(r"(?:时间|日期)\s*[:：]\s*$")
+_AFTER_LABEL = re.compile(r"[日号]?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:发表|发布|更新)")
+# 9/17/2004 5:54:13 AM: month first, as US-made content systems print it (only after a label).
+_US_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})(?!\d)")
 _COPYRIGHT = re.compile(r"©|&copy;|copyright|版权所有|all rights reserved", re.I)
 
 
@@ -260,7 +265,7 @@ def _full_date(value: str | None) -> date | None:
     """A Y-M-D date written in ``value`` (ISO timestamps included); a year or a month alone is None."""
     if not value:
         return None
-    for day, _ in dates_in(value):
+    for day, _, _ in dates_in(value):
         return day
     m = re.match(r"\s*(\d{4})(\d{2})(\d{2})(?:\D|$)", value)
     if m:
@@ -285,16 +290,26 @@ def _date_beside(text: str, title: str | None, today: date) -> date | None:
         if at < 0:
             return None
         window = text[at + len(title): at + len(title) + 200]
-        for day, pos in dates_in(window):
+        for day, pos, _ in dates_in(window):
             if _plausible(day, today) and not _COPYRIGHT.search(window[max(0, pos - 20):pos]):
                 return day
         start = at + len(title)
 
 
-def _labelled_date(text: str, today: date) -> date | None:
-    for day, pos in dates_in(text):
-        if _plausible(day, today) and _LABELLED.search(text[max(0, pos - 8):pos]):
+def _labelled_date(text: str, today: date, label: re.Pattern[str]) -> date | None:
+    for day, pos, end in dates_in(text):
+        if not _plausible(day, today):
+            continue
+        if label.search(text[max(0, pos - 10):pos]) or (label is _STRONG_LABEL and _AFTER_LABEL.match(text, end)):
             return day
+    for m in _US_DATE.finditer(text):
+        if label.search(text[max(0, m.start() - 10):m.start()]):
+            try:
+                day = date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
+            except ValueError:
+                continue
+            if _plausible(day, today):
+                return day
     return None
 
 
@@ -313,7 +328,7 @@ def _url_date(url: str, today: date) -> date | None:
 
 
 def _printed(day: date, text: str) -> bool:
-    return any(found == day for found, _ in dates_in(text))
+    return any(found == day for found, _, _ in dates_in(text))
 
 
 def publication_date(tree: etree._Element, html: str, url: str, title: str | None,
@@ -324,7 +339,8 @@ def publication_date(tree: etree._Element, html: str, url: str, title: str | Non
     if day and _plausible(day, today):
         return day
     text = _visible_text(tree) if text is None else text
-    for found in (_date_beside(text, title, today), _labelled_date(text, today), _url_date(url, today)):
+    for found in (_date_beside(text, title, today), _labelled_date(text, today, _STRONG_LABEL),
+                  _labelled_date(text, today, _WEAK_LABEL), _url_date(url, today)):
         if found:
             return found
     guess = _htmldate_quick(tree, url)

@@ -24,7 +24,8 @@ def fetch(app: AppContext, urls: tuple[str, ...], fmt: str, verbose: bool, allow
     Any site works: a registered outlet's parser reads its own pages, anything
     else (a WeChat article, a county site) goes to a generic extractor.
     Prints what was stored; pages that could not be fetched or hold no article
-    are listed with the reason and make the exit status non-zero.
+    are listed with the reason and make the exit status non-zero.  A page with
+    a body but no headline is stored under the best title guess, with a warning.
     Honours http_proxy / https_proxy.
 
     \b
@@ -45,8 +46,14 @@ def fetch(app: AppContext, urls: tuple[str, ...], fmt: str, verbose: bool, allow
     with app.store.read() as con:
         stored = fetched_in_runs(con, run_ids, requested)
         problems = run_problems(con, run_ids)
+    # A stored page's missing_field rows are warnings about it (a guessed title), not failures.
+    stored_urls = {row[0] for row in stored}
+    warnings = [p for p in problems if p[1] == "missing_field" and p[0] in stored_urls]
+    problems = [p for p in problems if p not in warnings]
     if stored:
         print_rows(["url", "outlet", "published_date", "title", "authors", "version", "chars"], stored, fmt)
+    for url, _, detail in warnings:
+        click.echo(f"warning: {url}: {detail}", err=True)
     if problems:
         click.echo("Not stored:", err=True)
         for url, problem, detail in problems:
