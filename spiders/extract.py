@@ -375,12 +375,17 @@ _UI_WORDS = re.compile(r"登录|注册|二维码|排行榜|评论|收藏|点赞|
 _SENTENCE_END = re.compile(r"[。！？!?…”」]$")
 
 
+_MAX_LINKS = 3000  # a page with more links is read with its first ones (bounded work on hostile pages)
+
+
 def _link_texts(tree: etree._Element) -> set[str]:
     texts = set()
-    for a in tree.xpath("//a"):
+    for a in tree.iter("a"):
         text = _text(a)
-        if len(text) >= 2:
+        if 2 <= len(text) <= 200:
             texts.add(text)
+            if len(texts) >= _MAX_LINKS:
+                break
     return texts
 
 
@@ -390,6 +395,8 @@ _NOT_COUNTED = re.compile(r"[\s|｜·•>»/\\\-–—_:：,，.。、()（）\[
 def _is_link_line(line: str, links: set[str]) -> bool:
     """A line made of the page's link texts: a teaser, a related article's title, a menu
     (``博客首页 | 注册 | 控制面板``): at least 70 % of its letters are inside links."""
+    if len(line) > 2000:  # a long paragraph is prose
+        return False
     if line in links:
         return len(line) >= 4
     letters = len(_NOT_COUNTED.sub("", line))
