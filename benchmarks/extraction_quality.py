@@ -206,7 +206,7 @@ def score_zh(pages: list[dict], results: list[dict]) -> dict:
     f1s: list[float] = []
     chrome_pages = 0
     failures: dict[str, list] = {"title": [], "date": [], "chrome": [], "f1": []}
-    for page, got in zip(pages, results):
+    for page, got in zip(pages, results, strict=False):
         truth = page["truth"]
         if truth.get("title"):
             titles += 1
@@ -236,7 +236,7 @@ def score_zh(pages: list[dict], results: list[dict]) -> dict:
 
 def score_real(pages: list[dict], results: list[dict]) -> list[dict]:
     rows = []
-    for page, got in zip(pages, results):
+    for page, got in zip(pages, results, strict=False):
         expect = page["expect"]
         body = _fold(got["body"])
         rows.append({
@@ -296,10 +296,10 @@ def main(argv: list[str] | None = None) -> int:
                 del runs["GNE 0.4.3"]
             continue
         done = subprocess.run([sys.executable, "-c", (
-            "import json, sys; sys.path.insert(0, %r); import extraction_quality as q; "
-            "zh, real = q.load_pages(__import__('pathlib').Path(%r)); "
-            "res = q.run_%s(zh + real); json.dump(res, sys.stdout, ensure_ascii=False, default=str)"
-        ) % (str(HERE), str(args.shared), name)], capture_output=True, text=True, env={**os.environ})
+            f"import json, sys; sys.path.insert(0, {str(HERE)!r}); import extraction_quality as q; "
+            f"zh, real = q.load_pages(__import__('pathlib').Path({str(args.shared)!r})); "
+            f"res = q.run_{name}(zh + real); json.dump(res, sys.stdout, ensure_ascii=False, default=str)"
+        )], capture_output=True, text=True, env={**os.environ})
         if done.returncode != 0:
             print(done.stderr[-3000:], file=sys.stderr)
             return 1
@@ -315,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|")
     for name, s in scored.items():
         res = runs[name]
-        dropped = sum(1 for r, p in zip(res, pages) if not r["stored"] and _has_body(p))
+        dropped = sum(1 for r, p in zip(res, pages, strict=False) if not r["stored"] and _has_body(p))
         print(f"| {name} | {_pct(s['title'])} | {_pct(s['date'])} | {s['f1']:.3f} | {_pct(s['chrome'])} | {dropped} |")
     print()
     print("CPU per page (all pages):")
@@ -342,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
             ("body F1 >= 0.88", s["f1"] >= 0.88),
             ("chrome <= 5 %", s["chrome"][0] <= 0.05 * s["chrome"][1]),
             ("title right on every real page", all(r["title"] for r in rows)),
-            ("no page with a body dropped", not any(not r["stored"] and _has_body(p) for r, p in zip(res, pages))),
+            ("no page with a body dropped",
+             not any(not r["stored"] and _has_body(p) for r, p in zip(res, pages, strict=True))),
             ("median CPU per page < 0.5 s", statistics.median(r["cpu"] for r in res) < 0.5),
         ]
         for label, ok in checks:

@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 from scrapy.http import Response, TextResponse
 
 from shanggao.dates import beijing_date_of_timestamp, dates_in, find_date
@@ -228,7 +229,8 @@ _DATE_ELEMENTS = etree.XPath(
     " or @id='publishtime' or @id='pubDate' or @id='publishDate' or @itemprop='datePublished']"
     " | //time[@pubdate or @itemprop='datePublished']")
 # A date introduced (or followed) by the words that say it is the publication's.
-_STRONG_LABEL = re.compile(r"(?:发表于|发布于|发布时间|发布日期|发表时间|发表日期|发稿时间|刊发时间|出版日期)\s*[:：]?\s*$")
+_STRONG_LABEL = re.compile(
+    r"(?:发表于|发布于|发布时间|发布日期|发表时间|发表日期|发稿时间|刊发时间|出版日期)\s*[:：]?\s*$")
 _WEAK_LABEL = re.compile(r"(?:时间|日期)\s*[:：]\s*$")
 _AFTER_LABEL = re.compile(r"[日号]?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:发表|发布|更新)")
 # 9/17/2004 5:54:13 AM: month first, as US-made content systems print it (only after a label).
@@ -313,7 +315,8 @@ def _labelled_date(text: str, today: date, label: re.Pattern[str]) -> date | Non
     return None
 
 
-_URL_DATE = re.compile(r"(?<!\d)(?P<year>20\d{2}|19\d{2})[-/_]?(?P<month>0[1-9]|1[0-2])[-/_]?(?P<day>[0-2]\d|3[01])(?!\d)")
+_URL_DATE = re.compile(
+    r"(?<!\d)(?P<year>20\d{2}|19\d{2})[-/_]?(?P<month>0[1-9]|1[0-2])[-/_]?(?P<day>[0-2]\d|3[01])(?!\d)")
 
 
 def _url_date(url: str, today: date) -> date | None:
@@ -410,7 +413,7 @@ def _is_link_line(line: str, links: set[str]) -> bool:
         while start >= 0:
             covered[start:start + len(text)] = [True] * len(text)
             start = line.find(text, start + len(text))
-    inside = len(_NOT_COUNTED.sub("", "".join(ch for ch, c in zip(line, covered) if c)))
+    inside = len(_NOT_COUNTED.sub("", "".join(ch for ch, c in zip(line, covered, strict=False) if c)))
     return inside >= 0.7 * letters
 
 
@@ -426,7 +429,8 @@ def _strip_chrome(paragraphs: list[str], links: set[str]) -> list[str]:
     kept: list[str] = []
     in_list = False  # after a 推荐阅读 / 相关新闻 head: the list of links that follows goes too
     for line in paragraphs:
-        if _CHROME_HEADS.match(line) and (len(line) <= 20 or _is_link_line(_CHROME_HEADS.sub("", line).strip(" ：:】]）)"), links) or len(line) <= 60):
+        rest = _CHROME_HEADS.sub("", line).strip(" ：:】]）)")
+        if _CHROME_HEADS.match(line) and (len(line) <= 60 or _is_link_line(rest, links)):
             in_list = True
             continue
         if _chrome_line(line):

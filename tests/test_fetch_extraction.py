@@ -13,7 +13,6 @@ import pytest
 
 from shanggao.spiders.replay import MAX_NAME_BYTES, ReplayProxy, add_page, fit_name, mirror_path
 
-
 # -- the replay proxy: URLs whose file name would be too long --------------------------------------
 
 def _get_through(proxy: ReplayProxy, url: str) -> tuple[int, str, bytes]:
@@ -53,7 +52,8 @@ def test_short_names_are_kept_as_they_are() -> None:
     assert fit_name("content_1569937.htm%3Fdiv=-1") == "content_1569937.htm%3Fdiv=-1"
     long = "index.html%3F" + "q=1&" * 100
     fitted = fit_name(long)
-    assert len(fitted.encode()) <= MAX_NAME_BYTES and fitted.startswith("index.html%3Fq=1&") and fitted.endswith(".html")
+    assert len(fitted.encode()) <= MAX_NAME_BYTES
+    assert fitted.startswith("index.html%3Fq=1&") and fitted.endswith(".html")
 
 
 # -- the generic extractor, one mechanism per small page written here -------------------------------
@@ -109,7 +109,8 @@ PEOPLE_2024 = """<!DOCTYPE html><html><head><meta charset="gb2312">
 <div class="rm_txt_con">%s</div>
 <div class="share">分享让更多人看到</div>
 <div class="edit">(责编：王某某)</div></div>
-<div class="footer"><p>人民日报社概况 | 关于人民网 | 报社招聘</p><p>Copyright © 1997-2024 by www.people.com.cn all rights reserved</p>
+<div class="footer"><p>人民日报社概况 | 关于人民网 | 报社招聘</p>
+<p>Copyright © 1997-2024 by www.people.com.cn all rights reserved</p>
 <p>©2015 本站维护</p></div></body></html>"""
 
 
@@ -149,8 +150,9 @@ def test_paperdate_and_meta_markers() -> None:
 
     paper = ("<html><head><meta charset='utf-8'><title>村里来了年轻干部-某某日报</title></head><body>"
              "<div class='top'><span id='paperdate'>2022年02月13日</span></div>"
-             "<div class='Heading'>村里来了年轻干部</div><div class='content'>%s<p>2021年，全县选派干部一百名。</p></div>"
-             "</body></html>") % _paragraphs()
+             "<div class='Heading'>村里来了年轻干部</div>"
+             f"<div class='content'>{_paragraphs()}<p>2021年，全县选派干部一百名。</p></div>"
+             "</body></html>")
     page = _read("http://epaper.example.invalid/html/content_1.htm", paper)
     assert page.fields["title"] == "村里来了年轻干部"
     assert page.fields["published_date"] == date(2022, 2, 13)
