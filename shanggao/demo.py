@@ -41,13 +41,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shanggao.db import Store
-from shanggao.db.evidence import unclaimed_overview
-from shanggao.db.manuscripts import unplaced_manuscripts
+from shanggao.db.evidence import UnclaimedOverview, unclaimed_overview
+from shanggao.db.manuscripts import UnplacedManuscript, unplaced_manuscripts
 from shanggao.db.outlets import sync_outlets
 from shanggao.db.verdicts import verdict_overview
 from shanggao.shell import shanggao_command
+
+if TYPE_CHECKING:
+    from shanggao.importers.common import ImportReport
+    from shanggao.matcher.pipeline import MatchRunResult
+    from shanggao.spiders.run import OutletResult
+    from shanggao.verify import VerifySummary
 
 DEMO_START = date(2026, 10, 13)
 DEMO_END = date(2026, 10, 15)
@@ -109,11 +116,11 @@ class DemoPaths:
 @dataclass
 class DemoResult:
     paths: DemoPaths
-    crawl: list = field(default_factory=list)          # spiders.run.OutletResult per outlet
-    manuscripts: object = None                         # importers ImportReport
-    claims: object = None                              # importers ImportReport
-    matching: object = None                            # matcher.pipeline.MatchRunResult
-    verification: object = None                        # shanggao.verify.VerifySummary
+    crawl: list[OutletResult] = field(default_factory=list)   # one per outlet
+    manuscripts: ImportReport | None = None
+    claims: ImportReport | None = None
+    matching: MatchRunResult | None = None
+    verification: VerifySummary | None = None
     reports: list[Path] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -283,7 +290,8 @@ def run_demo(out: Path, progress: Callable[[str], None] = lambda _line: None) ->
         for fmt in REPORT_FORMATS:
             done = publish(store, period, rules, fmt, paths.reports / default_report_name(period, fmt),
                            working_sheet=fmt == REPORT_FORMATS[-1])   # one 工作底稿 for the four
-            result.reports.append(done.report)
+            if done.report:
+                result.reports.append(done.report)
             if done.working_sheet:
                 result.reports.append(done.working_sheet)
     return result
@@ -315,7 +323,7 @@ def verdict_rows(store: Store) -> list[tuple]:
     for r in rows:
         page = f"{r.evidence_page}版" if r.evidence_page else None
         evidence = " ".join(x for x in (r.evidence_outlet_name, _short(r.evidence_date), page) if x)
-        label = STATUS_LABELS.get(r.status, r.status or "（未核验）")
+        label = STATUS_LABELS.get(r.status or "", r.status or "（未核验）")
         ms = r.claimed_manuscript_id
         table.append((r.claim_id, r.claimants, f"{r.claimed_outlet} {_short(r.claimed_date)}".strip(), label,
                       evidence, r.points or 0, r.status, f"{ms}：{r.reasons}" if r.reasons else ms))
@@ -326,13 +334,13 @@ def _short(day: date | None) -> str:
     return f"{day:%m-%d}" if day else ""
 
 
-def unclaimed_rows(store: Store) -> list[tuple]:
+def unclaimed_rows(store: Store) -> list[UnclaimedOverview]:
     """Placements the matcher found that no claim mentions (the ``unclaimed_placements`` view)."""
     with store.read() as con:
         return unclaimed_overview(con)
 
 
-def unplaced_rows(store: Store) -> list[tuple]:
+def unplaced_rows(store: Store) -> list[UnplacedManuscript]:
     """Manuscripts the matcher found in no crawled article."""
     with store.read() as con:
         return unplaced_manuscripts(con)

@@ -73,6 +73,8 @@ def period_from_options(period: str | None, start: str | None, end: str | None) 
         first, last = parse_date(start), parse_date(end)
     except ValueError as exc:
         raise PeriodError(str(exc), "--from/--to") from None
+    if first is None or last is None:
+        raise PeriodError("--from and --to go together")
     if first > last:
         raise PeriodError(f"--from {first} is after --to {last}", "--from/--to")
     return Period(first, last, f"{first.isoformat()}..{last.isoformat()}")

@@ -53,15 +53,15 @@ class Steps:
         return self._progress is not None
 
     def __call__(self, steps: int = 1) -> None:
-        if self._progress is not None:
+        if self._progress is not None and self._task is not None:
             self._progress.advance(self._task, steps)
 
     def set_total(self, total: int | None) -> None:
-        if self._progress is not None:
+        if self._progress is not None and self._task is not None:
             self._progress.update(self._task, total=total)
 
     def describe(self, label: str) -> None:
-        if self._progress is not None:
+        if self._progress is not None and self._task is not None:
             self._progress.update(self._task, description=label)
 
 

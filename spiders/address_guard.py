@@ -100,7 +100,7 @@ class AddressGuardMiddleware:
             from twisted.internet import reactor  # the running one; importing it earlier would install a default
 
             try:
-                resolved = await maybe_deferred_to_future(reactor.resolve(host))
+                resolved = await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[arg-type]
             except (DNSLookupError, OSError, ValueError):
                 return None  # unresolvable here: the download (or the proxy) reports it
             address = literal_address(str(resolved))

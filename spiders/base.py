@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from urllib.parse import urldefrag
 
 import scrapy
-from scrapy.http import Request, Response
+from scrapy.http import Request, Response, TextResponse
 
 from shanggao.dates import beijing_today, parse_date
 from shanggao.db.articles import outlet_urls
@@ -44,9 +44,9 @@ def date_window(day: Any = None, start: Any = None, end: Any = None) -> list[dat
     if one is not None:
         return [one]
     today = beijing_today()
-    if first is None and last is None:
-        return [today - timedelta(days=1), today]
     if first is None:
+        if last is None:
+            return [today - timedelta(days=1), today]
         first = last
     if last is None:
         last = max(first, today)
@@ -64,11 +64,13 @@ def truthy(value: Any) -> bool:
 class OutletSpider(scrapy.Spider):
     """A spider for one registered outlet.  Subclasses set ``outlet`` and ``parsers``."""
 
-    outlet: ClassVar[str] = ""
-    parsers: ClassVar[Sequence[type[ArticleParser]]] = (GenericParser,)
+    # Class attributes an instance may override (the generic spider sets them from its outlet file).
+    outlet: str = ""
+    parsers: Sequence[type[ArticleParser]] = (GenericParser,)
+    allowed_domains: list[str]
     # False for spiders that may legitimately find nothing (keyword-filtered portals):
     # then an empty run is 'ok', not 'drift'.
-    expects_articles: ClassVar[bool] = True
+    expects_articles: bool = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -262,7 +264,7 @@ class EpaperSpider(OutletSpider):
                     version: type[IndexParser] | None = None) -> Iterator[Any]:
         version = version or type(parser_for(self.index_parsers, day))
         index = version()
-        sel = scrapy.Selector(response)
+        sel = scrapy.Selector(cast(TextResponse, response))  # index pages are HTML
         for url in index.page_links(sel, response.url):
             yield Request(url, callback=self.parse_index, cb_kwargs={"day": day, "version": version},
                           meta={"page_kind": "index"})

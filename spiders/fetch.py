@@ -9,7 +9,7 @@ a ``not_article`` problem, never stored as an article.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
@@ -18,6 +18,7 @@ import scrapy
 from scrapy.http import Request, Response
 
 from shanggao.db.outlets import outlet_for_host
+from shanggao.spiders.base import OutletSpider
 from shanggao.spiders.extract import decoded
 from shanggao.spiders.items import ArticleItem, ProblemItem
 from shanggao.spiders.outlets import spider_for_host
@@ -58,7 +59,7 @@ def read_page(response: Response) -> FetchedPage:
     response = decoded(response)
     slug = outlet_slug_for(response.url)
     spider_cls = spider_for_host(urlsplit(response.url).hostname or "")
-    if spider_cls is not None and hasattr(spider_cls, "parser_for_url"):
+    if spider_cls is not None and issubclass(spider_cls, OutletSpider):
         parser = spider_cls.parser_for_url(response.url)
         url = spider_cls.canonical_url(response.url)
     else:
@@ -79,7 +80,7 @@ class FetchSpider(scrapy.Spider):
     outlet = None            # a fetch spans outlets: crawl_runs.outlet stays NULL
     expects_articles = True
 
-    def __init__(self, urls: list[str] | str = (), **kwargs: Any):
+    def __init__(self, urls: Sequence[str] | str = (), **kwargs: Any):
         super().__init__(**kwargs)
         if isinstance(urls, str):
             urls = [u for u in urls.split(",") if u]

@@ -184,10 +184,13 @@ class BackoffRetryMiddleware(RetryMiddleware):
             await maybe_deferred_to_future(task.deferLater(reactor, delay, lambda: None))
         return result
 
-    async def process_response(self, request: Request, response: Response) -> Request | Response:
+    # Scrapy (>= 2.13) takes coroutine hooks; the synchronous supertype cannot say so.
+    async def process_response(  # type: ignore[override]
+            self, request: Request, response: Response) -> Request | Response:
         return await self._wait(super().process_response(request, response))
 
-    async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
+    async def process_exception(  # type: ignore[override]
+            self, request: Request, exception: Exception) -> Request | Response | None:
         return await self._wait(super().process_exception(request, exception))
 
 
@@ -209,6 +212,8 @@ class RecordingRedirectMiddleware(RedirectMiddleware):
 
 class BoundedDecompressionMiddleware(HttpCompressionMiddleware):
     """Scrapy's decompression, which stops at DOWNLOAD_MAXSIZE; a body over it becomes a ``too_large`` problem."""
+
+    recorder: RunRecorder
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BoundedDecompressionMiddleware:

@@ -113,7 +113,7 @@ class RunRecorder:
     def close(self, spider, reason: str) -> None:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
-        if not self.opened or self.closed:
+        if not self.opened or self.closed or self.run_id is None:
             return
         self.closed = True  # a crawl stopped by a signal is closed once, by whoever comes first
         failure = None

@@ -4,7 +4,7 @@ options both register importers share."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import click
 
@@ -45,7 +45,7 @@ def column_map(config_columns: dict[str, str], options: tuple[str, ...]) -> dict
     return {**config_columns, **parse_column_options(options)}
 
 
-def confirm_removal(found: list[tuple[str, str | None]], wanted: tuple[str, ...], noun: str, yes: bool) -> None:
+def confirm_removal(found: Sequence[tuple[str, str | None]], wanted: tuple[str, ...], noun: str, yes: bool) -> None:
     """Name what will be removed and ask on a terminal; ``--yes`` for scripts.
 
     An id that is not stored is an error (nothing is removed), so a typo never

@@ -62,7 +62,7 @@ def list_(app: AppContext, unit: str | None, period: str | None, status: str | N
     """
     chosen = parse_period(period) if period else None
     with app.store.read() as con:
-        rows = list_claims(con, unit, chosen and chosen.start, chosen and chosen.end, status)
+        rows = list_claims(con, unit, chosen.start if chosen else None, chosen.end if chosen else None, status)
     print_rows(LIST_COLUMNS, rows, fmt)
 
 

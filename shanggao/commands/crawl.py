@@ -63,7 +63,7 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
         except OutletFileError as exc:
             raise click.ClickException(str(exc)) from exc
     chosen = list(outlets) or ([] if outlet_files else default_outlets(app.config.outlets))
-    overrides = {} if verbose else {"LOG_LEVEL": "WARNING"}
+    overrides: dict[str, object] = {} if verbose else {"LOG_LEVEL": "WARNING"}
     # Live progress only on a terminal, and not under Scrapy's log lines (they would tear it).
     overrides["SHANGGAO_PROGRESS"] = sys.stderr.isatty() and not verbose
     try:

@@ -59,6 +59,7 @@ def demo(out: Path) -> None:
         print_rows(["稿件", "单位", "作者", "标题", "报送日期"], unplaced, max_width=None,
                    title="已报送、在抓取范围内未见刊发")
     summary = result.verification
+    assert summary is not None, "run_demo verifies before it returns"
     counts = "，".join(f"{label} {n}" for label, n in _labelled_counts(summary.counts))
     click.echo(f"{len(summary.verdicts)} claims: {counts}; {summary.total_points:g} points")
     click.echo()

@@ -59,8 +59,9 @@ def verify(app: AppContext, period: str | None, start: str | None, end: str | No
         click.echo(f"no {what} {'in ' + chosen.label if chosen else 'in the store'}")
     elif fmt == "table":
         # A table that fits an 80-column terminal; the reasons and remedies follow it, one claim a paragraph.
-        rows = [(_row(claims.get(v.claim_id)), _title(claims.get(v.claim_id), v), _who(claims.get(v.claim_id)),
-                 v.label if headers == "zh" else v.status, v.points) for v in shown]
+        rows: list[tuple[object, ...]] = [
+            (_row(claims.get(v.claim_id)), _title(claims.get(v.claim_id), v), _who(claims.get(v.claim_id)),
+             v.label if headers == "zh" else v.status, v.points) for v in shown]
         columns = ["序号", "标题", "申报人", "核验结论", "积分"] if headers == "zh" else \
             ["row", "title", "claimant", "status", "points"]
         write_rows(columns, rows, fmt, out_path, max_width=None)

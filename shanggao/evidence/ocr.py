@@ -100,7 +100,7 @@ def _median_slant(boxes: list[tuple[np.ndarray, str]]) -> float:
     angles = []
     for box, _text in boxes:
         dx, dy = box[1] - box[0]
-        height = np.linalg.norm(box[3] - box[0])
+        height = float(np.linalg.norm(box[3] - box[0]))
         if dx > 3 * max(height, 1):   # long lines only: short boxes give noisy angles
             angles.append(math.atan2(dy, dx))
     return statistics.median(angles) if angles else 0.0

@@ -117,7 +117,9 @@ def read_evidence(path: Path | str, limits: Limits = Limits(), ocr: OcrFunction 
     name, _, source_kind = _TYPES[media_type]
     evidence = Evidence(path.name, hashlib.sha256(data).hexdigest(), len(data), media_type, source_kind)
     if ocr is None:
-        from shanggao.evidence.ocr import ocr_image as ocr
+        from shanggao.evidence.ocr import ocr_image
+
+        ocr = ocr_image
     if media_type == "application/pdf":
         evidence.pages = list(_pdf_pages(path, data, limits, ocr))
     else:
@@ -230,7 +232,7 @@ def _image_frames(path: Path, data: bytes, media_type: str, limits: Limits) -> I
         try:
             image = Image.open(io.BytesIO(data))
         except Image.DecompressionBombError as exc:
-            raise EvidenceError(f"{path}: the image is over the limit of {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} "
+            raise EvidenceError(f"{path}: the image is over the limit of {2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6:.0f} "
                                 f"megapixels Pillow decodes (a decompression bomb?): {_short(exc)}") from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise EvidenceError(f"{path}: not a readable image ({_short(exc)})") from None

@@ -128,20 +128,21 @@ def degrade(image: Image.Image, *, seed: int = 0, rotation: float | None = None,
     """What a phone or a scanner makes of the page: JPEG bytes."""
     rng = random.Random(seed)
     angle = rotation if rotation is not None else rng.uniform(-3, 3)
-    img = image.convert("L").rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=235)
+    img = image.convert("L").rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=235)
     w, h = img.size
     if perspective:
         d = [rng.uniform(0, perspective) for _ in range(8)]
         # The quadrilateral of the source that fills the output: corners pulled in at random.
         quad = (d[0] * w, d[1] * h, d[2] * w, (1 - d[3]) * h, (1 - d[4]) * w, (1 - d[5]) * h,
                 (1 - d[6]) * w, d[7] * h)
-        img = img.transform((w, h), Image.QUAD, quad, resample=Image.BICUBIC, fillcolor=235)
+        img = img.transform((w, h), Image.Transform.QUAD, quad, resample=Image.Resampling.BICUBIC, fillcolor=235)
     if blur:
         img = img.filter(ImageFilter.GaussianBlur(blur))
     if lighting:
         # A light falling off from one corner: multiply by a smooth gradient.
         side = int(1.5 * max(w, h))
-        gradient = Image.linear_gradient("L").resize((side, side)).rotate(rng.uniform(0, 360), resample=Image.BILINEAR)
+        gradient = Image.linear_gradient("L").resize((side, side)).rotate(rng.uniform(0, 360),
+                                                                          resample=Image.Resampling.BILINEAR)
         gradient = gradient.crop(((side - w) // 2, (side - h) // 2, (side - w) // 2 + w, (side - h) // 2 + h))
         shade = gradient.point(lambda v: int(255 * (1 - lighting * v / 255)))
         img = ImageChops.multiply(img, shade)

@@ -169,8 +169,9 @@ def import_claim_file(store: Store, path: Path, *, columns: dict[str, str] | Non
             if claim_id is None:
                 occurrences[(row.sheet, repr(row.content))] += 1
                 claim_id = _new_claim_id(register, row, occurrences[(row.sheet, repr(row.content))])
-            record = ClaimRecord(claim_id, *row.content[:4], row.outlet_slug, *row.content[4:8], path.name, row.number,
-                                 now, row.content[8], register, row.sheet, row.row_key)
+            c = row.content  # in the order of CONTENT_FIELDS
+            record = ClaimRecord(claim_id, c[0], c[1], c[2], c[3], row.outlet_slug, c[4], c[5], c[6], c[7], path.name,
+                                 row.number, now, c[8], register, row.sheet, row.row_key)
             if row.evidence:
                 evidence.append((row.number, row.sheet, row.evidence, record))
             old = stored.get(claim_id)

@@ -24,8 +24,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shanggao.importers.common import BadFile, check_zip
+
+if TYPE_CHECKING:
+    import docx.document
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
 WORD_BINARY_SUFFIXES = (".doc", ".wps", ".rtf", ".odt")
@@ -122,7 +126,7 @@ def word_converter(paths: list[Path]) -> Iterator[None]:
             _CONVERTER.reset(token)
 
 
-def read_word_binary(path: Path) -> docx.document.Document:  # noqa: F821 - python-docx's type
+def read_word_binary(path: Path) -> docx.document.Document:
     """A .doc/.wps/.rtf/.odt file opened as a python-docx document."""
     import docx
 

@@ -230,7 +230,7 @@ def _csv_rows(path: Path) -> list[tuple[int, list[object]]]:
     if csv.field_size_limit() < CSV_FIELD_CHARS:
         csv.field_size_limit(CSV_FIELD_CHARS)
     reader = csv.reader(io.StringIO(text))
-    rows = []
+    rows: list[tuple[int, list[object]]] = []
     while True:
         try:
             cells = next(reader)

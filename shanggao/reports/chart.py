@@ -11,6 +11,7 @@ import io
 import math
 from html import escape
 from pathlib import Path
+from typing import cast
 
 from shanggao.reports.data import ChartData
 from shanggao.rules import TIER_LABELS
@@ -110,6 +111,7 @@ def chart_png(chart: ChartData, dpi: int = 150, font_file: Path | None = None) -
     matplotlib.use("Agg")
     from matplotlib import font_manager
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     path = font_file or find_cjk_font()
     font_manager.fontManager.addfont(str(path))
@@ -129,7 +131,7 @@ def chart_png(chart: ChartData, dpi: int = 150, font_file: Path | None = None) -
     for label in ax.get_xticklabels():
         label.set_fontproperties(small)
     ax.set_ylim(0, _nice_max(max(bottoms, default=0)))
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    cast(MaxNLocator, ax.yaxis.get_major_locator()).set_params(integer=True)  # the default AutoLocator
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_ylabel("篇", fontproperties=small, rotation=0, labelpad=10)
     ax.legend(ncols=len(chart.tiers), loc="upper left", frameon=False, prop=small)

@@ -300,7 +300,7 @@ def _attach_comparisons(con: duckdb.DuckDBPyConnection, lines: list[PlacementLin
                                                          parse_evidence(r.evidence))
              for r in evidence_reads.comparisons(con, wanted)}
     for p in lines:
-        p.comparison = found.get((p.manuscript_id, p.article_id))
+        p.comparison = found.get((p.manuscript_id, p.article_id)) if p.manuscript_id else None
 
 
 def _chart(paid: list[verdicts_table.PaidPlacement], chart_months: list[tuple[int, int]]) -> ChartData:

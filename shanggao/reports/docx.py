@@ -338,6 +338,6 @@ def render_docx(data: ReportData, out: Path, number: str = "") -> Path:
     _closing(doc, data, annexes)
     for part in annexes:
         _annex(doc, part)
-    doc.save(out)
+    doc.save(str(out))
     return out
 

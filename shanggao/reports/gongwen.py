@@ -93,7 +93,7 @@ def fit_widths(columns: Sequence[str], rows: Sequence[Sequence[str]], total: flo
     wider than ``total``, only the long ones (titles) give way, all down to the same
     width, so a title wraps onto a few lines instead of every column breaking.
     A heading may wrap onto two lines."""
-    need = []
+    need: list[float] = []
     for i, name in enumerate(columns):
         cells = [display_width(str(row[i])) for row in rows[:500]]
         need.append(max([math.ceil(display_width(name) / 2), *cells, 2]) + 1)

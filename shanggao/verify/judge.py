@@ -47,7 +47,7 @@ class Judge:
         return any(first <= day <= last for first, last in self.ev.crawled.get(slug, ()))
 
     def outlet_name(self, slug: str | None) -> str:
-        return self.ev.outlets[slug].name if slug in self.ev.outlets else (slug or "")
+        return self.ev.outlets[slug].name if slug is not None and slug in self.ev.outlets else (slug or "")
 
     def judge(self, claim: Claim) -> Verdict:
         warnings: list[str] = []
@@ -189,7 +189,9 @@ class Judge:
         """The claimed day ± the tolerance: fetch the URL, crawl the missing days, or not found."""
         name = self.outlet_name(slug)
         tol = dt.timedelta(days=self.rules.date_tolerance_days)
-        days = _days(claim.published_date - tol, claim.published_date + tol)
+        claimed = claim.published_date
+        assert claimed is not None, "_no_placement sends undated claims to _undated"
+        days = _days(claimed - tol, claimed + tol)
         missing = [d for d in days if not self.covered(slug, d)]
         crawl = (shanggao_command("crawl", slug, "--from", min(missing).isoformat(), "--to", max(missing).isoformat())
                  if missing else None)

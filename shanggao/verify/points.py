@@ -32,7 +32,7 @@ def _settle_placement(members: list[Claim], verdicts: dict[str, Verdict], eviden
     """The first claim keeps the placement; later ones are co-authors' own claims or duplicates."""
     keeper = members[0]
     credited = set(keeper.claimants)
-    ms = evidence.manuscripts.get(verdicts[keeper.claim_id].manuscript_id)
+    ms = evidence.manuscripts.get(verdicts[keeper.claim_id].manuscript_id or "")
     article = verdicts[keeper.claim_id].article
     coauthors = set(ms.authors if ms else ()) | set(article.authors if article else ())
     byline = (article.byline or "") if article else ""
@@ -68,14 +68,16 @@ def _paying_placements(claims: list[Claim], verdicts: dict[str, Verdict], rules:
     by_placement: dict[tuple, list[Claim]] = defaultdict(list)
     for claim in sorted(claims, key=lambda c: c.order):
         verdict = verdicts[claim.claim_id]
-        if verdict.placement is not None and verdict.status in rules.paying_statuses:
-            by_placement[placement_key(verdict, claim)].append(claim)
+        key = placement_key(verdict, claim) if verdict.placement is not None else None
+        if key is not None and verdict.status in rules.paying_statuses:
+            by_placement[key].append(claim)
     return by_placement
 
 
 def _placement_points(first: Verdict, evidence: Evidence, rules: Rules) -> tuple[float, str]:
     """(points, how they were computed) of the placement that ``first`` cites."""
     placement = first.placement
+    assert placement is not None, "only placements that pay are priced"
     article = placement.article
     outlet = evidence.outlets.get(article.outlet)
     placed = article.body_chars
@@ -93,7 +95,7 @@ def _share_points(members: list[Claim], verdicts: dict[str, Verdict], evidence: 
     people: list[str] = []
     for claim in members:
         people.extend(p for p in (claim.claimants or (UNNAMED_CLAIMANT,)) if p not in people)
-    ms = evidence.manuscripts.get(verdicts[members[0].claim_id].manuscript_id)
+    ms = evidence.manuscripts.get(verdicts[members[0].claim_id].manuscript_id or "")
     shares = rules.shares(total, people, ms.authors[0] if ms and ms.authors else None)
     split = f"；{len(people)}人按“{rules.split}”分配" if len(people) > 1 else ""
     for claim in members:

@@ -20,7 +20,9 @@ Reporters are named at the head of the body (``湖南日报全媒体记者 周�
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
+from typing import ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 from shanggao.spiders.base import EpaperSpider
@@ -34,7 +36,7 @@ _LABEL_XPATH = ("(//td|//span|//div|//p)[not(.//td) and not(.//div)]"
 
 
 class HnrbArticleOld(ArticleParser):
-    valid_until = CUTOVER
+    valid_until: ClassVar[date | None] = CUTOVER
     URL = re.compile(r"hnrb\.voc\.com\.cn/hnrb_epaper/html/\d{4}-\d{2}/\d{2}/content_\d+\.htm")
     TITLE = (".font01", "#Title", "h1")
     SUBTITLE = (".font02", "#SubTitle")        # Founder's 副题 cell; [inferred] from the template family
@@ -53,13 +55,13 @@ class HnrbArticle(HnrbArticleOld):
 
 
 class HnrbIndexOld(IndexParser):
-    valid_until = CUTOVER
+    valid_until: ClassVar[date | None] = CUTOVER
     FIRST_PAGE = "https://hnrb.voc.com.cn/hnrb_epaper/html/{d:%Y-%m}/{d:%d}/node_201.htm"
     ARTICLE_PARSER = HnrbArticleOld
-    PAGE_LINKS = (".default #pageLink", "a#pageLink", "a[href*='node_']")
+    PAGE_LINKS: ClassVar[str | Sequence[str]] = (".default #pageLink", "a#pageLink", "a[href*='node_']")
     PAGE_URL = re.compile(r"/\d{4}-\d{2}/\d{2}/node_\d+\.htm$")
     PAGE_LABEL = (_LABEL_XPATH,)
-    ARTICLE_LINKS = (".ul02_l a", "map[name=PagePicMap] area", "a[href*='div=-1']")
+    ARTICLE_LINKS: ClassVar[str | Sequence[str]] = (".ul02_l a", "map[name=PagePicMap] area", "a[href*='div=-1']")
     ARTICLE_URL = re.compile(r"/content_\d+\.htm(\?div=-?\d+)?$")
 
 

@@ -158,7 +158,7 @@ def next_page_link(sel: Selector, base_url: str) -> str | None:
     for anchor in sel.xpath("//a[@href]"):
         text = node_text(anchor)
         if text and any(word == text or text.startswith(word) for word in NEXT_PAGE_TEXTS):
-            href = anchor.xpath("@href").get().strip()
+            href = (anchor.xpath("@href").get() or "").strip()
             if href and not href.startswith(("javascript:", "#")):
                 return urljoin(base_url, href)
     return None
@@ -195,7 +195,7 @@ class PortalSpider(OutletSpider):
     listing_urls: ClassVar[Sequence[str]] = ()
     # Anchors of the list proper (CSS/XPath); None or no match: every anchor on the page.
     # Keeps sidebars ("热点", "推荐") from dating the page.
-    listing_links: ClassVar[str | None] = None
+    listing_links: str | None = None  # an instance may override it (the generic spider)
     # Article URL grammar(s), matched against absolute URLs.
     article_url: ClassVar[re.Pattern[str] | tuple[re.Pattern[str], ...]] = ()
     keyword_filtered: ClassVar[bool] = False
@@ -254,7 +254,7 @@ class PortalSpider(OutletSpider):
         for anchor in anchors or sel.xpath("//a[@href]"):
             if not anchor.xpath("@href"):
                 continue
-            url = urljoin(response.url, anchor.xpath("@href").get().strip())
+            url = urljoin(response.url, (anchor.xpath("@href").get() or "").strip())
             if not self.is_article_url(url):
                 continue
             canonical = self.canonical_url(url)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 from parsel import Selector
@@ -31,7 +32,7 @@ class RmrbArticle(ArticleParser):
     """The article template (pc/content).  Title h1, 引题 h3, 副题 h2; .sec holds
     the byline text followed by ``<span class="date">(2026年07月29日 05版)</span>``."""
 
-    valid_from = CUTOVER
+    valid_from: ClassVar[date | None] = CUTOVER
     URL = re.compile(r"/rmrb/pc/content/\d{6}/\d{2}/content_\d+\.html?")
     TITLE = (".article h1", "h1")
     SUBTITLE = (".article h3", ".article h2")
@@ -63,7 +64,7 @@ class RmrbArticleOld(RmrbArticle):
 
 
 class RmrbIndex(IndexParser):
-    valid_from = CUTOVER
+    valid_from: ClassVar[date | None] = CUTOVER
     FIRST_PAGE = "https://paper.people.com.cn/rmrb/pc/layout/{d:%Y%m}/{d:%d}/node_01.html"
     ARTICLE_PARSER = RmrbArticle
     PAGE_LINKS = (".swiper-slide a", "#list li a")   # docs/outlets.md §1: which one index.html uses is unknown

@@ -34,7 +34,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
 from parsel import Selector
 from scrapy.http import JsonRequest, Request, Response
@@ -76,6 +76,8 @@ class ApiNewsParser(ArticleParser):
 
     def parse(self, response: Response) -> dict[str, Any]:
         data = news_data(response)
+        if not isinstance(data, dict):
+            data = {}
         html = str(data.get("newContent") or data.get("content") or "")
         paragraphs = html_paragraphs(html)
         author = clean_inline(str(data.get("author") or "")) or None
@@ -92,7 +94,7 @@ class ApiNewsParser(ArticleParser):
         }
 
 
-def news_data(response: Response) -> dict[str, Any]:
+def news_data(response: Response) -> dict[str, Any] | list[Any]:
     """``data`` of an API answer ({} when the answer is not a code-200 JSON object)."""
     try:
         payload = json.loads(response.body.decode(getattr(response, "encoding", None) or "utf-8"))
@@ -122,7 +124,7 @@ class ZzrsbSpider(OutletSpider):
     """中国组织人事报: JSON API issues (and the static /dianzibao/ pages for back issues)."""
 
     outlet = "zzrsb"
-    parsers: ClassVar = (DianzibaoHtmlParser, ApiNewsParser)
+    parsers = (DianzibaoHtmlParser, ApiNewsParser)
 
     def __init__(self, *args: Any, scheme: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
