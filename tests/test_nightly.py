@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from cli_support import shanggao_command
 from spiders_support import Mirror, write_fast_config
 
 from shanggao.db import Store
@@ -20,7 +21,6 @@ from shanggao.spiders.replay import ReplayProxy
 
 DAYS = [dt.date(2025, 6, 10), dt.date(2025, 6, 11)]
 TODAY = DAYS[-1]
-SHANGGAO = str(Path(sys.executable).parent / "shanggao")
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,8 @@ def slow_config(path: Path, delay: float = 0.0) -> Path:
 
 
 def nightly_cmd(db: Path, config: Path) -> list[str]:
-    return [SHANGGAO, "--db", str(db), "--config", str(config), "nightly", "rmrb", "hnrb", "--today", TODAY.isoformat()]
+    return [*shanggao_command(), "--db", str(db), "--config", str(config), "nightly", "rmrb", "hnrb",
+            "--today", TODAY.isoformat()]
 
 
 def env_for(proxy: ReplayProxy) -> dict[str, str]:
@@ -100,7 +101,7 @@ def test_second_nightly_is_refused_while_one_holds_the_lock(tmp_path: Path) -> N
     Store(db).init()
     config = slow_config(tmp_path / "shanggao.toml")
     with NightlyLock(lock_path(Store(db))):
-        done = subprocess.run([SHANGGAO, "--db", str(db), "--config", str(config), "nightly", "rmrb"],
+        done = subprocess.run([*shanggao_command(), "--db", str(db), "--config", str(config), "nightly", "rmrb"],
                               capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert "another nightly run is in progress" in done.stderr
@@ -110,7 +111,7 @@ def test_second_nightly_is_refused_while_one_holds_the_lock(tmp_path: Path) -> N
 def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
     db = tmp_path / "n.duckdb"
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from db import Store; from shanggao.nightly import NightlyLock, lock_path\n"
+        "import sys, time; from shanggao.db import Store; from shanggao.nightly import NightlyLock, lock_path\n"
         f"lock = NightlyLock(lock_path(Store({str(db)!r}))).__enter__(); print('held', flush=True); time.sleep(60)")],
         stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
@@ -147,7 +148,7 @@ def test_readers_keep_working_while_a_crawl_writes(tmp_path: Path, mirror: Mirro
     failures: list[str] = []
     longest_lockout, locked_since = 0.0, None
     while writer.poll() is None:
-        q = subprocess.run([SHANGGAO, "--db", str(db), "query", "SELECT count(*) AS n FROM articles",
+        q = subprocess.run([*shanggao_command(), "--db", str(db), "query", "SELECT count(*) AS n FROM articles",
                             "--format", "csv"],
                            capture_output=True, text=True, env={**os.environ, "SHANGGAO_LOCK_TIMEOUT": "60"})
         if q.returncode != 0:
@@ -184,7 +185,25 @@ def _kill(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
+def _reaches_line(proc: subprocess.Popen, marker: str) -> bool:
+    """Read the run's output until a line containing ``marker``; False when the run ended first."""
+    assert proc.stdout is not None
+    return any(marker in line for line in proc.stdout)
+
+
+def _reaches_requests(proc: subprocess.Popen, proxy: ReplayProxy, served: int) -> bool:
+    """Wait, however long it takes, until the proxy has served ``served`` pages since its log was
+    cleared; False when the run ended first."""
+    while len(proxy.requests) < served:
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.01)
+    return proc.poll() is None
+
+
 def test_kill_9_at_any_moment_then_rerun_finishes_the_work(tmp_path: Path, mirror: Mirror, proxy: ReplayProxy) -> None:
+    """Killed at checkpoints the runs themselves signal (their stage lines, the pages the proxy has
+    served), so where each kill lands does not depend on how fast the machine is."""
     db, config = tmp_path / "n.duckdb", slow_config(tmp_path / "shanggao.toml", delay=0.05)
     Store(db).init()
     # many manuscripts make matching long enough to be interrupted
@@ -192,40 +211,32 @@ def test_kill_9_at_any_moment_then_rerun_finishes_the_work(tmp_path: Path, mirro
     register.write_text("id,title,body\n" + "".join(
         f"LX-{i:03d},稿件{i},泸溪县第{i}号稿件正文，记录了某乡镇开展党建工作的具体做法和成效，共有{i}名党员参与。\n"
         for i in range(300)), encoding="utf-8")
-    subprocess.run([SHANGGAO, "--db", str(db), "manuscripts", "import", str(register)], check=True, capture_output=True)
+    subprocess.run([*shanggao_command(), "--db", str(db), "manuscripts", "import", str(register)], check=True,
+                   capture_output=True)
 
-    killed = 0
-    # 1. during fetching: once the proxy has served a few pages
-    proxy.clear_log()
-    proc = _start(db, config, proxy)
-    deadline = time.monotonic() + 60
-    while len(proxy.requests) < 8 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    if proc.poll() is None:
-        _kill(proc)
-        killed += 1
-    # 2. during matching: as soon as the job says it is matching
-    proc = _start(db, config, proxy)
-    for line in proc.stdout:
-        if "matching" in line:
-            break
-    if proc.poll() is None:
-        _kill(proc)
-        killed += 1
-    # 3. at arbitrary moments, which land inside DB writes among other places
-    for delay in (0.4, 0.9, 1.3, 1.8, 2.4):
+    # 1. before the job has recorded itself: at once
+    _kill(_start(db, config, proxy))
+    killed = 0  # runs killed after recording their crawl_runs row (their stage line "crawling …" says so)
+    # 2. while fetching, after 1, 3, 6 and 10 pages of the run: before, between and inside the recorder's
+    #    DB writes.  Every run fetches the two days' index pages, period.xml and robots.txt (17 pages),
+    #    stored articles or not, so each checkpoint comes before the run ends.
+    for served in (1, 3, 6, 10):
+        proxy.clear_log()
         proc = _start(db, config, proxy)
-        time.sleep(delay)
-        if proc.poll() is None:
-            _kill(proc)
-            killed += 1
-    assert killed >= 3
+        assert _reaches_line(proc, "crawling ") and _reaches_requests(proc, proxy, served), proc.stdout.read()
+        _kill(proc)
+        killed += 1
+    # 3. during matching (300 manuscripts): as soon as the run says it has started
+    proc = _start(db, config, proxy)
+    assert _reaches_line(proc, "matching new articles"), "the run ended before matching"
+    _kill(proc)
+    killed += 1
     final = subprocess.run(nightly_cmd(db, config), env=env_for(proxy), capture_output=True, text=True, timeout=300)
     assert final.returncode == 0, final.stdout + final.stderr
     assert_complete_and_unique(db, mirror)
     statuses = ro_rows(db, "SELECT status, count(*) FROM crawl_runs "
                            "WHERE command = 'nightly' AND outlet IS NULL GROUP BY ALL")
-    assert dict(statuses).get("failed", 0) >= killed - 1  # every killed job that got as far as recording itself
+    assert dict(statuses).get("failed", 0) >= killed  # every killed job that got as far as recording itself
     assert dict(statuses)["ok"] == 1
     # the matcher's rows are whole: every match points at a stored article and manuscript
     orphans = ro_rows(db, "SELECT count(*) FROM matches m ANTI JOIN articles a USING (article_id)")

@@ -7,11 +7,10 @@ import os
 import pty
 import re
 import subprocess
-import sys
 import threading
 from io import StringIO
-from pathlib import Path
 
+from cli_support import shanggao_command
 from click.testing import CliRunner
 from rich.console import Console
 from verify_support import june_office
@@ -89,8 +88,7 @@ def test_cli_output_is_plain_without_a_terminal(tmp_path):
 def test_cli_draws_on_a_terminal_stderr(tmp_path):
     """A real process whose stderr is a pseudo-terminal: the bar goes there, stdout stays clean."""
     s = june_office(tmp_path)
-    script = Path(sys.executable).with_name("shanggao")
-    command = [str(script)] if script.exists() else [sys.executable, "-c", "from shanggao.cli import main; main()"]
+    command = shanggao_command()
     controller, terminal_end = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k not in ("SHANGGAO_DB", "SHANGGAO_CONFIG", "NO_COLOR")}
     env["TERM"] = "xterm"
