@@ -41,6 +41,7 @@ import numpy as np
 import pyarrow as pa
 from rapidfuzz.distance import Indel
 
+from shanggao.db.rows import first_value
 from shanggao.matcher.align import Alignment, Passage
 from shanggao.matcher.normalize import NormText
 from shanggao.matcher.score import MatcherParams, PairFeatures, pair_features
@@ -211,8 +212,8 @@ def borrowing_candidates(con: duckdb.DuckDBPyConnection, mine: pa.Table, common:
     con.register("mine", mine)
     con.register("common", common)
     try:
-        dated = con.execute("SELECT count(*) FROM manuscripts WHERE submitted_date IS NOT NULL "
-                            "AND manuscript_id IN (SELECT DISTINCT m FROM common)").fetchone()[0]
+        dated = first_value(con.execute("SELECT count(*) FROM manuscripts WHERE submitted_date IS NOT NULL "
+                                        "AND manuscript_id IN (SELECT DISTINCT m FROM common)"))
         article_holders = """
                 UNION ALL
                 SELECT fp, 'a', CAST(article_id AS VARCHAR) FROM matcher_article_fp WHERE fp IN (SELECT fp FROM mine)
@@ -345,7 +346,7 @@ def _own_pieces(m: str, a: str, p: Passage, mask: np.ndarray, a_out: np.ndarray)
             m_to_a[op.src_start:op.src_end] = np.arange(op.dest_start, op.dest_end) + p.a_start
     local = mask[p.m_start:p.m_end]
     a_out[m_to_a[local & (m_to_a >= 0)]] = True
-    pieces = []
+    pieces: list[Passage] = []
     own = np.flatnonzero(~local)
     if not len(own):
         return pieces

@@ -46,7 +46,8 @@ def explain(app: AppContext, manuscript_id: str, url: str, width: int) -> None:
     if e.quotation_only:
         click.echo("quotation  the common text is only the manuscript's discounted spans (仅引文相同)")
     if e.discounted:
-        rows = [(f"{d['manuscript'][0]}-{d['manuscript'][1]}", d["reason"], d["manuscript_text"]) for d in e.discounted]
+        rows: list[tuple[object, ...]] = [(f"{d['manuscript'][0]}-{d['manuscript'][1]}", d["reason"],
+                                           d["manuscript_text"]) for d in e.discounted]
         print_rows(["manuscript span", "why", "manuscript text"], rows, max_width=width,
                    title="discounted spans: quotations and borrowed text carry no weight")
     if e.passages:
