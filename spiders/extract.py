@@ -201,8 +201,8 @@ def headline(tree: etree._Element) -> tuple[str | None, bool]:
         text = _text(element)
         if text and not _logo_only(element, text) and len(text) <= 120:
             return text, True
-    best = _best_segment(segments)
-    return (best, False) if best else (None, False)
+    guess = _best_segment(segments)
+    return (guess, False) if guess else (None, False)
 
 
 def _best_segment(segments: list[str]) -> str | None:
@@ -503,9 +503,9 @@ def body_paragraphs(tree: etree._Element, url: str | None = None) -> list[str]:
     import trafilatura
 
     texts = []
-    for precise in (True, False):
+    for favour_precision in (True, False):
         doc = trafilatura.bare_extraction(_copy(tree), url=url, with_metadata=False, include_comments=False,
-                                          include_tables=True, favor_precision=precise)
+                                          include_tables=True, favor_precision=favour_precision)
         texts.append(_lines_of(getattr(doc, "text", None) or ""))
     precise, plain = texts
     paragraphs = precise if sum(map(len, precise)) >= 0.3 * sum(map(len, plain)) else plain
