@@ -25,6 +25,7 @@ reads pages the way a person does:
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -33,6 +34,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 from scrapy.http import Response, TextResponse
+from w3lib.encoding import html_body_declared_encoding
 
 from shanggao.dates import beijing_date_of_timestamp, dates_in, find_date
 from shanggao.spiders.text import clean_inline, clean_text
@@ -61,8 +63,9 @@ def decoded(response: Response) -> Response:
 
     A charset sent in the ``Content-Type`` header is kept when the bytes decode with it.  Otherwise
     bytes that are valid UTF-8 (and not plain ASCII) are UTF-8 whatever a ``<meta charset>`` says;
-    bytes that are not are read with the declared encoding when they decode with it, else as GB18030
-    (the superset of GB2312/GBK that Chinese sites use without saying so).
+    bytes that are not are read with the encoding the page declares when they decode with it, else as
+    GB18030 (the superset of GB2312/GBK that Chinese sites use without saying so) — never with a
+    guessed single-byte code page, which decodes anything into nonsense.
     """
     if not isinstance(response, TextResponse):
         return response
@@ -71,14 +74,32 @@ def decoded(response: Response) -> Response:
     choices = [header.group(1).decode("ascii", "ignore")] if header else []
     if not body.isascii():
         choices.append("utf-8")
-    choices += [response.encoding, "gb18030"]
+    declared = html_body_declared_encoding(body)
+    choices += [declared] if declared else []
+    choices.append("gb18030")
     for encoding in choices:
         try:
             body.decode(encoding)
         except (LookupError, UnicodeDecodeError):
             continue
-        return response if encoding == response.encoding else response.replace(encoding=encoding)
-    return response
+        return response if _same_codec(encoding, response.encoding) else response.replace(encoding=encoding)
+    # Nothing decodes cleanly (a stray byte): the candidate with the fewest undecodable bytes.
+    best = min(choices, key=lambda enc: _undecodable(body, enc))
+    return response if _same_codec(best, response.encoding) else response.replace(encoding=best)
+
+
+def _undecodable(body: bytes, encoding: str) -> int:
+    try:
+        return body.decode(encoding, "replace").count("\ufffd")
+    except LookupError:
+        return len(body)
+
+
+def _same_codec(a: str, b: str) -> bool:
+    try:
+        return codecs.lookup(a).name == codecs.lookup(b).name
+    except LookupError:
+        return False
 
 
 # -- the page --------------------------------------------------------------------------
@@ -110,13 +131,23 @@ def _text(element: etree._Element) -> str:
     return clean_inline(" ".join(_VISIBLE(element)))
 
 
+_TAG_TEXT = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")
+
+
+def _headline_text(element: etree._Element) -> str:
+    """An element's text as a headline: markup a CMS left in it as text (``标题<div>``) taken out."""
+    return clean_inline(_TAG_TEXT.sub("", _text(element)))
+
+
 # -- title -----------------------------------------------------------------------------
 
 # Separators between a headline and the site's names in <title>: 标题--频道--人民网, 标题-新华网,
-# 标题_新闻频道_中国青年网, 标题 | 某某网.  A hyphen between letters or digits (COVID-19, 2022-2023) is no separator.
-_TITLE_SEPARATORS = re.compile(r"\s*(?:--+|——|_+|\s[-–—|｜]\s|[|｜]|(?<![0-9A-Za-z])-(?![0-9A-Za-z]))\s*")
+# 标题_新闻频道_中国青年网, 标题 | 某某网, 博客 » 标题.  A hyphen between letters or digits (COVID-19, 2022-2023) is
+# no separator, and neither is a dash (——) that introduces a subtitle.
+_TITLE_SEPARATORS = re.compile(
+    r"\s*(?:--+|_+|\s[-–—|｜»]\s|[|｜»]|::|-(?![0-9A-Za-z])|(?<![0-9A-Za-z])-)\s*")
 _SITE_WORDS = re.compile(
-    r"(?:网|网站|频道|在线|新闻|日报|晚报|早报|报社|政府|人民政府|门户|中心|百科|官网|首页|平台|客户端|公众号|融媒|"
+    r"(?:网|网站|频道|在线|新闻|日报|晚报|早报|报社|政府|人民政府|门户|中心|百科|官网|首页|平台|客户端|公众号|融媒|博客|论坛|社区|"
     r"\.com|\.cn|\.net|www\.)\s*$|^www\.|^[\x00-\x7f]+$", re.I)
 _HEADLINE_QUERIES = etree.XPath(
     "//*[self::div or self::h1 or self::h2 or self::h3 or self::p or self::span or self::td or self::strong"
@@ -137,7 +168,7 @@ def _site_like(segment: str) -> bool:
 
 def _logo_only(element: etree._Element, text: str) -> bool:
     """An h1 that holds the site's logo (an image, a link home, or a name of a few characters)."""
-    if len(text) < 4:
+    if len(text) < 2:
         return True
     links = element.xpath(".//a[@href]")
     if links and element.xpath(".//img"):
@@ -158,59 +189,65 @@ def _similar(candidate: str, segment: str) -> bool:
     return short in long_ and len(short) >= 0.6 * len(long_)
 
 
-def headline(tree: etree._Element) -> tuple[str | None, bool]:
-    """(title, sure): the page's headline, and False when it is only a guess from ``<title>``."""
-    title_tag = clean_inline(" ".join(tree.xpath("//head/title//text()") or tree.xpath("//title//text()")))
+def headline(tree: etree._Element) -> tuple[str | None, str]:
+    """(title, how it was found): ``confirmed`` — a headline element that ``<title>`` or ``og:title``
+    confirms, or ``og:title`` itself; ``element`` — an ``h1`` nothing confirms; ``title`` — only the
+    headline part of ``<title>``; ``none``."""
+    title_tag = clean_inline(_TAG_TEXT.sub("", " ".join(tree.xpath("//head/title//text()")
+                                                       or tree.xpath("//title//text()"))))
     segments = _title_segments(title_tag)
     metas = []
     for meta in tree.xpath("//meta[@content]"):
         key = (meta.get("property") or meta.get("name") or "").strip().lower()
         if key in _META_TITLES:
-            metas.append(clean_inline(meta.get("content")))
-    candidates: list[str] = []
+            metas.append(clean_inline(_TAG_TEXT.sub("", meta.get("content") or "")))
+    candidates: list[str] = []   # in order of trust: WeChat's title, h1s, title-classed blocks, h2/h3
     for query in ("//*[@id='activity-name']", "//h1"):
         for element in tree.xpath(query):
-            text = _text(element)
+            text = _headline_text(element)
             if text and not (query == "//h1" and _logo_only(element, text)):
                 candidates.append(text)
     for element in _HEADLINE_QUERIES(tree):
         if "subtitle" in (element.get("class") or "").lower():
             continue
         inner = element.xpath(".//h1|.//h2|.//h3")
-        text = _text(inner[0]) if inner else _text(element)
+        text = _headline_text(inner[0]) if inner else _headline_text(element)
         if 4 <= len(text) <= 120:
             candidates.append(text)
-    candidates += [_text(e) for e in tree.xpath("//h2|//h3")]
+    candidates += [_headline_text(e) for e in tree.xpath("//h2|//h3")]
     candidates = [c for c in candidates if c and len(c) <= 120]
-    # A headline element confirmed by <title> (or by og:title) is the title: the same words first, then
-    # one holding the other (an element with a kicker in it gives the words <title> confirms).
+    # A headline element confirmed by <title> (or by og:title) is the title: the same words first (the
+    # most trusted element first; the whole <title> only when it has no site part), then one holding the
+    # other (an element with a kicker in it gives the words <title> confirms).
+    exact = {*segments, *metas} | ({title_tag} if len(segments) <= 1 else set())
+    for candidate in candidates:
+        if candidate in exact and not (len(segments) > 1 and _site_like(candidate)):
+            return candidate, "confirmed"
     confirms = [c for c in (_best_segment(segments), *segments, *metas, title_tag) if c]
-    for confirm in confirms:
-        if confirm in candidates:
-            return confirm, True
     for confirm in confirms:
         for candidate in candidates:
             if _similar(candidate, confirm):
                 truncated = confirm.endswith(("…", "..."))
-                return (confirm if confirm in candidate and not truncated else candidate), True
+                return (confirm if confirm in candidate and not truncated else candidate), "confirmed"
     for meta in metas:
         if meta:
             best = _best_segment(_title_segments(meta)) or meta
-            return best, True
+            return best, "confirmed"
     for element in tree.xpath("//*[@id='activity-name']|//h1"):
-        text = _text(element)
+        text = _headline_text(element)
         if text and not _logo_only(element, text) and len(text) <= 120:
-            return text, True
+            return text, "element"
     guess = _best_segment(segments)
-    return (guess, False) if guess else (None, False)
+    return (guess, "title") if guess else (None, "none")
 
 
 def _best_segment(segments: list[str]) -> str | None:
-    """The headline part of a <title>: the longest segment that is not a site or channel name."""
+    """The headline part of a <title>: its first segment that is not a site or channel name
+    (``标题--经济·科技--人民网``, ``千龙网--汽车--标题``)."""
     if not segments:
         return None
     own = [s for s in segments if not _site_like(s)]
-    return max(own, key=len) if own else segments[0]
+    return own[0] if own else segments[0]
 
 
 # -- date --------------------------------------------------------------------------------
@@ -283,8 +320,9 @@ def _plausible(day: date, today: date) -> bool:
 
 
 def _date_beside(text: str, title: str | None, today: date) -> date | None:
-    """The first date printed within a line or two after the headline (its date/source line)."""
-    if not title:
+    """The first date printed within a line or two after the headline (its date/source line); a
+    headline of a few characters (a name) is too common on a page to anchor anything."""
+    if not title or len(title) < 6:
         return None
     start = 0
     while True:
@@ -535,15 +573,19 @@ def extract(html: str, url: str) -> Extracted:
     tree = _parse(html)
     if tree is None:
         return Extracted(None, None, [])
-    title, sure = headline(tree)
+    title, how = headline(tree)
     paragraphs = body_paragraphs(tree, url)
+    text = _visible_text(tree)
+    # <title>'s headline part printed on the page itself (in a <b>, a <font>, a table cell) is the headline;
+    # anything else is a guess that a person should check.
+    guessed = how == "none" or (how == "title" and (_site_like(title or "") or (title or "") not in text))
     warnings: list[str] = []
-    if paragraphs and not sure:
+    if paragraphs and guessed:
         if not title:
             title = paragraphs[0][:40]
         warnings.append(f"no headline found on the page; title guessed as {title[:60]!r} — check it")
-    text = _visible_text(tree)
-    day = publication_date(tree, html, url, title, text)
+    # the date line counts beside a confirmed headline, or <title>'s headline printed on the page
+    day = publication_date(tree, html, url, None if how == "element" or guessed else title, text)
     if title and paragraphs and paragraphs[0] == title:
         paragraphs = paragraphs[1:]
     return Extracted(title or None, day, paragraphs, _author(tree), warnings)

@@ -247,3 +247,21 @@ def test_real_pages_read_right() -> None:
         assert " ".join(expect["body_end"].split())[-30:] in body, row["id"]
         for chrome in row.get("chrome") or []:
             assert chrome not in body, (row["id"], chrome)
+
+
+def test_undeclared_gbk_is_not_read_as_a_single_byte_code_page() -> None:
+    page = (f"<html><head><title>屋场会上听民声——武溪镇干部进村入户_某某县人民政府网</title></head><body>"
+            f"<h1>屋场会上听民声——武溪镇干部进村入户</h1><p>发布时间：2022-06-24</p><div>{_paragraphs()}</div>"
+            f"</body></html>")
+    fields = _read("http://www.county.invalid/art/1.html", page, encoding="gbk").fields
+    assert fields["title"] == "屋场会上听民声——武溪镇干部进村入户"     # a dash before a subtitle is no site suffix
+    assert PROSE[3] in fields["body"]
+
+
+def test_a_short_headline_is_a_headline_and_markup_left_in_a_title_is_dropped() -> None:
+    page = ("<html><head><meta charset='utf-8'><title>向明 - 某某百科</title></head><body>"
+            f"<div class='logo'><a href='/'><img src='/logo.png'></a></div><h1>向明</h1>{_paragraphs()}</body></html>")
+    assert _read("http://baike.example.invalid/item/1", page).fields["title"] == "向明"
+    page = ("<html><head><meta charset='utf-8'><title>凝聚强大力量<div>——热烈祝贺县政协会议开幕</div>_某某县人民政府网"
+            f"</title></head><body><p>{PROSE[0]}</p>{_paragraphs()}</body></html>")
+    assert _read("http://www.county.invalid/art/2.html", page).fields["title"] == "凝聚强大力量——热烈祝贺县政协会议开幕"
