@@ -3,8 +3,10 @@
 A registered outlet's parser reads pages of its hosts (the version picked by
 the URL); any other page — a WeChat article at mp.weixin.qq.com/s/…, a county
 site — goes to the generic trafilatura-based extractor.  Every response is
-archived like in a crawl; a page with no recognisable article is recorded as
-a ``not_article`` problem, never stored as an article.
+archived like in a crawl; a page with no article body is recorded as a
+``not_article`` problem, never stored as an article.  A page with a body but
+no headline is stored under the extractor's best title guess, and a
+``missing_field`` row says so (``shanggao fetch`` prints it as a warning).
 """
 
 from __future__ import annotations
