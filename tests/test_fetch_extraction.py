@@ -265,3 +265,26 @@ def test_a_short_headline_is_a_headline_and_markup_left_in_a_title_is_dropped() 
     page = ("<html><head><meta charset='utf-8'><title>凝聚强大力量<div>——热烈祝贺县政协会议开幕</div>_某某县人民政府网"
             f"</title></head><body><p>{PROSE[0]}</p>{_paragraphs()}</body></html>")
     assert _read("http://www.county.invalid/art/2.html", page).fields["title"] == "凝聚强大力量——热烈祝贺县政协会议开幕"
+
+
+def test_benchmark_pages_meet_the_targets() -> None:
+    """../shared/extraction-zh: the targets of issue 13, scored like benchmarks/extraction_quality.py does."""
+    import importlib.util
+
+    from spiders_support import REPO, SHARED
+
+    if not (SHARED / "extraction-zh" / "pages.jsonl").is_file():
+        pytest.skip(f"../shared not present: {SHARED / 'extraction-zh'} is needed for the benchmark-page check")
+    spec = importlib.util.spec_from_file_location("extraction_quality", REPO / "benchmarks" / "extraction_quality.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    zh, _ = bench.load_pages(SHARED)
+    results = bench.run_shanggao(zh)
+    score = bench.score_zh(zh, results)
+    dates_ok, dates = score["date"]
+    chrome, bodies = score["chrome"]
+    assert dates_ok >= 0.9 * dates, score["failures"]["date"]
+    assert score["f1"] >= 0.88, score["failures"]["f1"]
+    assert chrome <= 0.05 * bodies, score["failures"]["chrome"]
+    assert all(r["stored"] for r, page in zip(results, zh, strict=True) if page["truth"].get("body"))
