@@ -13,6 +13,7 @@ import duckdb
 from shanggao.commands.context import AppContext
 from shanggao.config import ConfigError, load_config
 from shanggao.db import Store, StoreError
+from shanggao.db.outlets import OutletError
 from shanggao.importers.common import BadFile
 from shanggao.periods import PeriodError
 
@@ -74,7 +75,7 @@ class ShanggaoGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (StoreError, ConfigError, BadFile) as exc:
+        except (StoreError, ConfigError, BadFile, OutletError) as exc:
             raise click.ClickException(str(exc)) from exc
         except PeriodError as exc:
             if exc.option:

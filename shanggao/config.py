@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from shanggao.db.outlets import OutletError, OutletInfo, office_outlet
 from shanggao.importers.common import ZipLimits
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ class Config:
     evidence_max_pages: int = 100         # evidence add: PDF pages / TIFF frames one file may have
     evidence_max_pixels: int = 50_000_000  # evidence add: pixels of one image or rendered page
     columns: dict[str, str] = field(default_factory=dict)  # [columns]: the office's register headers -> fields
+    registry: list[OutletInfo] = field(default_factory=list)  # [outlet.SLUG]: outlets the office adds
     source: str = ""                      # which file this came from ("" = defaults)
 
     @property
@@ -105,6 +107,41 @@ def _columns(table: object, path: Path) -> dict[str, str]:
     return dict(table)
 
 
+_OUTLET_KEYS = ("name", "tier", "aliases", "domains", "print_only", "kind", "home_url")
+
+
+def _outlets(table: object, path: Path) -> list[OutletInfo]:
+    """``[outlet.SLUG]`` tables: outlets the office adds, for a fresh install (written into the
+    store like ``shanggao outlets add``)."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [outlet.SLUG] tables describe outlets, e.g. [outlet.xuexi] name = \"学习强国\"")
+    found = []
+    for slug, entry in table.items():
+        where = f"{path}: [outlet.{slug}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where} must be a table (name, tier, aliases, domains, print_only)")
+        unknown = sorted(set(entry) - set(_OUTLET_KEYS))
+        if unknown:
+            raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(_OUTLET_KEYS)})")
+        for key in ("aliases", "domains"):
+            value = entry.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{where}: {key} must be a list of strings")
+        if not isinstance(entry.get("print_only", False), bool):
+            raise ConfigError(f"{where}: print_only must be true or false")
+        for key in ("name", "tier", "kind", "home_url"):
+            if key in entry and not isinstance(entry[key], str):
+                raise ConfigError(f"{where}: {key} must be a string")
+        try:
+            found.append(office_outlet(str(slug), entry.get("name", ""), entry.get("tier", ""),
+                                       aliases=entry.get("aliases", []), domains=entry.get("domains", []),
+                                       print_only=entry.get("print_only", False), kind=entry.get("kind"),
+                                       home_url=entry.get("home_url", "")))
+        except OutletError as exc:
+            raise ConfigError(f"{where}: {exc}") from exc
+    return found
+
+
 def load_config(path: str | os.PathLike | None = None) -> Config:
     """Read the config file named by ``path``/``$SHANGGAO_CONFIG``/``./shanggao.toml``."""
     explicit = path or os.environ.get(CONFIG_ENV)
@@ -119,10 +156,11 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         raise ConfigError(f"{candidate}: not valid TOML: {exc}") from exc
     section = data.get("shanggao", data)
     defaults = Config()
-    known = [f.name for f in fields(Config) if f.name not in ("source", "columns")]
-    values: dict[str, Any] = {"columns": _columns(data.get("columns", {}), candidate)}
+    known = [f.name for f in fields(Config) if f.name not in ("source", "columns", "registry")]
+    values: dict[str, Any] = {"columns": _columns(data.get("columns", {}), candidate),
+                              "registry": _outlets(data.get("outlet", {}), candidate)}
     for key, value in section.items():
-        if section is data and key == "columns":
+        if section is data and key in ("columns", "outlet"):
             continue
         if key not in known:
             raise ConfigError(f"{candidate}: unknown setting {key!r} (known: {', '.join(known)})")

@@ -94,7 +94,7 @@ def test_write_rolls_back_on_error(db_path: Path) -> None:
     store.init()
     with pytest.raises(RuntimeError):
         with store.write() as con:
-            con.execute("INSERT INTO outlets VALUES ('x', 'X', 'other', 'portal', NULL, NULL, [], [])")
+            con.execute("INSERT INTO outlets (slug, name, tier, kind) VALUES ('x', 'X', 'other', 'portal')")
             raise RuntimeError("boom")
     with store.read() as con:
         assert con.execute("SELECT count(*) FROM outlets").fetchone()[0] == 0

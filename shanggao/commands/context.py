@@ -18,6 +18,18 @@ from shanggao.db import Store
 class AppContext:
     config: Config
     store: Store
+    _registry_synced: bool = False
+
+    def sync_registry(self) -> None:
+        """Bring the store's outlet registry up to date (the built-ins, the config file's
+        ``[outlet.SLUG]`` outlets) before a command that names outlets; once per process."""
+        if self._registry_synced:
+            return
+        from shanggao.db.outlets import sync_registry
+
+        with self.store.write() as con:
+            sync_registry(con, self.config.registry)
+        self._registry_synced = True
 
 
 pass_app = click.make_pass_decorator(AppContext)

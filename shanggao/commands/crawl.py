@@ -30,8 +30,10 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
           refresh: bool, verbose: bool, outlet_files: tuple[Path, ...], allow_internal: tuple[str, ...]) -> None:
     """Crawl outlets for a date window into the store, archiving every page.
 
-    OUTLET is a spider name (`scrapy list`); default: the config's `outlets`,
-    else every outlet.  Without dates: yesterday and today.  Article pages
+    OUTLET is a slug, a spider name (`scrapy list`) or an outlet's Chinese
+    name or alias (人民日报, 湘西头条); default: the config's `outlets`, else
+    every outlet with a spider.  A fetch-only or print-only outlet (`shanggao
+    outlets` says which) is named with what settles its claims instead.  Without dates: yesterday and today.  Article pages
     already stored are not fetched again (e-paper index pages are); --refresh
     forces.  Honours http_proxy / https_proxy.  Prints one line per outlet and
     exits non-zero naming any outlet whose run drifted (layout or URL scheme
@@ -42,6 +44,7 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
     \b
     Examples:
       shanggao crawl rmrb --date 2024-12-25
+      shanggao crawl 人民日报 团结报 --from 2022-06-01 --to 2022-06-30
       shanggao crawl rmrb hnrb --from 2022-06-01 --to 2022-06-30
       shanggao crawl --refresh
       shanggao crawl --outlet-file xxnet --from 2026-07-20
@@ -49,7 +52,9 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
     """
     from shanggao.spiders.outlets.outlet_file import OutletFileError, load_outlet_file
     from shanggao.spiders.progress import stop_shared_display
-    from shanggao.spiders.run import CrawlError, crawl_in_process, default_outlets
+    from shanggao.db.outlets import BUILTIN, load_registry
+    from shanggao.spiders.plan import PlanError, plan_crawl
+    from shanggao.spiders.run import CrawlError, available_outlets, crawl_in_process, default_outlets
 
     if day is not None:
         if start or end:
@@ -62,7 +67,22 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
             load_outlet_file(path)
         except OutletFileError as exc:
             raise click.ClickException(str(exc)) from exc
-    chosen = list(outlets) or ([] if outlet_files else default_outlets(app.config.outlets))
+    if app.store.path.exists():
+        app.sync_registry()
+        with app.store.read() as con:
+            registry = load_registry(con)
+    else:
+        registry = BUILTIN.with_outlets(app.config.registry)
+    try:
+        plan = plan_crawl(registry, outlets, available_outlets())
+    except PlanError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for skipped in plan.not_crawled:
+        click.echo(f"{skipped.line()} — not crawled", err=True)
+    if outlets and plan.empty and not outlet_files:
+        sys.exit(1)
+    chosen = plan.spiders if outlets else ([] if outlet_files else default_outlets(app.config.outlets))
+    outlet_files = (*outlet_files, *(Path(p) for p in plan.outlet_files))
     overrides: dict[str, object] = {} if verbose else {"LOG_LEVEL": "WARNING"}
     # Live progress only on a terminal, and not under Scrapy's log lines (they would tear it).
     overrides["SHANGGAO_PROGRESS"] = sys.stderr.isatty() and not verbose
@@ -76,11 +96,16 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
         stop_shared_display()
     for result in results:
         click.echo(result.line())
+    if not outlets and not outlet_files:
+        rest = [o.slug for o in registry.ordered() if o.crawl != "spider"]
+        if rest:
+            click.echo(f"not crawled (no spider; `shanggao outlets` says how each is collected): {', '.join(rest)}")
     bad = [r for r in results if r.status != "ok"]
     missing = sorted(set(chosen) - {r.outlet for r in results})
-    if bad or missing:
+    if bad or missing or plan.not_crawled:
         for result in bad:
             click.echo(f"{result.outlet}: {result.status}: {result.message}", err=True)
-        names = [f"{r.outlet} ({r.status})" for r in bad] + [f"{m} (did not run)" for m in missing]
+        names = ([f"{r.outlet} ({r.status})" for r in bad] + [f"{m} (did not run)" for m in missing]
+                 + [f"{n.info.slug} (not crawlable)" for n in plan.not_crawled])
         click.echo(f"Error: crawl problems in {', '.join(names)}", err=True)
         sys.exit(1)
