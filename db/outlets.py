@@ -42,6 +42,9 @@ import duckdb
 TIERS: tuple[str, ...] = ("central", "provincial", "prefectural", "county", "other")  # report order
 KINDS: tuple[str, ...] = ("epaper", "portal", "wechat", "print")
 CRAWLS: tuple[str, ...] = ("spider", "generic", "fetch", "print")
+# Platforms whose accounts belong to anyone: a post there counts for the outlet the claim names
+# (湖南组工's WeChat post is 湖南组工's placement, not 微信公众号's).
+PLATFORM_SLUGS: frozenset[str] = frozenset({"wechat", "toutiao"})
 
 
 class OutletError(ValueError):
@@ -411,6 +414,18 @@ def host_of(domain: str) -> str:
         raise OutletError(f"host {domain!r}: write a host name such as www.xuexi.cn")
     path = parts.path.rstrip("/")
     return host + path
+
+
+def suggest_slug(host: str, registry: Mapping[str, OutletInfo]) -> str:
+    """A free slug for an outlet at ``host`` (``www.xxtv.gov.cn`` -> ``xxtv``), for printed remedies."""
+    labels = [part for part in re.split(r"[^a-z0-9]+", host.lower()) if part]
+    generic = {"www", "m", "wap", "mp", "news", "com", "cn", "net", "org", "gov", "edu", "http", "https"}
+    base = next((label for label in labels if label not in generic), "outlet")[:24]
+    base = base if _SLUG.match(base) else "outlet"
+    slug, n = base, 2
+    while slug in registry:
+        slug, n = f"{base}{n}", n + 1
+    return slug
 
 
 def office_outlet(slug: str, name: str, tier: str, *, aliases: Iterable[str] = (), domains: Iterable[str] = (),

@@ -14,6 +14,7 @@ downloader (high numbers) to the spider (low numbers):
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -250,10 +251,28 @@ def failure_kind(exception: BaseException) -> str:
         return "timeout"
     if isinstance(exception, _DNS_ERRORS) or "DNSLookup" in name or "resolve" in message.lower():
         return "dns_error"
+    if "refused" in message.lower() or "Refused" in name:
+        return "connection_refused"
     if isinstance(exception, _CONNECTION_ERRORS) or "Connection" in name or "ResponseNeverReceived" in name \
             or "connection" in message.lower():
         return "connection_error"
     return "other"
+
+
+class _RecordedFailures(logging.Filter):
+    """Drops Scrapy's ERROR records (with tracebacks) about downloads that failed — robots.txt
+    that could not be fetched, retries given up: each failure is a crawl_problems row and
+    the one line the command prints.  Only when Scrapy's log is not asked for (-v)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno < logging.ERROR or record.levelno >= logging.CRITICAL
+
+
+def _quiet_download_failures() -> None:
+    for name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _RecordedFailures) for f in logger.filters):
+            logger.addFilter(_RecordedFailures())
 
 
 class ProblemMiddleware:
@@ -266,6 +285,8 @@ class ProblemMiddleware:
     def __init__(self, crawler: Crawler):
         self.recorder = RunRecorder.for_crawler(crawler)
         self.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        if logging.getLevelName(crawler.settings.get("LOG_LEVEL", "INFO")) in (logging.WARNING, logging.ERROR):
+            _quiet_download_failures()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProblemMiddleware:

@@ -26,6 +26,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urlsplit
 from typing import Any
 
 from scrapy import signals
@@ -39,6 +40,17 @@ from shanggao.spiders.archive import WarcArchive, sha256_hex
 from shanggao.spiders.items import DRIFT_PROBLEMS, ArticleItem, ProblemItem
 
 log = logging.getLogger(__name__)
+
+# Problems that mean the site could not be reached at all, and how the one line says why.
+NETWORK_PROBLEMS = {"dns_error": "DNS lookup failed", "connection_refused": "connection refused",
+                    "connection_error": "connection failed", "timeout": "timed out"}
+UNREACHABLE = "cannot reach"
+
+
+def unreachable_line(host: str, why: str) -> str:
+    """``cannot reach www.xxnet.com.cn (DNS lookup failed) — check the network``: a run that
+    reached nothing says so first (``shanggao crawl`` prints this part alone)."""
+    return f"{UNREACHABLE} {host} ({why}) — check the network"
 
 _ATTR = "_shanggao_recorder"
 
@@ -81,6 +93,7 @@ class RunRecorder:
         self._loop: task.LoopingCall | None = None
         self.opened = False
         self.closed = False
+        self.unreachable: tuple[str, str] | None = None   # (host, why) of the first network failure
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> RunRecorder:
@@ -146,6 +159,9 @@ class RunRecorder:
         if reason not in ("finished", "closespider_itemcount", "closespider_pagecount"):
             return "killed", f"stopped ({reason}); " + message
         if c.ok_pages == 0 and c.pages + c.errors > 0 and collected == 0:
+            if c.pages == 0 and self.unreachable and set(c.problems) <= set(NETWORK_PROBLEMS):
+                host, why = self.unreachable
+                return "failed", f"{unreachable_line(host, why)}; {message}"
             return "failed", "no page could be fetched; " + message
         if c.ok_pages == 0 and c.pages == 0 and c.errors == 0:
             return "failed", "nothing was requested; " + message
@@ -217,6 +233,8 @@ class RunRecorder:
         self._problems.append({"outlet": outlet or self.outlet, "url": url, "problem": problem,
                                "detail": (detail or "")[:500], "seen_at": utcnow()})
         self.counts.problems[problem] += 1
+        if problem in NETWORK_PROBLEMS and self.unreachable is None:
+            self.unreachable = (urlsplit(url).hostname or url, NETWORK_PROBLEMS[problem])
         if problem in DRIFT_PROBLEMS:
             self.counts.drift_warnings += 1
             if len(self.counts.drift_urls) < 20:

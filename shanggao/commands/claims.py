@@ -40,6 +40,8 @@ def import_(app: AppContext, paths: tuple[Path, ...], columns: tuple[str, ...], 
       shanggao claims import 登记表.xls --sheet 6月 --year 2022 --column 见报日期=published
       shanggao claims import 6月登记（修正）.xlsx --register 6月登记.xlsx
     """
+    if app.config.registry:
+        app.sync_registry()   # the config file's outlets resolve the registers' outlet names
     with zip_limits(app.config.zip_limits):
         report = import_claims(app.store, paths, columns=column_map(app.config.columns, columns), sheet=sheet,
                                year=year, register=register)

@@ -52,6 +52,7 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
     """
     from shanggao.spiders.outlets.outlet_file import OutletFileError, load_outlet_file
     from shanggao.spiders.progress import stop_shared_display
+    from shanggao.spiders.recorder import UNREACHABLE
     from shanggao.db.outlets import BUILTIN, load_registry
     from shanggao.spiders.plan import PlanError, plan_crawl
     from shanggao.spiders.run import CrawlError, available_outlets, crawl_in_process, default_outlets
@@ -104,7 +105,10 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
     missing = sorted(set(chosen) - {r.outlet for r in results})
     if bad or missing or plan.not_crawled:
         for result in bad:
-            click.echo(f"{result.outlet}: {result.status}: {result.message}", err=True)
+            if result.message.startswith(UNREACHABLE):  # the network, not the site: one line says so
+                click.echo(f"{result.outlet}: {result.message.split('; ')[0]}", err=True)
+            else:
+                click.echo(f"{result.outlet}: {result.status}: {result.message}", err=True)
         names = ([f"{r.outlet} ({r.status})" for r in bad] + [f"{m} (did not run)" for m in missing]
                  + [f"{n.info.slug} (not crawlable)" for n in plan.not_crawled])
         click.echo(f"Error: crawl problems in {', '.join(names)}", err=True)

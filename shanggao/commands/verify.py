@@ -46,6 +46,8 @@ def verify(app: AppContext, period: str | None, start: str | None, end: str | No
     """
     chosen = period_from_options(period, start, end)
     rules = rules_for(app.config.rules, app.config.source, rules_path)
+    if app.config.registry and app.store.path.exists():
+        app.sync_registry()   # outlets the config file declares count for these verdicts
     with progress_steps(None, "verify") as steps:
         summary = verify_claims(app.store, chosen.start if chosen else None, chosen.end if chosen else None, rules,
                                 steps)

@@ -37,7 +37,7 @@ from shanggao.db.claims import (
     update_claim,
     withdraw_claims,
 )
-from shanggao.db.outlets import resolve_outlet
+from shanggao.db.outlets import BUILTIN, Registry, load_registry
 from shanggao.importers.common import (
     BadFile,
     ImportReport,
@@ -106,6 +106,14 @@ def _new_claim_id(register: str, row: _Row, occurrence: int) -> str:
     return "C-" + hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
+def _registry(store: Store) -> Registry:
+    """The outlets the store knows (with those the office added), else the built-ins."""
+    if not store.path.exists():
+        return BUILTIN
+    with store.read() as con:
+        return load_registry(con)
+
+
 def import_claim_file(store: Store, path: Path, *, columns: dict[str, str] | None = None, sheet: str | None = None,
                       year: int | None = None, register: str | None = None) -> ImportReport:
     """Import one register in one transaction; bad rows are reported, good ones kept.
@@ -117,6 +125,7 @@ def import_claim_file(store: Store, path: Path, *, columns: dict[str, str] | Non
     report = ImportReport(files=1)
     register = register or path.name
     tables = read_register(path, CLAIM_SPEC, report, columns=columns, sheet=sheet, year=year)
+    outlets = _registry(store)
     now = utcnow()
     rows: list[_Row] = []
     first_row: dict[str, int] = {}
@@ -153,7 +162,7 @@ def import_claim_file(store: Store, path: Path, *, columns: dict[str, str] | Non
             rows.append(_Row(number, table.sheet, fields["row_key"], fields["claim_id"], (
                 fields["manuscript_id"], split_names(fields["claimant"]), fields["unit"], outlet, published,
                 fields["page"] or page, fields["url"], fields["title"], fields["note"],
-            ), resolve_outlet(outlet).slug, fields["evidence"]))
+            ), outlets.resolve(outlet).slug, fields["evidence"]))
     rejected_at = {(r.sheet, r.row) for r in report.rejected}
     evidence: list[tuple[int, str | None, str, ClaimRecord]] = []
     with store.write() as con:

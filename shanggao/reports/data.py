@@ -104,6 +104,7 @@ class ClaimLine:
     manuscript_id: str | None
     manuscript_title: str | None
     rules_hash: str | None
+    unrated: bool = False                  # placed in an outlet the registry lacks: no tier yet, no points
 
     @property
     def status_label(self) -> str:
@@ -216,6 +217,15 @@ class ReportData:
         return [c for c in self.claims if c.status != "verified"]
 
     @property
+    def unrated_outlets(self) -> dict[str, list[ClaimLine]]:
+        """Outlets with verified placements but no tier yet (not in the registry) -> their claims."""
+        found: dict[str, list[ClaimLine]] = {}
+        for c in self.claims:
+            if c.unrated and c.status in self.rules.paying_statuses:
+                found.setdefault(c.claimed_outlet or c.outlet_name or "", []).append(c)
+        return found
+
+    @property
     def tier_totals(self) -> dict[str, int]:
         totals = {t: 0 for t in TIERS}
         for p in self.placements:
@@ -280,6 +290,7 @@ def _claim_line(row: verdicts_table.ClaimVerdictRow) -> tuple[ClaimLine, list[st
         tier=row.tier or ("other" if row.article_id else None), evidence_date=row.evidence_date,
         evidence_page=row.evidence_page, evidence_title=evidence_title, evidence_url=evidence_url,
         manuscript_id=row.manuscript_id, manuscript_title=row.manuscript_title, rules_hash=row.rules_hash,
+        unrated=row.article_id is not None and row.tier is None,
     )
     return line, list(row.discrepancies or [])
 

@@ -172,6 +172,10 @@ def _summary(data: ReportData, months: list[tuple[int, int]]) -> Section:
                              f"（此前无报送记录的月份和尚未结束的月份不计）。")
     if data.unclaimed:
         sentences.append(f"经比对，另发现已刊发但无人申报的上稿{len(data.unclaimed)}篇，请相关单位核实后补报。")
+    unrated = data.unrated_outlets
+    if unrated:
+        listed = "、".join(f"{name}{len(claims)}篇" for name, claims in unrated.items())
+        sentences.append(f"刊于尚未定级媒体的上稿（{listed}）已核实，待媒体定级后计分。")
     look = [c for c in data.needs_look if c.status not in data.rules.paying_statuses]
     if look:
         sentences.append(f"另有{len(look)}条申报未能核实或存在重复，已另行反馈相关单位核查，未计入积分。")

@@ -82,6 +82,14 @@ def render_working_sheet(data: ReportData, out: Path, number: str = "",
     write_sheet(wb.create_sheet("已核实上稿"), "已核实上稿（含编号、出入说明和链接）", [],
                 Table(["序号", "申报编号", "稿件编号", "媒体", "级别", "日期", "版次", "标题", "单位", "作者", "积分",
                        "出入说明", "链接"], _placement_rows(data.placements, data.claims), wide=True))
+    unrated = [c for claims in data.unrated_outlets.values() for c in claims]
+    if unrated:
+        write_sheet(wb.create_sheet("未定级媒体"), "尚未定级的媒体（上稿已核实，定级后计分）",
+                    ["“建议操作”登记该媒体（--tier 按其实际级别填写），然后重新核验。"],
+                    Table(["申报媒体", "申报编号", "申报人", "申报标题", "核验结论", "建议操作", "链接"],
+                          [[c.claimed_outlet, c.claim_id, "、".join(c.claimants), c.claimed_title or c.manuscript_title
+                            or "", c.status_label, c.suggestion or "", _link(c.evidence_url or c.claimed_url)]
+                           for c in unrated], wide=True))
     write_sheet(wb.create_sheet("未申报上稿"), "比对发现的未申报上稿", [],
                 Table(["序号", "申报编号", "稿件编号", "媒体", "级别", "日期", "版次", "标题", "单位", "作者", "积分",
                        "出入说明", "链接"], _placement_rows(data.unclaimed, []), wide=True))

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz
 
-from shanggao.db.outlets import outlet_for_host, resolve_outlet
+from shanggao.db.outlets import PLATFORM_SLUGS, suggest_slug
 from shanggao.rules import EXCERPT_KINDS, Rules
 from shanggao.shell import shanggao_command
 from shanggao.spiders.text import parse_page_label
@@ -29,6 +29,10 @@ def _days(first: dt.date, last: dt.date) -> list[dt.date]:
     return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
 
 
+# The remedy of a claim nothing but its link can settle, when it has none.
+ASK_FOR_LINK = "请向申报人索要链接"
+
+
 def _with_elsewhere(reason: str, elsewhere: str | None) -> list[str]:
     """A verdict's reasons: the reason, then where else the manuscript appeared."""
     return [reason, elsewhere] if elsewhere else [reason]
@@ -40,6 +44,16 @@ class Judge:
     def __init__(self, evidence: Evidence, rules: Rules):
         self.ev = evidence
         self.rules = rules
+        self._blockers: dict[str, str | None] = {}
+
+    def crawlable(self, slug: str) -> bool:
+        """Can `shanggao crawl` collect this outlet's days (a spider, or an outlet file that is ready)?"""
+        if slug not in self._blockers:
+            from shanggao.spiders.plan import crawl_blocker
+
+            info = self.ev.outlets.get(slug)
+            self._blockers[slug] = crawl_blocker(info) if info is not None else "not registered"
+        return self._blockers[slug] is None
 
     def covered(self, slug: str, day: dt.date) -> bool:
         if (slug, day) in self.ev.article_days:
@@ -56,7 +70,7 @@ class Judge:
             return self._unknown_manuscript(claim, warnings)
         slug = self._outlet(claim, warnings)
         if slug is None:
-            return self._unknown_outlet(claim, ms, warnings)
+            return self._unregistered_outlet(claim, ms, warnings)
         placement, url_article = self._find_placement(claim, ms, slug)
         base = dict(manuscript_id=ms.manuscript_id, outlet_slug=slug, warnings=warnings)
         if placement is None:
@@ -77,17 +91,22 @@ class Judge:
         return None
 
     def _outlet(self, claim: Claim, warnings: list[str]) -> str | None:
-        resolution = resolve_outlet(claim.outlet) if claim.outlet else None
-        if claim.outlet_slug and claim.outlet_slug in self.ev.outlets:
+        """The registered outlet the claim names: its written name as the store's registry
+        reads it now (an outlet or alias the office added since the import counts), else the
+        slug stored at import, else the claimed link's host."""
+        outlets = self.ev.outlets
+        resolution = outlets.resolve(claim.outlet) if claim.outlet else None
+        if resolution and resolution.slug and resolution.confident:
+            return resolution.slug
+        if claim.outlet_slug and claim.outlet_slug in outlets:
             if resolution and resolution.slug == claim.outlet_slug and not resolution.confident:
                 warnings.append(resolution.note)
             return claim.outlet_slug
         if resolution and resolution.slug:
-            if not resolution.confident:
-                warnings.append(resolution.note)
+            warnings.append(resolution.note)
             return resolution.slug
         if claim.url:
-            info = outlet_for_host(urlsplit(claim.url.strip()).netloc)
+            info = outlets.for_url(claim.url)
             if info:
                 written = f"媒体“{claim.outlet}”未能识别" if claim.outlet else "申报未填媒体"
                 warnings.append(f"{written}，按链接域名认定为{info.name}")
@@ -107,10 +126,57 @@ class Judge:
                        [f"{which} 不在稿件库{title}；请先导入该稿件（shanggao manuscripts import）再核验"],
                        warnings=warnings)
 
-    def _unknown_outlet(self, claim: Claim, ms: Manuscript, warnings: list[str]) -> Verdict:
-        reason = f"媒体“{claim.outlet or '（未填）'}”不在媒体名录，无法核验（shanggao outlets 列出可识别的媒体）"
-        return Verdict(claim.claim_id, "unknown_outlet", _with_elsewhere(reason, self._elsewhere(ms)),
-                       ms.manuscript_id, warnings=warnings)
+    def _unregistered_outlet(self, claim: Claim, ms: Manuscript, warnings: list[str]) -> Verdict:
+        """A claim naming an outlet the registry lacks.  Its link settles it like any other:
+        when the stored page carries the manuscript it is a placement — verified, listed as
+        a tier not yet assigned, scored once the office registers the outlet."""
+        written = claim.outlet or "（未填）"
+        base = dict(manuscript_id=ms.manuscript_id, outlet_slug=None, warnings=warnings)
+        elsewhere = self._elsewhere(ms)
+        placement, url_article = self._placement_at_claimed_link(claim, ms)
+        if placement is not None:
+            verdict = self._with_placement(claim, ms, None, placement, base)
+            remedy = self._register_remedy(claim, placement.article)
+            verdict.unrated_outlet = claim.outlet or placement.article.outlet
+            verdict.suggestion = remedy
+            verdict.warnings.append(f"媒体“{written}”不在媒体名录，尚未定级，暂不计分；用 `{remedy}` 登记"
+                                    "（--tier 按该媒体的实际级别填写）后重新核验即可计分")
+            return verdict
+        if url_article is not None:
+            return self._text_mismatch(claim, ms, url_article, elsewhere, base)
+        if claim.url:
+            fetch = shanggao_command("fetch", claim.url)
+            reason = f"媒体“{written}”不在媒体名录，申报链接尚未抓取；运行 `{fetch}` 后重新核验"
+            return Verdict(claim.claim_id, "not_covered", _with_elsewhere(reason, elsewhere), suggestion=fetch,
+                           **base)
+        reason = (f"媒体“{written}”不在媒体名录，申报也没有链接，无法核验；{ASK_FOR_LINK}"
+                  f"（该媒体可用 `{shanggao_command('outlets', 'add', '--help')}` 所示方法登记）")
+        return Verdict(claim.claim_id, "unknown_outlet", _with_elsewhere(reason, elsewhere), ms.manuscript_id,
+                       warnings=warnings, suggestion=ASK_FOR_LINK)
+
+    def _register_remedy(self, claim: Claim, article: Article) -> str:
+        """The `shanggao outlets add …` that registers the outlet of an unrated placement."""
+        host = (urlsplit(article.url).hostname or "").lower() if article.url.startswith("http") else ""
+        name = (claim.outlet or "").strip() or host or article.outlet
+        slug = suggest_slug(host or article.outlet, self.ev.outlets)
+        words = ["outlets", "add", slug, "--name", name, "--tier", "other"]
+        if host:
+            words += ["--domain", host]
+        return shanggao_command(*words)
+
+    def _placement_at_claimed_link(self, claim: Claim, ms: Manuscript) -> tuple[Placement | None, Article | None]:
+        """(the placement at the claimed link or the evidence file the claim names, the article stored there)."""
+        links = self.ev.placements.get(ms.manuscript_id, [])
+        url_article = self.ev.articles_by_url.get(normalize_url(claim.url)) if claim.url else None
+        # A scan, PDF or screenshot the claim names (claims import 佐证 column, evidence add --claim)
+        # settles it like a claimed link; the link itself still counts when it carries the manuscript.
+        named = self.ev.articles_by_url.get(normalize_url(claim.evidence_url)) if claim.evidence_url else None
+        for article in (url_article, named):
+            if article is not None:
+                for link in links:
+                    if link.article.article_id == article.article_id:
+                        return link, article
+        return None, url_article or named
 
     # -- the evidence -----------------------------------------------------------------------------
 
@@ -122,17 +188,10 @@ class Judge:
 
     def _find_placement(self, claim: Claim, ms: Manuscript, slug: str) -> tuple[Placement | None, Article | None]:
         """(placement that answers the claim, article stored at the claimed URL)."""
+        found, url_article = self._placement_at_claimed_link(claim, ms)
+        if found is not None:
+            return found, url_article
         links = self.ev.placements.get(ms.manuscript_id, [])
-        url_article = self.ev.articles_by_url.get(normalize_url(claim.url)) if claim.url else None
-        # A scan, PDF or screenshot the claim names (claims import 佐证 column, evidence add --claim)
-        # settles it like a claimed link; the link itself still counts when it carries the manuscript.
-        named = self.ev.articles_by_url.get(normalize_url(claim.evidence_url)) if claim.evidence_url else None
-        for article in (url_article, named):
-            if article is not None:
-                for link in links:
-                    if link.article.article_id == article.article_id:
-                        return link, article
-        url_article = url_article or named
         window = self.rules.search_window_days
 
         def distance(link: Placement) -> int:
@@ -202,6 +261,13 @@ class Judge:
             return Verdict(claim.claim_id, "not_covered", _with_elsewhere(reason, elsewhere), suggestion=suggestion,
                            **base)
         info = self.ev.outlets.get(slug)
+        if info is not None and info.crawl != "print" and not self.crawlable(slug):
+            # No spider walks this outlet: days stored from earlier fetches say nothing about the
+            # rest of its output, so only the claimed link can settle the claim.
+            reason = (f"{name}没有爬虫，只能凭申报链接核验（`{shanggao_command('fetch', 'URL')}`）；"
+                      f"申报没有链接：{ASK_FOR_LINK}")
+            return Verdict(claim.claim_id, "not_covered", _with_elsewhere(reason, elsewhere),
+                           suggestion=ASK_FOR_LINK, **base)
         if info is not None and info.crawl == "print" and claim.published_date in missing:
             remedy = shanggao_command("evidence", "add", "page.jpg", "--outlet", slug, "--date",
                                       claim.published_date.isoformat(), "--claim", claim.claim_id)
@@ -220,15 +286,18 @@ class Judge:
 
     # -- with a placement: differences, byline, submission date -----------------------------------
 
-    def _with_placement(self, claim: Claim, ms: Manuscript, slug: str, placement: Placement,
+    def _with_placement(self, claim: Claim, ms: Manuscript, slug: str | None, placement: Placement,
                         base: dict) -> Verdict:
         article = placement.article
         warnings = base["warnings"]
+        scored = self._scored_outlet(claim, slug, article, warnings)
+        if scored is not None:
+            base = dict(base, scored_outlet=scored)
         kind = MATCH_KIND_LABELS.get(placement.kind, placement.kind)
         evidence = f"见 {fmt_article(article, self.ev.outlets)}，匹配度 {placement.score:.0f}（{kind}）"
         if article.is_evidence_file:
             evidence = f"{EVIDENCE_SOURCE_LABELS[article.source]}：{evidence}"
-        differences = self._differences(claim, ms, slug, article, warnings)
+        differences = self._differences(claim, ms, slug, article, warnings, scored)
         kw = dict(base, article=article, placement=placement, discrepancies=differences)
         if ms.submitted_date and article.published_date and article.published_date < ms.submitted_date:
             return Verdict(claim.claim_id, "before_submission",
@@ -242,12 +311,12 @@ class Judge:
             return Verdict(claim.claim_id, "verified_with_discrepancy", [evidence, *differences], **kw)
         return Verdict(claim.claim_id, "verified", [evidence], **kw)
 
-    def _differences(self, claim: Claim, ms: Manuscript, slug: str, article: Article,
-                     warnings: list[str]) -> list[str]:
+    def _differences(self, claim: Claim, ms: Manuscript, slug: str | None, article: Article,
+                     warnings: list[str], scored: str | None = None) -> list[str]:
         """Where the claim and the article disagree (outlet, date, page, title, URL); smaller
         things go to ``warnings``."""
         found = [
-            self._outlet_difference(slug, article),
+            self._outlet_difference(slug, article, scored),
             self._date_difference(claim, article, warnings),
             self._page_difference(claim, article, warnings),
             self._title_difference(claim, ms, article, warnings),
@@ -255,8 +324,26 @@ class Judge:
         ]
         return [d for d in found if d]
 
-    def _outlet_difference(self, slug: str, article: Article) -> str | None:
-        if article.outlet == slug:
+    def _scored_outlet(self, claim: Claim, slug: str | None, article: Article, warnings: list[str]) -> str | None:
+        """The claimed outlet, when the page at the claimed link is on a platform (a WeChat
+        post, a 今日头条 account) or a host no outlet owns: the link is the claim's own
+        evidence, and the outlet the claim names is the account that published it."""
+        if slug is None or article.outlet == slug or not claim.url:
+            return None
+        if normalize_url(claim.url) != normalize_url(article.url):
+            return None
+        if article.outlet in PLATFORM_SLUGS:
+            warnings.append(f"申报链接在{self.outlet_name(article.outlet)}平台上，按申报媒体{self.outlet_name(slug)}"
+                            "计分；请核对发布账号")
+            return slug
+        if article.outlet not in self.ev.outlets:
+            warnings.append(f"申报链接的域名 {article.outlet} 未登记为{self.outlet_name(slug)}的网址，"
+                            f"按申报媒体{self.outlet_name(slug)}计分")
+            return slug
+        return None
+
+    def _outlet_difference(self, slug: str | None, article: Article, scored: str | None = None) -> str | None:
+        if slug is None or article.outlet == slug or scored == slug:
             return None
         group = self.ev.outlets[slug].media_group if slug in self.ev.outlets else None
         same = f"同属{group}的" if group and self._same_group(slug, article.outlet) else ""

@@ -114,6 +114,13 @@ class Verdict:
     points: float = 0.0
     points_detail: str | None = None
     person_points: dict[str, float] = field(default_factory=dict)
+    # The outlet the placement is scored as when it is not the article's own: a post on a
+    # platform (微信公众号, 今日头条) or an unregistered host at the claimed link counts for the
+    # outlet the claim names.
+    scored_outlet: str | None = None
+    # The outlet the claim names when it has no tier yet (not in the registry): the placement
+    # is verified but earns nothing until the office registers it (`shanggao outlets add`).
+    unrated_outlet: str | None = None
 
     @property
     def label(self) -> str:

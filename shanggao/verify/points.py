@@ -59,7 +59,11 @@ def _settle_placement(members: list[Claim], verdicts: dict[str, Verdict], eviden
 def assign_points(claims: list[Claim], verdicts: dict[str, Verdict], evidence: Evidence, rules: Rules) -> None:
     """verdicts.points per the rules: each placement's points shared among everyone credited for it."""
     for members in _paying_placements(claims, verdicts, rules).values():
-        total, detail = _placement_points(verdicts[members[0].claim_id], evidence, rules)
+        first = verdicts[members[0].claim_id]
+        if first.unrated_outlet is not None:  # no tier yet: verified, scored once registered
+            total, detail = 0.0, f"媒体“{first.unrated_outlet}”尚未定级，暂不计分"
+        else:
+            total, detail = _placement_points(first, evidence, rules)
         _share_points(members, verdicts, evidence, rules, total, detail)
 
 
@@ -79,12 +83,13 @@ def _placement_points(first: Verdict, evidence: Evidence, rules: Rules) -> tuple
     placement = first.placement
     assert placement is not None, "only placements that pay are priced"
     article = placement.article
-    outlet = evidence.outlets.get(article.outlet)
+    slug = first.scored_outlet or article.outlet
+    outlet = evidence.outlets.get(slug)
     placed = article.body_chars
     if (placement.kind in EXCERPT_KINDS or placement.kind == "page") and placement.article_coverage:
         placed = round(article.body_chars * placement.article_coverage)
     return rules.placement_points(
-        outlet_slug=article.outlet, tier=outlet.tier if outlet else None, outlet_kind=outlet.kind if outlet else None,
+        outlet_slug=slug, tier=outlet.tier if outlet else None, outlet_kind=outlet.kind if outlet else None,
         page_no=article.page_no, placed_chars=placed, match_kind=placement.kind,
     )
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from shanggao.db import Store, utcnow
+from shanggao.db.outlets import sync_outlets
 from shanggao.db.verdicts import VERDICT_SCHEMA, replace_verdicts
 from shanggao.rules import Rules
 from shanggao.verify.model import Verdict
@@ -21,7 +22,7 @@ def _verdict_row(v: Verdict, rules: Rules, now: dt.datetime, archive_dir: Path |
         "claim_id": v.claim_id, "status": v.status, "article_id": a.article_id if a else None,
         "reasons": v.reasons, "points": v.points, "verified_at": now,
         "manuscript_id": v.manuscript_id, "outlet_slug": v.outlet_slug,
-        "evidence_url": a.url if a else None, "evidence_outlet": a.outlet if a else None,
+        "evidence_url": a.url if a else None, "evidence_outlet": (v.scored_outlet or a.outlet) if a else None,
         "evidence_date": a.published_date if a else None, "evidence_page": a.page_no if a else None,
         "evidence_title": a.title if a else None,
         "match_score": v.placement.score if v.placement else None,
@@ -42,4 +43,5 @@ def write_verdicts(store: Store, verdicts: list[Verdict], rules: Rules) -> None:
     """Replace these claims' verdicts in one short transaction."""
     table = verdict_table(verdicts, rules, utcnow(), store.archive_dir)
     with store.write() as con:
+        sync_outlets(con)   # the views name outlets (built-ins added since the store was made)
         replace_verdicts(con, table)
