@@ -265,11 +265,16 @@ class _RecordedFailures(logging.Filter):
     the one line the command prints.  Only when Scrapy's log is not asked for (-v)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno < logging.ERROR or record.levelno >= logging.CRITICAL
+        if record.levelno != logging.ERROR:
+            return True
+        if record.name == "scrapy.core.scraper":   # spider errors stay; download failures were recorded
+            return not record.getMessage().startswith("Error downloading")
+        return False
 
 
 def _quiet_download_failures() -> None:
-    for name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry"):
+    for name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry",
+                 "scrapy.core.scraper"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, _RecordedFailures) for f in logger.filters):
             logger.addFilter(_RecordedFailures())

@@ -230,3 +230,36 @@ def test_aliases_the_office_adds_count_without_reimporting(tmp_path):
         assert load_registry(con).resolve("湘西日报").slug == "tjb"
     verify_claims(s.store, *JUNE_DATES, load_rules())
     assert s.verdict("C1")["status"] == "verified" and s.verdict("C1")["outlet_slug"] == "tjb"
+
+
+def _outlet_file(path: Path, slug: str, base_url: str) -> Path:
+    path.write_text(f'[outlet]\nslug = "{slug}"\nname = "网络测试{slug}"\ntier = "county"\nbase_url = "{base_url}"\n\n'
+                    '[listing]\nstart = ["/news/"]\narticle = [\'^/content/\\\\d+\\\\.html$\']\nmax_pages = 1\n',
+                    encoding="utf-8")
+    return path
+
+
+def test_a_site_that_cannot_be_reached_is_one_line_per_outlet(tmp_path):
+    """A DNS failure and a refused connection (no real network: a .invalid host and a closed
+    port on 127.0.0.1) are one line each and a crawl_problems kind that says so."""
+    import os
+    import socket
+
+    with socket.socket() as probe:   # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dns = _outlet_file(tmp_path / "dns.toml", "nonet", "http://nosuch-outlet.invalid")
+    refused = _outlet_file(tmp_path / "refused.toml", "refused", f"http://127.0.0.1:{port}")
+    env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
+    db = tmp_path / "s.duckdb"
+    out = subprocess.run([*shanggao_command(), "--db", str(db), "crawl", "--outlet-file", str(dns), "--outlet-file",
+                          str(refused), "--allow-internal", "127.0.0.1", "--date", "2022-06-24"],
+                         capture_output=True, text=True, timeout=300, env=env)
+    assert out.returncode == 1
+    errors = out.stderr.strip().splitlines()
+    assert sorted(errors[:2]) == [
+        "nonet: cannot reach nosuch-outlet.invalid (DNS lookup failed) — check the network",
+        "refused: cannot reach 127.0.0.1 (connection refused) — check the network"]
+    assert errors[2:] == ["Error: crawl problems in nonet (failed), refused (failed)"]
+    code, rows = run("query", "SELECT outlet, problem FROM crawl_problems ORDER BY outlet", "--format", "csv", db=db)
+    assert code == 0 and rows.split() == ["outlet,problem", "nonet,dns_error", "refused,connection_refused"]

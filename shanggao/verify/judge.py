@@ -264,8 +264,7 @@ class Judge:
         if info is not None and info.crawl != "print" and not self.crawlable(slug):
             # No spider walks this outlet: days stored from earlier fetches say nothing about the
             # rest of its output, so only the claimed link can settle the claim.
-            reason = (f"{name}没有爬虫，只能凭申报链接核验（`{shanggao_command('fetch', 'URL')}`）；"
-                      f"申报没有链接：{ASK_FOR_LINK}")
+            reason = f"{name}没有爬虫，只能凭申报链接核验（shanggao fetch 该链接）；申报没有链接：{ASK_FOR_LINK}"
             return Verdict(claim.claim_id, "not_covered", _with_elsewhere(reason, elsewhere),
                            suggestion=ASK_FOR_LINK, **base)
         if info is not None and info.crawl == "print" and claim.published_date in missing:
