@@ -26,8 +26,8 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.crawler import Crawler

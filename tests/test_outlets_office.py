@@ -11,9 +11,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
 from cli_support import shanggao_command
+from click.testing import CliRunner
+from verify_support import Scenario, new_store
+
 from shanggao.cli import main
 from shanggao.db.outlets import BUILTIN, OutletError, add_aliases, add_outlet, load_registry, office_outlet
 from shanggao.rules import load_rules
@@ -21,7 +22,6 @@ from shanggao.spiders.plan import plan_crawl
 from shanggao.spiders.run import available_outlets
 from shanggao.verify import verify_claims
 from shanggao.verify.judge import ASK_FOR_LINK
-from verify_support import Scenario, new_store
 
 JUNE_DATES = (dt.date(2022, 6, 1), dt.date(2022, 6, 30))
 
@@ -195,7 +195,8 @@ def test_a_claim_on_an_unregistered_outlet_is_verified_and_scored_once_the_offic
     db = s.store.path
     code, out = run("report", "--period", "2022-06", "--format", "md", "--out", str(tmp_path / "r.md"), db=db)
     assert code == 0, out
-    assert "刊于尚未定级媒体的上稿（某某发布1篇）已核实，待媒体定级后计分" in (tmp_path / "r.md").read_text(encoding="utf-8")
+    report = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "刊于尚未定级媒体的上稿（某某发布1篇）已核实，待媒体定级后计分" in report
     from openpyxl import load_workbook
     sheet = load_workbook(tmp_path / "r-工作底稿.xlsx")["未定级媒体"]
     assert any(u1["suggestion"] in str(c.value) for row in sheet.iter_rows() for c in row)

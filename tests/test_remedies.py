@@ -18,16 +18,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from cli_support import shanggao_command
+from test_outlets_office import unrated_scenario
+from verify_support import Scenario, june_office, paragraph
+
 from shanggao.db import Store
 from shanggao.db.outlets import sync_outlets
 from shanggao.rules import load_rules
 from shanggao.spiders.replay import ReplayProxy
 from shanggao.verify import verify_claims
 from shanggao.verify.judge import ASK_FOR_LINK
-from test_outlets_office import unrated_scenario
-from verify_support import Scenario, june_office, paragraph
 
 JUNE = (dt.date(2022, 6, 1), dt.date(2022, 6, 30))
 
@@ -85,7 +85,7 @@ def test_every_remedy_verify_prints_runs_as_printed(tmp_path: Path, build) -> No
         if suggestion:
             remedies.setdefault(suggestion, []).append(claim_id)
     assert remedies, "the scenario prints no remedy"
-    for command, claims in _quoted_commands(s.store).items():   # reasons and warnings quote commands too
+    for command in _quoted_commands(s.store):   # reasons and warnings quote commands too
         remedies.setdefault(command, [])
     mirror = tmp_path / "mirror"
     mirror.mkdir()
@@ -103,7 +103,7 @@ def test_every_remedy_verify_prints_runs_as_printed(tmp_path: Path, build) -> No
     env = {k: v for k, v in os.environ.items() if k not in ("SHANGGAO_DB", "SHANGGAO_CONFIG")}
     with ReplayProxy(mirror) as proxy:
         env.update(proxy.env())
-        for remedy, claims in remedies.items():
+        for remedy in remedies:
             if remedy == ASK_FOR_LINK:
                 continue
             words = shlex.split(remedy)

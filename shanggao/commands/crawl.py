@@ -33,8 +33,9 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
     OUTLET is a slug, a spider name (`scrapy list`) or an outlet's Chinese
     name or alias (人民日报, 湘西头条); default: the config's `outlets`, else
     every outlet with a spider.  A fetch-only or print-only outlet (`shanggao
-    outlets` says which) is named with what settles its claims instead.  Without dates: yesterday and today.  Article pages
-    already stored are not fetched again (e-paper index pages are); --refresh
+    outlets` says which) is named with what settles its claims instead.
+    Without dates: yesterday and today.  Article pages already stored are not
+    fetched again (e-paper index pages are); --refresh
     forces.  Honours http_proxy / https_proxy.  Prints one line per outlet and
     exits non-zero naming any outlet whose run drifted (layout or URL scheme
     changed: nothing collected) or failed.  On a terminal a live line per
@@ -50,11 +51,11 @@ def crawl(app: AppContext, outlets: tuple[str, ...], start: date | None, end: da
       shanggao crawl --outlet-file xxnet --from 2026-07-20
       shanggao crawl --outlet-file ./my_outlet.toml --from 2026-07-20
     """
+    from shanggao.db.outlets import BUILTIN, load_registry
     from shanggao.spiders.outlets.outlet_file import OutletFileError, load_outlet_file
+    from shanggao.spiders.plan import PlanError, plan_crawl
     from shanggao.spiders.progress import stop_shared_display
     from shanggao.spiders.recorder import UNREACHABLE
-    from shanggao.db.outlets import BUILTIN, load_registry
-    from shanggao.spiders.plan import PlanError, plan_crawl
     from shanggao.spiders.run import CrawlError, available_outlets, crawl_in_process, default_outlets
 
     if day is not None:

@@ -88,7 +88,8 @@ HEADER_LABELS = {
     "manuscript": "稿件编号", "manuscript_id": "稿件编号", "outlet": "媒体", "outlet_slug": "媒体代码",
     "claimed_outlet": "申报媒体", "published_date": "刊发日期", "claimed_date": "申报日期", "page": "版次",
     "page_no": "版次", "url": "链接", "evidence_url": "证据链接", "slug": "代码", "name": "名称", "tier": "级别",
-    "kind": "类型", "crawl": "采集方式", "domains": "域名", "origin": "来源", "home_url": "网址", "media_group": "媒体集团", "aliases": "别名", "authors": "作者",
+    "kind": "类型", "crawl": "采集方式", "domains": "域名", "origin": "来源", "home_url": "网址",
+    "media_group": "媒体集团", "aliases": "别名", "authors": "作者",
     "author": "作者", "submitted_date": "报送日期", "body": "正文", "version": "版本", "chars": "字数",
     "score": "匹配度", "count": "数量", "count_star()": "数量",
 }
