@@ -214,11 +214,13 @@ class Registry(Mapping[str, OutletInfo]):
 
         Domains with a path (``paper.people.com.cn/rmrbhwb``) are only for :meth:`for_url`."""
         host = host.lower().split(":")[0]
-        for info in self._outlets.values():
+        best: tuple[int, OutletInfo] | None = None
+        for info in self._outlets.values():   # the most specific domain wins (hunan.xuexi.cn over xuexi.cn)
             for domain in info.domains:
                 if "/" not in domain and (host == domain or host.endswith("." + domain)):
-                    return info
-        return None
+                    if best is None or len(domain) > best[0]:
+                        best = (len(domain), info)
+        return best[1] if best else None
 
     def for_url(self, url: str) -> OutletInfo | None:
         """The registered outlet a link belongs to: a host-and-path domain
@@ -463,8 +465,8 @@ def add_outlet(con: duckdb.DuckDBPyConnection, info: OutletInfo, origin: str = "
     registry = load_registry(con)
     _clashes(registry, info.slug, (info.name, *info.aliases))
     for domain in info.domains:
-        owner = registry.for_url("http://" + domain)
-        if owner and owner.slug != info.slug and "/" not in domain:
+        owner = next((o for o in registry.values() if domain in o.domains and o.slug != info.slug), None)
+        if owner:
             raise OutletError(f"host {domain} already belongs to {owner.name} ({owner.slug})")
     existed = info.slug in registry
     con.execute(

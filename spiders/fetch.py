@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
+import duckdb
 import scrapy
 from scrapy.http import Request, Response
 
-from shanggao.db.outlets import outlet_for_host
+from shanggao.db.outlets import BUILTIN, Registry, load_registry
 from shanggao.spiders.base import OutletSpider
 from shanggao.spiders.extract import decoded
 from shanggao.spiders.items import ArticleItem, ProblemItem
@@ -27,11 +28,24 @@ from shanggao.spiders.outlets import spider_for_host
 from shanggao.spiders.outlets.base import GenericParser
 
 
-def outlet_slug_for(url: str) -> str:
-    """The registered outlet owning the URL's host, else the host itself (a free slug)."""
-    host = (urlsplit(url).hostname or "").lower()
-    info = outlet_for_host(host)
-    return info.slug if info else host
+def outlet_slug_for(url: str, registry: Registry = BUILTIN) -> str:
+    """The registered outlet a link belongs to (its host, or an edition's host and path), else
+    the host itself (a free slug, attributed when the office registers the outlet)."""
+    info = registry.for_url(url)
+    return info.slug if info else (urlsplit(url).hostname or "").lower()
+
+
+def store_registry(db: str | None) -> Registry:
+    """The registry of the store a fetch writes to (with the outlets the office added)."""
+    from shanggao.db import Store, StoreError
+
+    if not db:
+        return BUILTIN
+    try:
+        with Store(db).read() as con:
+            return load_registry(con)
+    except (StoreError, duckdb.Error):
+        return BUILTIN
 
 
 def request_url_for(url: str) -> str:
@@ -50,7 +64,7 @@ class FetchedPage:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_page(response: Response) -> FetchedPage:
+def read_page(response: Response, registry: Registry = BUILTIN) -> FetchedPage:
     """The article a fetched page holds, the way ``shanggao fetch`` stores it.
 
     A registered outlet's parser reads its own pages; when it finds no title or
@@ -59,7 +73,7 @@ def read_page(response: Response) -> FetchedPage:
     the extractor's best guess, and a warning says so.
     """
     response = decoded(response)
-    slug = outlet_slug_for(response.url)
+    slug = outlet_slug_for(response.url, registry)
     spider_cls = spider_for_host(urlsplit(response.url).hostname or "")
     if spider_cls is not None and issubclass(spider_cls, OutletSpider):
         parser = spider_cls.parser_for_url(response.url)
@@ -93,12 +107,14 @@ class FetchSpider(scrapy.Spider):
             yield request
 
     def start_requests(self) -> Iterator[Request]:
+        self.registry = store_registry(self.settings.get("SHANGGAO_DB"))
         for url in self.start_urls:
             yield Request(request_url_for(url), callback=self.parse_page, errback=self.failed, dont_filter=True,
-                          meta={"page_kind": "article", "outlet": outlet_slug_for(url), "requested_url": url})
+                          meta={"page_kind": "article", "outlet": outlet_slug_for(url, self.registry),
+                                "requested_url": url})
 
     def parse_page(self, response: Response) -> Iterator[ArticleItem | ProblemItem]:
-        page = read_page(response)
+        page = read_page(response, getattr(self, "registry", BUILTIN))
         for warning in page.warnings:
             yield ProblemItem(url=page.url, outlet=page.outlet, problem="missing_field", detail=warning)
         if page.fields is None:

@@ -175,7 +175,7 @@ def test_every_fetch_failure_is_one_line_and_a_problem_row(tmp_path: Path, site)
     dead_port = closed.getsockname()[1]
     closed.close()
     urls = {f"{base}/loop": "redirect_loop", f"{base}/drop": "connection_error",
-            f"http://127.0.0.1:{dead_port}/": "connection_error", f"{base}/big": "too_large",
+            f"http://127.0.0.1:{dead_port}/": "connection_refused", f"{base}/big": "too_large",
             f"{base}/gzip-bomb": "too_large", "http://no-such-host.invalid/": "dns_error"}
     done = fetch(tmp_path, *urls, "--allow-internal", "127.0.0.1", extra="max_response_mb = 1\n")
     _one_line_failure(done)
