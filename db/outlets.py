@@ -39,6 +39,8 @@ from urllib.parse import urlsplit
 
 import duckdb
 
+from shanggao.db.rows import first_value
+
 TIERS: tuple[str, ...] = ("central", "provincial", "prefectural", "county", "other")  # report order
 KINDS: tuple[str, ...] = ("epaper", "portal", "wechat", "print")
 CRAWLS: tuple[str, ...] = ("spider", "generic", "fetch", "print")
@@ -504,7 +506,7 @@ def _attribute_articles(con: duckdb.DuckDBPyConnection, info: OutletInfo) -> int
     owned = [h for h in hosts if mine.for_host(h) is not None]
     if not owned:
         return 0
-    count = con.execute("SELECT count(*) FROM articles WHERE list_contains(?, outlet)", [owned]).fetchone()[0]
+    count = first_value(con.execute("SELECT count(*) FROM articles WHERE list_contains(?, outlet)", [owned]))
     con.execute("UPDATE articles SET outlet = ? WHERE list_contains(?, outlet)", [info.slug, owned])
     return int(count)
 

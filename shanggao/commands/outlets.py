@@ -58,6 +58,7 @@ def outlets(ctx: click.Context, fmt: str, out_path: Path | None, headers: str) -
     if ctx.invoked_subcommand is not None:
         return
     app = ctx.find_object(AppContext)
+    assert app is not None, "the shanggao group makes the AppContext"
     write_rows(header_names(COLUMNS, headers), _registry_rows(app), fmt, out_path)
 
 

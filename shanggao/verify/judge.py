@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz
@@ -131,7 +132,7 @@ class Judge:
         when the stored page carries the manuscript it is a placement — verified, listed as
         a tier not yet assigned, scored once the office registers the outlet."""
         written = claim.outlet or "（未填）"
-        base = dict(manuscript_id=ms.manuscript_id, outlet_slug=None, warnings=warnings)
+        base: dict[str, Any] = dict(manuscript_id=ms.manuscript_id, outlet_slug=None, warnings=warnings)
         elsewhere = self._elsewhere(ms)
         placement, url_article = self._placement_at_claimed_link(claim, ms)
         if placement is not None:
