@@ -62,12 +62,13 @@ _VERBS = ("强调|指出|要求|提出|指示|批示|号召|寄语|阐明|阐述
           "|告诫|嘱托|勉励|深刻揭示")
 _QUOTE = re.compile(r"“([^“”]{4,1200})”|「([^「」]{4,1200})」")
 _VERB_BEFORE = re.compile(rf"({_VERBS})[^。！？!?\n“”]{{0,16}}$")
+# 据新华社…, 据《人民日报》报道 — not 根据《方案》, which is the county's own account
 _ATTRIBUTED_PARAGRAPH = re.compile(
-    r"据(?:新华社|人民日报|新华网|人民网|央视新闻|央视网|中央广播电视总台|光明日报|经济日报|求是网?|《[^》\n]{1,20}》)"
-    r"[^，,：:。\n]{0,24}(?:报道|消息|电|发布|刊发|刊文|介绍)?[，,：:]"
+    r"(?<![根依数证占])据(?:(?:新华社|人民日报|新华网|人民网|央视新闻|央视网|中央广播电视总台|光明日报|经济日报|求是网?)"
+    r"[^，,：:。\n]{0,24}|《[^》\n]{1,20}》[^，,：:。\n]{0,12}(?:报道|消息|电|刊发|刊文))[，,：:]"
     r"|^\s*新华社[^。\n，,]{0,16}电[）)]?\s*", re.MULTILINE)
-_ATTRIBUTED_SENTENCE = re.compile(
-    rf"《[^》\n]{{1,40}}》(?:中|里|上)?[^，。\n“”《》]{{0,6}}(?:{_VERBS}|写道)[：:，,]\s*(?!“)")
+_ATTRIBUTED_SENTENCE = re.compile(   # 《党章》规定，… — not 根据《方案》要求，… (the county's own account)
+    rf"(?<!根据|按照|依照|对照|依据|结合|贯彻|落实|印发|制定|出台|围绕|学习)《[^》\n]{{1,40}}》(?:中|里|上)?[^，。\n“”《》]{{0,6}}(?:{_VERBS}|写道)[：:，,]\s*(?!“)")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 
 
@@ -216,41 +217,55 @@ def borrowing_candidates(con: duckdb.DuckDBPyConnection, mine: pa.Table, common:
                                         "AND manuscript_id IN (SELECT DISTINCT m FROM common)"))
         article_holders = """
                 UNION ALL
-                SELECT fp, 'a', CAST(article_id AS VARCHAR) FROM matcher_article_fp WHERE fp IN (SELECT fp FROM mine)
+                SELECT fp, 'a', CAST(article_id AS VARCHAR) FROM matcher_article_fp WHERE fp IN (SELECT fp FROM common)
         """ if dated else ""
-        return con.execute(f"""
+        # 1. documents holding what the articles carry (df counted over all holders)
+        found = con.execute(f"""
             WITH holders AS MATERIALIZED (
                 SELECT fp, 'm' AS kind, manuscript_id AS doc FROM matcher_manuscript_fp
-                WHERE fp IN (SELECT fp FROM mine)
+                WHERE fp IN (SELECT fp FROM common)
                 {article_holders}
             ),
-            df AS MATERIALIZED (SELECT fp, count(*) AS n FROM holders GROUP BY fp),
+            rare AS MATERIALIZED (SELECT fp FROM holders GROUP BY fp HAVING count(*) < {int(df_high)}),
             hits AS MATERIALIZED (
                 SELECT c.m, h.kind, h.doc, list(c.fp) AS fps, count(*) AS shared
-                FROM common c JOIN holders h USING (fp) JOIN df USING (fp)
-                WHERE df.n < {int(df_high)} AND NOT (h.kind = 'm' AND h.doc = c.m)
+                FROM common c JOIN holders h USING (fp) SEMI JOIN rare USING (fp)
+                WHERE NOT (h.kind = 'm' AND h.doc = c.m)
                 GROUP BY ALL HAVING count(*) >= {MIN_SHARED_FINGERPRINTS}
-            ),
-            dated_hits AS MATERIALIZED (
-                SELECT h.*, a.url, a.outlet, a.title, a.published_date FROM hits h
-                JOIN manuscripts ms ON ms.manuscript_id = h.m
-                LEFT JOIN articles a ON h.kind = 'a' AND a.article_id = TRY_CAST(h.doc AS BIGINT)
-                WHERE h.kind = 'm' OR (ms.submitted_date IS NOT NULL AND a.published_date < ms.submitted_date)
-                QUALIFY row_number() OVER (PARTITION BY h.m, h.kind ORDER BY h.shared DESC, h.doc) <= {MAX_SOURCES}
-            ),
-            overlap AS (
-                SELECT x.m, h.kind, h.doc, count(*) AS overlap
-                FROM mine x JOIN holders h USING (fp) SEMI JOIN dated_hits d USING (m, kind, doc)
-                GROUP BY ALL
-            ),
-            sizes AS (SELECT m, count(*) AS n FROM mine GROUP BY m)
-            SELECT d.m, d.kind, d.doc, d.fps, o.overlap, s.n, md.fingerprints,
-                   d.url, d.outlet, d.title, d.published_date
-            FROM dated_hits d JOIN overlap o USING (m, kind, doc) JOIN sizes s USING (m)
-            LEFT JOIN matcher_documents md
-              ON md.doc_kind = CASE d.kind WHEN 'a' THEN 'article' ELSE 'manuscript' END AND md.doc_id = d.doc
-            ORDER BY d.m, d.kind, d.doc
+            )
+            SELECT h.m, h.kind, h.doc, h.fps, a.url, a.outlet, a.title, a.published_date FROM hits h
+            JOIN manuscripts ms ON ms.manuscript_id = h.m
+            LEFT JOIN articles a ON h.kind = 'a' AND a.article_id = TRY_CAST(h.doc AS BIGINT)
+            WHERE h.kind = 'm' OR (ms.submitted_date IS NOT NULL AND a.published_date < ms.submitted_date)
+            QUALIFY row_number() OVER (PARTITION BY h.m, h.kind ORDER BY h.shared DESC, h.doc) <= {MAX_SOURCES}
         """).fetchall()
+        if not found:
+            return []
+        # 2. how much of each manuscript those documents hold in all (a placement or a version holds much)
+        con.register("found", pa.table({"m": [r[0] for r in found], "kind": [r[1] for r in found],
+                                         "doc": [r[2] for r in found]}))
+        parts = []
+        if any(r[1] == "m" for r in found):
+            parts.append("SELECT fp, 'm' AS kind, manuscript_id AS doc FROM matcher_manuscript_fp "
+                         "WHERE fp IN (SELECT fp FROM hm) "
+                         "AND manuscript_id IN (SELECT doc FROM found WHERE kind = 'm')")
+        if any(r[1] == "a" for r in found):
+            parts.append("SELECT fp, 'a' AS kind, CAST(article_id AS VARCHAR) AS doc FROM matcher_article_fp "
+                         "WHERE fp IN (SELECT fp FROM hm) "
+                         "AND article_id IN (SELECT doc::BIGINT FROM found WHERE kind = 'a')")
+        overlap = {(m, kind, doc): (n, size, doc_size) for m, kind, doc, n, size, doc_size in con.execute(f"""
+            WITH hm AS MATERIALIZED (SELECT * FROM mine SEMI JOIN (SELECT DISTINCT m FROM found) USING (m)),
+            h AS ({" UNION ALL ".join(parts)}),
+            sizes AS (SELECT m, count(*) AS n FROM hm GROUP BY m)
+            SELECT x.m, h.kind, h.doc, count(*), any_value(s.n), any_value(md.fingerprints)
+            FROM hm x JOIN h USING (fp) SEMI JOIN found USING (m, kind, doc) JOIN sizes s USING (m)
+            LEFT JOIN matcher_documents md
+              ON md.doc_kind = CASE h.kind WHEN 'a' THEN 'article' ELSE 'manuscript' END AND md.doc_id = h.doc
+            GROUP BY x.m, h.kind, h.doc
+        """).fetchall()}
+        con.unregister("found")
+        return [(m, kind, doc, fps, *overlap.get((m, kind, doc), (0, 1, 1)), url, outlet, title, published)
+                for m, kind, doc, fps, url, outlet, title, published in found]
     finally:
         con.unregister("mine")
         con.unregister("common")

@@ -159,7 +159,8 @@ def test_marked_quotations_and_attributed_text():
     text = ("县委书记在会上强调：“要把党的政治建设摆在首位，确保全县各级党组织坚强有力。”"
             "村民说：“合作社让我们在家门口就能挣钱。”\n"
             "据新华社北京6月1日电，中共中央办公厅近日印发关于加强基层党组织建设的意见，要求各地认真贯彻落实。\n"
-            "《中国共产党章程》规定，党的基层组织是党在社会基层组织中的战斗堡垒。接下来是本镇的做法。")
+            "《中国共产党章程》规定，党的基层组织是党在社会基层组织中的战斗堡垒。接下来是本镇的做法。\n"
+            "根据《实施方案》要求，镇党委成立了工作专班，由党委书记任组长，统筹推进各项工作落实落地。")
     norm = normalize_with_offsets(text)
     spans = {(s.why, s.source["marker"], norm.text[s.start:s.end]) for s in marked_spans(norm)}
     assert spans == {
@@ -167,7 +168,7 @@ def test_marked_quotations_and_attributed_text():
         ("attributed", "据新华社北京6月1日电",
          "中共中央办公厅近日印发关于加强基层党组织建设的意见要求各地认真贯彻落实"),
         ("attributed", "《中国共产党章程》规定", "党的基层组织是党在社会基层组织中的战斗堡垒"),
-    }   # the villager's words (说) are the manuscript's own reporting
+    }   # the villager's words (说) and 根据《方案》要求 are the manuscript's own reporting
 
 
 def test_a_marked_quotation_alone_does_not_link(tmp_path):
