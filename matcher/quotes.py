@@ -176,7 +176,7 @@ def _tables(prints: Mapping[str, _Prints], pairs: Sequence[tuple[str, NormText]]
         both = np.intersect1d(mine_fp[slot[mid]], article_fps, assume_unique=True)
         common_m.append(np.full(len(both), slot[mid], np.int32))
         common_fp.append(both)
-    names = np.asarray(mids, dtype=object)
+    names = pa.array(mids, type=pa.string())
 
     def table(ms: list, fps: list, dedupe: bool) -> pa.Table:
         m_idx = np.concatenate(ms) if ms else np.zeros(0, np.int32)
@@ -187,7 +187,8 @@ def _tables(prints: Mapping[str, _Prints], pairs: Sequence[tuple[str, NormText]]
             first = np.ones(len(f), bool)
             first[1:] = (m_idx[1:] != m_idx[:-1]) | (f[1:] != f[:-1])
             m_idx, f = m_idx[first], f[first]
-        return pa.table({"m": pa.array(names[m_idx], type=pa.string()), "fp": pa.array(f, type=pa.int64())})
+        m = pa.DictionaryArray.from_arrays(pa.array(m_idx, type=pa.int32()), names)   # DuckDB reads it as VARCHAR
+        return pa.table({"m": m, "fp": pa.array(f, type=pa.int64())})
 
     return table(mine_m, mine_fp, False), table(common_m, common_fp, True)
 
@@ -215,29 +216,46 @@ def borrowing_candidates(con: duckdb.DuckDBPyConnection, mine: pa.Table, common:
     try:
         dated = first_value(con.execute("SELECT count(*) FROM manuscripts WHERE submitted_date IS NOT NULL "
                                         "AND manuscript_id IN (SELECT DISTINCT m FROM common)"))
+        # 1. fingerprints held by the manuscript, its article (when articles are read) and at least one
+        #    more document, fewer than df_high in all (a scan of the fingerprint column alone) ...
+        article_fps = ("UNION ALL SELECT fp FROM matcher_article_fp WHERE fp IN (SELECT fp FROM common)"
+                       if dated else "")
+        rare = con.execute(f"""
+            SELECT fp FROM (SELECT fp FROM matcher_manuscript_fp WHERE fp IN (SELECT fp FROM common) {article_fps})
+            GROUP BY fp HAVING count(*) BETWEEN {3 if dated else 2} AND {int(df_high) - 1}
+        """).fetchnumpy()["fp"]
+        if not len(rare):
+            return []
+        con.register("rare", pa.table({"fp": pa.array(np.asarray(rare), type=pa.int64())}))
         article_holders = """
                 UNION ALL
-                SELECT fp, 'a', CAST(article_id AS VARCHAR) FROM matcher_article_fp WHERE fp IN (SELECT fp FROM common)
+                SELECT fp, 'a', CAST(article_id AS VARCHAR) FROM matcher_article_fp WHERE fp IN (SELECT fp FROM rare)
         """ if dated else ""
-        # 1. documents holding what the articles carry (df counted over all holders)
+        # ... and the documents holding them
         found = con.execute(f"""
-            WITH holders AS MATERIALIZED (
+            WITH rare_holders AS MATERIALIZED (
                 SELECT fp, 'm' AS kind, manuscript_id AS doc FROM matcher_manuscript_fp
-                WHERE fp IN (SELECT fp FROM common)
+                WHERE fp IN (SELECT fp FROM rare)
                 {article_holders}
             ),
-            rare AS MATERIALIZED (SELECT fp FROM holders GROUP BY fp HAVING count(*) < {int(df_high)}),
-            hits AS MATERIALIZED (
-                SELECT c.m, h.kind, h.doc, list(c.fp) AS fps, count(*) AS shared
-                FROM common c JOIN holders h USING (fp) SEMI JOIN rare USING (fp)
+            rare_common AS MATERIALIZED (SELECT * FROM common SEMI JOIN rare USING (fp)),
+            pairs AS MATERIALIZED (
+                SELECT c.m, h.kind, h.doc, c.fp FROM rare_common c JOIN rare_holders h USING (fp)
                 WHERE NOT (h.kind = 'm' AND h.doc = c.m)
-                GROUP BY ALL HAVING count(*) >= {MIN_SHARED_FINGERPRINTS}
+            ),
+            hits AS MATERIALIZED (
+                SELECT h.m, h.kind, h.doc, h.shared, a.url, a.outlet, a.title, a.published_date FROM (
+                    SELECT m, kind, doc, count(*) AS shared FROM pairs
+                    GROUP BY ALL HAVING count(*) >= {MIN_SHARED_FINGERPRINTS}
+                ) h
+                JOIN manuscripts ms ON ms.manuscript_id = h.m
+                LEFT JOIN articles a ON h.kind = 'a' AND a.article_id = TRY_CAST(h.doc AS BIGINT)
+                WHERE h.kind = 'm' OR (ms.submitted_date IS NOT NULL AND a.published_date < ms.submitted_date)
+                QUALIFY row_number() OVER (PARTITION BY h.m, h.kind ORDER BY h.shared DESC, h.doc) <= {MAX_SOURCES}
             )
-            SELECT h.m, h.kind, h.doc, h.fps, a.url, a.outlet, a.title, a.published_date FROM hits h
-            JOIN manuscripts ms ON ms.manuscript_id = h.m
-            LEFT JOIN articles a ON h.kind = 'a' AND a.article_id = TRY_CAST(h.doc AS BIGINT)
-            WHERE h.kind = 'm' OR (ms.submitted_date IS NOT NULL AND a.published_date < ms.submitted_date)
-            QUALIFY row_number() OVER (PARTITION BY h.m, h.kind ORDER BY h.shared DESC, h.doc) <= {MAX_SOURCES}
+            SELECT h.m, h.kind, h.doc, f.fps, h.url, h.outlet, h.title, h.published_date FROM hits h
+            JOIN (SELECT m, kind, doc, list(fp) AS fps FROM pairs SEMI JOIN hits USING (m, kind, doc) GROUP BY ALL) f
+              USING (m, kind, doc)
         """).fetchall()
         if not found:
             return []
@@ -267,8 +285,8 @@ def borrowing_candidates(con: duckdb.DuckDBPyConnection, mine: pa.Table, common:
         return [(m, kind, doc, fps, *overlap.get((m, kind, doc), (0, 1, 1)), url, outlet, title, published)
                 for m, kind, doc, fps, url, outlet, title, published in found]
     finally:
-        con.unregister("mine")
-        con.unregister("common")
+        for name in ("mine", "common", "rare"):
+            con.unregister(name)
 
 
 def _runs(positions: np.ndarray) -> list[tuple[int, int]]:
