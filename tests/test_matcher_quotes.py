@@ -227,3 +227,25 @@ def test_false_claim_resting_on_a_shared_quotation_is_text_mismatch(tmp_path):
         reasons = con.execute("SELECT reasons FROM verdicts WHERE claim_id = 'C2'").fetchone()[0]
     assert verdicts["C1"].startswith("verified") and verdicts["C2"] == "text_mismatch"
     assert "仅引文相同" in json.dumps(reasons, ensure_ascii=False)
+
+
+def test_a_30_percent_excerpt_of_a_long_report_quoting_a_shared_passage_still_links(tmp_path):
+    """经验材料 of ~7,000 characters pasting PASSAGE; a 30 % excerpt around the passage links to it only."""
+    store = Store(tmp_path / "long.duckdb")
+    store.init()
+    insert_articles(store, [(URL.format(f"bg{i}"), f"工作动态{i}", b) for i, b in enumerate(background(40))])
+    sections = [filler_article(900 + i) for i in range(28)]
+    report = "\n".join(sections[:14] + ["对此我们体会到，" + PASSAGE] + sections[14:])
+    assert 6000 <= len(report) <= 8000
+    insert_manuscripts(store, [
+        ("LONG", "泸溪县抓党建促乡村振兴经验材料", report, "符晓燕", "县委组织部"),
+        ("OTHER", "四点半夜校", NIGHT_TEXT + "\n社区党总支认识到，" + PASSAGE, "田芳", "白沙镇"),
+    ])
+    start = report.index(sections[10])
+    excerpt = report[start:start + int(0.3 * len(report))]
+    assert PASSAGE in excerpt
+    insert_articles(store, [(URL.format("excerpt"), "抓党建促乡村振兴的泸溪实践", "本报讯（通讯员 符晓燕）" + excerpt)],
+                    published=LATER)
+    match_store(store)
+    assert links(store) == {("LONG", URL.format("excerpt"))}
+    assert ("OTHER", URL.format("excerpt")) in refused(store)   # it would have linked through the passage
