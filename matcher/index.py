@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -173,7 +174,7 @@ def candidate_pairs(con: duckdb.DuckDBPyConnection, *, manuscripts: Sequence[str
     """
     params: list = []
 
-    def selection(name: str, column: str, values, arrow_type) -> str:
+    def selection(name: str, column: str, values: Iterable[Any] | None, arrow_type: pa.DataType) -> str:
         if values is None:
             return "TRUE"
         values = list(values)

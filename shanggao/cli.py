@@ -6,6 +6,7 @@ import errno
 import importlib
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import duckdb
@@ -53,7 +54,7 @@ class ShanggaoGroup(click.Group):
         module = importlib.import_module(f"shanggao.commands.{name}")
         return getattr(module, name)
 
-    def main(self, *args, **kwargs):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         """One rule for every user error: one line on stderr, exit status 1.  click's own usage
         errors (an unknown option, a missing argument, a bad choice) print a four-line usage block
         and exit 2; here they are one line naming the command's --help."""
@@ -72,7 +73,7 @@ class ShanggaoGroup(click.Group):
             sys.exit(1)
         sys.exit(rv if isinstance(rv, int) else 0)
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (StoreError, ConfigError, BadFile, OutletError) as exc:

@@ -216,7 +216,7 @@ def write_inbox(paths: DemoPaths) -> None:
         shutil.copytree(source / "佐证", paths.claims.parent / "佐证")
 
 
-def import_inbox(store: Store, paths: DemoPaths):
+def import_inbox(store: Store, paths: DemoPaths) -> tuple[ImportReport, ImportReport]:
     """Import the inbox exactly as `shanggao manuscripts import` / `claims import` do."""
     from shanggao.importers.claims import import_claims
     from shanggao.importers.manuscripts import Defaults, import_manuscripts
@@ -260,7 +260,7 @@ def run_demo(out: Path, progress: Callable[[str], None] = lambda _line: None) ->
     result = DemoResult(prepare_folder(out))
     paths = result.paths
 
-    def step(name: str, label: str):
+    def step(name: str, label: str) -> _Timer:
         progress(label)
         return _Timer(result.seconds, name)
 

@@ -16,15 +16,17 @@ articles already stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import date, timedelta
 from typing import Any, ClassVar, cast
 from urllib.parse import urldefrag
 
 import scrapy
 from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
 
 from shanggao.dates import beijing_today, parse_date
+from shanggao.db import Store
 from shanggao.db.articles import outlet_urls
 from shanggao.db.outlets import BUILTIN
 from shanggao.spiders.items import ArticleItem, ProblemItem
@@ -86,7 +88,7 @@ class OutletSpider(scrapy.Spider):
         self.refresh: bool = truthy(refresh)
         self._known: set[str] | None = None
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[Request]:
         """Scrapy 2.13+ entry point; spiders here write ``start_requests()`` (Scrapy ≥ 2.19
         no longer calls it by itself)."""
         for request in self.start_requests():
@@ -99,7 +101,7 @@ class OutletSpider(scrapy.Spider):
     # -- incremental crawling ----------------------------------------------------
 
     @property
-    def store(self):
+    def store(self) -> Store:
         """The db.Store named by the SHANGGAO_DB / SHANGGAO_ARCHIVE_DIR settings."""
         from shanggao.db import Store
 
@@ -234,8 +236,8 @@ class EpaperSpider(OutletSpider):
         return Request(url or version().first_page_url(day), callback=self.parse_index, errback=self.first_page_failed,
                        cb_kwargs={"day": day, "version": version}, meta={"page_kind": "index", "attempt": attempt})
 
-    def first_page_failed(self, failure) -> Iterator[Request]:
-        request = failure.request
+    def first_page_failed(self, failure: Failure) -> Iterator[Request]:
+        request: Request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it on an errback's failure
         day = request.cb_kwargs["day"]
         attempt = request.meta.get("attempt", 0) + 1
         versions = self._versions_for(day)
@@ -256,8 +258,9 @@ class EpaperSpider(OutletSpider):
             yield self.first_page_request(day, 0, response.urljoin(day_dir + front) if "/" not in front
                                           else response.urljoin(front))
 
-    def period_failed(self, failure) -> Iterator[Request]:
-        for day in failure.request.cb_kwargs["days"]:
+    def period_failed(self, failure: Failure) -> Iterator[Request]:
+        request: Request = failure.request  # type: ignore[attr-defined]  # as above
+        for day in request.cb_kwargs["days"]:
             yield self.first_page_request(day, 0)
 
     def parse_index(self, response: Response, day: date,

@@ -19,7 +19,7 @@ class StorePipeline:
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         return cls(crawler)
 
-    def process_item(self, item):
+    def process_item(self, item: object) -> object:
         if isinstance(item, ArticleItem):
             self.recorder.record_article(item, source=self.source)
         elif isinstance(item, ProblemItem):

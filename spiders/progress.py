@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from scrapy import signals
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
@@ -131,7 +131,7 @@ class ProgressExtension:
         c = self.recorder.counts
         return OutletProgress(len(c.days), self.days_total, c.pages, c.articles, c.errors)
 
-    def spider_opened(self, spider) -> None:
+    def spider_opened(self, spider: Spider) -> None:
         self.days_total = len(getattr(spider, "window", None) or []) or 1
         self.task_id = self.display.add(getattr(spider, "outlet", None) or spider.name, self.days_total)
         self._loop = task.LoopingCall(self.refresh)
@@ -141,7 +141,7 @@ class ProgressExtension:
         if self.task_id is not None:
             self.display.update(self.task_id, self.state())
 
-    def spider_closed(self, spider, reason: str) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> None:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
         if self.task_id is not None:

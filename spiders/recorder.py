@@ -29,7 +29,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy import signals
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 from twisted.internet import task
@@ -105,7 +105,7 @@ class RunRecorder:
 
     # -- lifecycle ---------------------------------------------------------------
 
-    def open(self, spider) -> None:
+    def open(self, spider: Spider) -> None:
         self.outlet = getattr(spider, "outlet", None) or (None if self.command == "fetch" else spider.name)
         window = getattr(spider, "window", None) or [None]
         self.window_days = {day for day in window if day is not None}
@@ -123,7 +123,7 @@ class RunRecorder:
         self._loop.start(max(self.batch_seconds, 0.5), now=False)
         self.opened = True
 
-    def close(self, spider, reason: str) -> None:
+    def close(self, spider: Spider, reason: str) -> None:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
         if not self.opened or self.closed or self.run_id is None:
@@ -145,7 +145,7 @@ class RunRecorder:
                               message=message)
         log.info("%s: %s — %s", self.outlet or "fetch", status, message)
 
-    def verdict(self, spider, reason: str) -> tuple[str, str]:
+    def verdict(self, spider: Spider, reason: str) -> tuple[str, str]:
         c = self.counts
         skipped = self.crawler.stats.get_value("shanggao/known_skipped", 0) or 0
         collected = c.articles + skipped
@@ -323,8 +323,8 @@ class RunRecorderExtension:
     def from_crawler(cls, crawler: Crawler) -> RunRecorderExtension:
         return cls(crawler)
 
-    def spider_opened(self, spider) -> None:
+    def spider_opened(self, spider: Spider) -> None:
         self.recorder.open(spider)
 
-    def spider_closed(self, spider, reason: str) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> None:
         self.recorder.close(spider, reason)

@@ -56,6 +56,7 @@ import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 META_SUFFIX = ".meta.json"
@@ -178,7 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _ReplayServer
     scheme = "http"
 
-    def log_message(self, format: str, *args) -> None:  # quiet: the request log is kept in memory
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: the request log is kept in memory
         pass
 
     def do_CONNECT(self) -> None:

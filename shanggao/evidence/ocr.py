@@ -17,6 +17,7 @@ import math
 import statistics
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -35,7 +36,7 @@ class OcrUnavailable(EvidenceError):
     """rapidocr-onnxruntime is not installed (or its models did not load)."""
 
 
-def engine():
+def engine() -> Any:
     """The process's one RapidOCR engine, loaded on first use (about a second)."""
     global _engine
     with _engine_lock:

@@ -146,7 +146,7 @@ def _page(section) -> None:
 
 def _field(paragraph, instruction: str, shown: str) -> None:
     """A complex field (PAGE): begin, instruction, separate, the last computed value, end."""
-    def char(kind: str):
+    def char(kind: str) -> None:
         run = paragraph.add_run()
         fld = OxmlElement("w:fldChar")
         fld.set(qn("w:fldCharType"), kind)

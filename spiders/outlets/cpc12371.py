@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from parsel import Selector
 from scrapy.http import Response
 
 from shanggao.dates import date_from_match, find_date
@@ -50,7 +51,7 @@ class Cpc12371Parser(ArticleParser):
     def date_from_url(self, url: str) -> date | None:
         return url_date_12371(url)
 
-    def source(self, sel) -> str | None:
+    def source(self, sel: Selector) -> str | None:
         m = re.search(r"来源[:：]\s*(\S+)", clean_inline(" ".join(sel.css("i.time ::text").getall())))
         return m.group(1) if m else None
 

@@ -28,10 +28,11 @@ from datetime import date
 from typing import Any
 from urllib.parse import urljoin
 
+from parsel import Selector
 from scrapy.http import Response
 
 from shanggao.dates import date_from_match
-from shanggao.spiders.outlets.base import GenericParser
+from shanggao.spiders.outlets.base import ArticleParser, GenericParser
 from shanggao.spiders.outlets.portal import PortalSpider
 
 ARTICLE = re.compile(
@@ -58,7 +59,7 @@ class HxwSpider(PortalSpider):
     def canonical_url(cls, url: str) -> str:
         return url.split("#")[0].split("?")[0]
 
-    def choose_parser(self, sel, day):
+    def choose_parser(self, sel: Selector, day: date | None) -> ArticleParser | None:
         return None  # no known template: always the generic extractor (and the drift note)
 
     def parse_listing(self, response: Response, depth: int) -> Iterator[Any]:
