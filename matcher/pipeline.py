@@ -22,7 +22,7 @@ from shanggao.db import Store, StoreError, matcher_index, matches
 from shanggao.matcher.align import align
 from shanggao.matcher.index import IndexSync, candidate_pairs, document_frequency, load_bodies, sync_index
 from shanggao.matcher.normalize import NormText, normalize_with_offsets
-from shanggao.matcher.quotes import Span, discounted_spans, own_text_judgement
+from shanggao.matcher.quotes import Span, discounted_spans, marked_spans, own_text_judgement
 from shanggao.matcher.score import (
     DocumentFrequency,
     MatcherParams,
@@ -157,12 +157,13 @@ class Comparison:
 
 def compare_texts(manuscript: str, article: str, df: DocumentFrequency,
                   params: MatcherParams | None = None) -> Comparison:
-    """Judge two raw texts against given document frequencies, without a store."""
+    """Judge two raw texts against given document frequencies, without a store (the
+    manuscript's marked quotations are discounted; prior art and shared passages need the store)."""
     params = params or MatcherParams()
     m_norm, a_norm = normalize_with_offsets(manuscript), normalize_with_offsets(article)
     m = _Doc(m_norm, char_weights(m_norm, df, params))
     a = _Doc(a_norm, char_weights(a_norm, df, params))
-    features, passages, _ = judge(m, a, params)
+    features, passages, _ = judge(m, a, params, marked_spans(m_norm))
     placement = is_placement(features, params)
     return Comparison(features, placement, score(features, params),
                       kind(features, params) if placement else None, passages)

@@ -20,7 +20,7 @@ from matcher_support import NIGHT_TEXT, TEA_TEXT, background, filler_article, in
 
 from shanggao.cli import main
 from shanggao.db import Store
-from shanggao.matcher import explain, match_store
+from shanggao.matcher import DocumentFrequency, compare_texts, explain, match_store
 from shanggao.matcher.normalize import normalize_with_offsets
 from shanggao.matcher.quotes import marked_spans
 
@@ -249,3 +249,11 @@ def test_a_30_percent_excerpt_of_a_long_report_quoting_a_shared_passage_still_li
     match_store(store)
     assert links(store) == {("LONG", URL.format("excerpt"))}
     assert ("OTHER", URL.format("excerpt")) in refused(store)   # it would have linked through the passage
+
+
+def test_compare_texts_discounts_marked_quotations_without_a_store():
+    manuscript = TEA_TEXT + "\n会议强调，“" + PASSAGE + "”"
+    quoting = filler_article(800) + "会议强调，“" + PASSAGE + "”" + filler_article(801)
+    df = DocumentFrequency.from_texts([*background(40), manuscript, quoting])
+    assert not compare_texts(manuscript, quoting, df).placement
+    assert compare_texts(manuscript, TEA_TEXT[:300] + quoting, df).placement
