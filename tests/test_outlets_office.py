@@ -197,6 +197,7 @@ def test_a_claim_on_an_unregistered_outlet_is_verified_and_scored_once_the_offic
     assert code == 0, out
     report = (tmp_path / "r.md").read_text(encoding="utf-8")
     assert "刊于尚未定级媒体的上稿（某某发布1篇）已核实，待媒体定级后计分" in report
+    assert "| 某某发布（未定级） | 2022-06-12 |" in report   # the placement is listed under the claimed name
     from openpyxl import load_workbook
     sheet = load_workbook(tmp_path / "r-工作底稿.xlsx")["未定级媒体"]
     assert any(u1["suggestion"] in str(c.value) for row in sheet.iter_rows() for c in row)

@@ -280,17 +280,19 @@ def _claim_line(row: verdicts_table.ClaimVerdictRow) -> tuple[ClaimLine, list[st
     if row.evidence_file:   # checked against a scan, PDF or screenshot: say so and link the archived file
         label = next((r.split("：")[0] for r in row.reasons or [] if r.startswith("凭")), "凭扫描件核实")
         evidence_url, evidence_title = Path(row.evidence_file).as_uri(), f"{evidence_title or ''}（{label}）"
+    unrated = row.article_id is not None and row.tier is None   # an outlet the registry lacks: no tier yet
+    outlet_name = f"{row.claimed_outlet or row.outlet_name}（未定级）" if unrated else row.outlet_name
     line = ClaimLine(
         claim_id=row.claim_id, claimants=list(row.claimant or []), unit=(row.unit or row.manuscript_unit or "").strip(),
         claimed_outlet=row.claimed_outlet or "", claimed_date=row.claimed_date, claimed_page=row.claimed_page,
         claimed_url=row.claimed_url, claimed_title=row.claimed_title, status=row.status,
         reasons=list(row.reasons or []), warnings=list(row.warnings or []), suggestion=row.suggestion,
         points=row.points or 0.0, person_points=json.loads(row.person_points) if row.person_points else {},
-        article_id=row.article_id, outlet_name=row.outlet_name,
+        article_id=row.article_id, outlet_name=outlet_name,
         tier=row.tier or ("other" if row.article_id else None), evidence_date=row.evidence_date,
         evidence_page=row.evidence_page, evidence_title=evidence_title, evidence_url=evidence_url,
         manuscript_id=row.manuscript_id, manuscript_title=row.manuscript_title, rules_hash=row.rules_hash,
-        unrated=row.article_id is not None and row.tier is None,
+        unrated=unrated,
     )
     return line, list(row.discrepancies or [])
 
