@@ -16,13 +16,14 @@ import copy
 import hashlib
 import json
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from shanggao.config import ConfigError
-from shanggao.db.outlets import BUILTIN, TIERS
+from shanggao.db.outlets import BUILTIN, TIERS, OutletError, check_slug
 from shanggao.unit_names import UnitNames
 
 DEFAULT_RULES_NAME = "default_rules.toml"
@@ -244,9 +245,13 @@ def _build(data: dict[str, Any], source: str) -> Rules:
     tier_points = {tier: _number(points, tier, "points", source) for tier in TIERS}
     outlet_points = {}
     for slug in points["outlets"]:
-        if slug not in BUILTIN:
-            raise RulesError(f"{source}: points.outlets.{slug}: unknown outlet slug "
-                             f"(known: {', '.join(BUILTIN)})")
+        # An outlet the office added (`shanggao outlets add`) is not built in: any slug of the
+        # right form is accepted here, and `rules`/`verify` warn about one the store lacks.
+        try:
+            check_slug(str(slug))
+        except OutletError as exc:
+            raise RulesError(f"{source}: points.outlets.{slug}: not an outlet slug ({exc}); "
+                             f"built in: {', '.join(BUILTIN)}") from exc
         outlet_points[slug] = _number(points["outlets"], slug, "points.outlets", source)
 
     mult = data["multipliers"]
@@ -345,3 +350,10 @@ def rules_for(config_rules: str, config_source: str, override: str | Path | None
             path = Path(config_source).parent / path
         return load_rules(path)
     return load_rules(None)
+
+
+def unregistered_outlets(rules: Rules, registry: Mapping[str, object]) -> list[str]:
+    """One warning per ``[points.outlets]`` slug the registry does not know (a typo, or an
+    outlet not added yet): its points never apply."""
+    return [f"{rules.source}: points.outlets.{slug}: no such outlet in the registry; its points never apply "
+            "(`shanggao outlets` lists the slugs)" for slug in rules.outlet_points if slug not in registry]

@@ -265,3 +265,18 @@ def test_a_site_that_cannot_be_reached_is_one_line_per_outlet(tmp_path):
     assert errors[2:] == ["Error: crawl problems in nonet (failed), refused (failed)"]
     code, rows = run("query", "SELECT outlet, problem FROM crawl_problems ORDER BY outlet", "--format", "csv", db=db)
     assert code == 0 and rows.split() == ["outlet,problem", "nonet,dns_error", "refused,connection_refused"]
+
+
+def test_the_rules_file_scores_an_outlet_the_office_added(tmp_path):
+    s = unrated_scenario(tmp_path)
+    db = s.store.path
+    assert run("outlets", "add", "mmfb", "--name", "某某发布", "--tier", "county", "--domain", "www.mmfb.example",
+               db=db)[0] == 0
+    rules = tmp_path / "office_rules.toml"
+    rules.write_text("[points.outlets]\nmmfb = 8\nmmfbb = 3\n", encoding="utf-8")
+    code, out = run("rules", "--rules", str(rules), db=db)
+    assert code == 0 and "warning: " in out and "points.outlets.mmfbb: no such outlet in the registry" in out
+    assert "points.outlets.mmfb:" not in out
+    code, out = run("verify", "--period", "2022-06", "--rules", str(rules), "--format", "csv", db=db)
+    assert code == 0 and "points.outlets.mmfbb" in out
+    assert s.verdict("U1")["points"] == 4   # 8 for this outlet × online 0.5

@@ -57,7 +57,7 @@ def test_partial_file_keeps_other_defaults(tmp_path):
     ("[points]\ncentrall = 3\n", "unknown rules key 'points.centrall'"),
     ("[points]\ncentral = \"many\"\n", "points.central must be a number"),
     ("[points]\ncentral = -1\n", "points.central must be ≥ 0"),
-    ("[points.outlets]\nnosuchpaper = 5\n", "points.outlets.nosuchpaper: unknown outlet slug"),
+    ("[points.outlets]\n\"No Such\" = 5\n", "points.outlets.No Such: not an outlet slug"),
     ("[coauthors]\nsplit = \"half\"\n", "coauthors.split must be one of equal, full, first_author"),
     ("[verification]\npaying_statuses = [\"ok\"]\n", "unknown status 'ok'"),
     ("[quotas]\ndefault_monthly = 1.5\n", "quotas.default_monthly must be a whole number"),

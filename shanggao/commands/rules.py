@@ -5,7 +5,8 @@ from pathlib import Path
 import click
 
 from shanggao.commands.context import AppContext, pass_app
-from shanggao.rules import default_rules_text, rules_for
+from shanggao.db.outlets import BUILTIN, load_registry
+from shanggao.rules import Rules, default_rules_text, rules_for, unregistered_outlets
 
 
 @click.command()
@@ -33,3 +34,17 @@ def rules(app: AppContext, show: bool, rules_path: Path | None) -> None:
     effective = rules_for(app.config.rules, app.config.source, rules_path)
     source = "the bundled defaults" if effective.source == "default" else effective.source
     click.echo(f"rules: {source} (digest {effective.digest})")
+    warn_unregistered_outlets(app, effective)
+
+
+def warn_unregistered_outlets(app: AppContext, rules: Rules) -> None:
+    """Warn (stderr) about ``[points.outlets]`` slugs the store's registry lacks."""
+    if not rules.outlet_points or set(rules.outlet_points) <= set(BUILTIN):
+        return
+    if app.store.path.exists():
+        with app.store.read() as con:
+            registry = load_registry(con)
+    else:
+        registry = BUILTIN.with_outlets(app.config.registry)
+    for warning in unregistered_outlets(rules, registry):
+        click.echo(f"warning: {warning}", err=True)

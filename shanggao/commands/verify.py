@@ -6,6 +6,7 @@ import click
 
 from shanggao.commands.context import AppContext, pass_app
 from shanggao.commands.output import header_names, out_option, print_lines, write_rows
+from shanggao.commands.rules import warn_unregistered_outlets
 from shanggao.db.claims import ClaimRow, claims_dated
 from shanggao.periods import period_from_options
 from shanggao.progress import progress_steps
@@ -48,6 +49,7 @@ def verify(app: AppContext, period: str | None, start: str | None, end: str | No
     rules = rules_for(app.config.rules, app.config.source, rules_path)
     if app.config.registry and app.store.path.exists():
         app.sync_registry()   # outlets the config file declares count for these verdicts
+    warn_unregistered_outlets(app, rules)
     with progress_steps(None, "verify") as steps:
         summary = verify_claims(app.store, chosen.start if chosen else None, chosen.end if chosen else None, rules,
                                 steps)
