@@ -41,6 +41,7 @@ import numpy as np
 import pyarrow as pa
 from rapidfuzz.distance import Indel
 
+from shanggao.db import Store
 from shanggao.db.rows import first_value
 from shanggao.matcher.align import Alignment, Passage
 from shanggao.matcher.normalize import NormText
@@ -302,7 +303,7 @@ def _runs(positions: np.ndarray) -> list[tuple[int, int]]:
     return out
 
 
-def borrowed_spans(store, docs: Mapping[str, WeighedDoc], pairs: Sequence[tuple[str, NormText]],
+def borrowed_spans(store: Store, docs: Mapping[str, WeighedDoc], pairs: Sequence[tuple[str, NormText]],
                    params: MatcherParams) -> dict[str, list[Span]]:
     """Prior-art and shared spans of the manuscripts ``docs`` (id → weighed text) that
     the articles they are paired with (``pairs``: manuscript_id, article text) carry.
@@ -336,7 +337,7 @@ def borrowed_spans(store, docs: Mapping[str, WeighedDoc], pairs: Sequence[tuple[
     return dict(spans)
 
 
-def discounted_spans(store, docs: Mapping[str, WeighedDoc], pairs: Sequence[tuple[str, NormText]],
+def discounted_spans(store: Store, docs: Mapping[str, WeighedDoc], pairs: Sequence[tuple[str, NormText]],
                      params: MatcherParams) -> dict[str, list[Span]]:
     """Discounted spans of the manuscripts ``docs`` for their ``pairs`` (manuscript_id,
     article text): marked quotations, and the prior art and shared passages the articles carry."""

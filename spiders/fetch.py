@@ -11,7 +11,7 @@ no headline is stored under the extractor's best title guess, and a
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
@@ -19,6 +19,7 @@ from urllib.parse import urldefrag, urlsplit
 import duckdb
 import scrapy
 from scrapy.http import Request, Response
+from twisted.python.failure import Failure
 
 from shanggao.db.outlets import BUILTIN, Registry, load_registry
 from shanggao.spiders.base import OutletSpider
@@ -102,7 +103,7 @@ class FetchSpider(scrapy.Spider):
             urls = [u for u in urls.split(",") if u]
         self.start_urls = [u.strip() for u in urls if u.strip()]
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[Request]:
         for request in self.start_requests():
             yield request
 
@@ -128,6 +129,7 @@ class FetchSpider(scrapy.Spider):
                           page_name=fields.get("page_name"), page_url=None, body=fields["body"],
                           response_url=response.url)
 
-    def failed(self, failure) -> None:
+    def failed(self, failure: Failure) -> None:
         # HTTP errors, timeouts and robots refusals were recorded by ProblemMiddleware.
-        self.logger.info("could not fetch %s: %s", failure.request.url, failure.value)
+        request: Request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it on an errback's failure
+        self.logger.info("could not fetch %s: %s", request.url, failure.value)

@@ -29,8 +29,10 @@ from datetime import date
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import duckdb
 from parsel import Selector
-from scrapy import signals
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from shanggao.db.outlets import OutletInfo, upsert_outlet
@@ -40,7 +42,7 @@ from shanggao.spiders.outlets.outlet_file import OutletFile, OutletFileError, lo
 from shanggao.spiders.outlets.portal import FALLBACK_STAT, PortalSpider
 
 
-def register_outlet(con, config: OutletFile) -> bool:
+def register_outlet(con: duckdb.DuckDBPyConnection, config: OutletFile) -> bool:
     """Upsert the ``outlets`` row an outlet file describes; False (nothing written) when
     its slug is a built-in outlet, whose row belongs to the registry (shanggao init)."""
     return upsert_outlet(con, OutletInfo(config.slug, config.name, config.tier, config.kind, config.home_url,
@@ -70,12 +72,12 @@ class GenericSpider(PortalSpider):
         self.listing_links = self.config.links
 
     @classmethod
-    def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> GenericSpider:
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> GenericSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.register_outlet, signal=signals.spider_opened)
         return spider
 
-    def register_outlet(self, spider) -> None:
+    def register_outlet(self, spider: Spider) -> None:
         """Give an unregistered outlet its ``outlets`` row before any article names it."""
         with self.store.write() as con:
             if register_outlet(con, self.config):
