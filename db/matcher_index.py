@@ -31,8 +31,9 @@ _STALE_SQL = {
         WHERE d.body_hash IS DISTINCT FROM m.body_hash ORDER BY m.manuscript_id""",
 }
 _BODY_SQL = {
-    "article": "SELECT article_id::VARCHAR, body_hash, body FROM articles "
-               "WHERE article_id IN (SELECT doc_id::BIGINT FROM ids)",
+    # the range is redundant but lets DuckDB skip the row groups (and their bodies) outside it
+    "article": "SELECT article_id::VARCHAR, body_hash, body FROM articles WHERE article_id BETWEEN ? AND ? "
+               "AND article_id IN (SELECT doc_id::BIGINT FROM ids)",
     "manuscript": "SELECT manuscript_id, body_hash, body FROM manuscripts "
                   "WHERE manuscript_id IN (SELECT doc_id FROM ids)",
 }
@@ -54,6 +55,9 @@ def document_bodies(con: duckdb.DuckDBPyConnection, kind: str, ids: Sequence[str
     if not ids:
         return []
     con.register("ids", _ids_table(ids))
+    if kind == "article":
+        numbers = [int(i) for i in ids]
+        return con.execute(_BODY_SQL[kind], [min(numbers), max(numbers)]).fetchall()
     return con.execute(_BODY_SQL[kind]).fetchall()
 
 
@@ -137,3 +141,32 @@ def manuscript_text(con: duckdb.DuckDBPyConnection, manuscript_id: str) -> tuple
 def article_text(con: duckdb.DuckDBPyConnection, url: str) -> tuple[int, str, str] | None:
     """(article_id, title, body) of the article stored under ``url``, None when there is none."""
     return con.execute("SELECT article_id, title, body FROM articles WHERE url = ?", [url]).fetchone()
+
+
+# -- size ------------------------------------------------------------------------------
+
+INDEX_TABLES = ("matcher_article_fp", "matcher_manuscript_fp", "matcher_documents")
+
+
+def storage_share(con: duckdb.DuckDBPyConnection, tables: Sequence[str] = INDEX_TABLES) -> tuple[int, int, int]:
+    """(bytes of ``tables``, bytes of every table, documents indexed), counted in the file's blocks.
+
+    A block shared by two tables (small tables share blocks) counts for both,
+    so the figures are estimates to the block (256 KiB).
+    """
+    block_size = con.execute("SELECT block_size FROM pragma_database_size() WHERE database_name = "
+                             "current_database()").fetchone()[0]
+    names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = "
+                                        "current_database() AND NOT temporary").fetchall()]
+    blocks: dict[str, set[int]] = {}
+    for name in names:
+        found = set()
+        for block, extra in con.execute(f"SELECT block_id, additional_block_ids FROM pragma_storage_info('{name}') "
+                                        "WHERE block_id >= 0").fetchall():
+            found.add(block)
+            found.update(extra or ())
+        blocks[name] = found
+    every = set().union(*blocks.values()) if blocks else set()
+    chosen = set().union(*(blocks.get(t, set()) for t in tables))
+    documents = con.execute("SELECT count(*) FROM matcher_documents").fetchone()[0]
+    return len(chosen) * block_size, len(every) * block_size, documents

@@ -161,16 +161,26 @@ def document_frequency(con: duckdb.DuckDBPyConnection, fps: np.ndarray) -> Docum
     return DocumentFrequency(np.asarray(found_fp), np.asarray(found_df))
 
 
+def _weight_sql(df: str, df_low: int, df_high: int) -> str:
+    """SQL of :func:`shanggao.matcher.score.df_weight` for the document frequency ``df``."""
+    lo, hi = float(np.log(df_low)), float(np.log(df_high))
+    return f"least(1.0, greatest(0.0, ({hi!r} - ln(greatest({df}, 1))) / {hi - lo!r}))"
+
+
 def candidate_pairs(con: duckdb.DuckDBPyConnection, *, manuscripts: Sequence[str] | None,
-                    articles: Sequence[int] | None, df_high: int,
-                    min_shared: int) -> list[tuple[str, int, int]]:
-    """(manuscript_id, article_id, shared rare fingerprints) of the chosen manuscripts × chosen articles.
+                    articles: Sequence[int] | None, df_low: int, df_high: int,
+                    min_shared: int) -> list[tuple[str, int, int, float]]:
+    """(manuscript_id, article_id, shared rare fingerprints, their summed weight) of the chosen
+    manuscripts × chosen articles.
 
     ``None`` on either side means "all".  Two scans of the fingerprint tables:
     the first counts document frequencies of the chosen side's fingerprints
     and keeps those shared (df >= 2) but rarer than ``df_high`` — stock
     phrases cannot blow the join up; the second joins both sides on them.  A
-    pair needs ``min_shared`` such fingerprints to be worth aligning.
+    pair needs ``min_shared`` such fingerprints to be worth aligning.  The
+    weight of a fingerprint is the one the scorer gives it (1 up to ``df_low``,
+    falling to 0 at ``df_high``), so the sum bounds the pair's evidence
+    before any alignment (see ``shanggao.matcher.pipeline.prune``).
     """
     params: list = []
 
@@ -193,16 +203,51 @@ def candidate_pairs(con: duckdb.DuckDBPyConnection, *, manuscripts: Sequence[str
         chosen_fp, chosen_params = f"SELECT fp FROM matcher_article_fp WHERE {a_sel}", params[-2:]
     sql = f"""
         WITH rare AS (
-            SELECT fp FROM (
+            SELECT fp, {_weight_sql("count(*)", df_low, df_high)} AS w FROM (
                 SELECT fp FROM matcher_article_fp UNION ALL SELECT fp FROM matcher_manuscript_fp
             ) WHERE fp IN ({chosen_fp})
             GROUP BY fp HAVING count(*) BETWEEN 2 AND {int(df_high) - 1}
         )
-        SELECT m.manuscript_id, a.article_id, count(*)::INTEGER AS shared
+        SELECT m.manuscript_id, a.article_id, count(*)::INTEGER AS shared, sum(rare.w)::DOUBLE AS weighted
         FROM (SELECT manuscript_id, fp FROM matcher_manuscript_fp WHERE {m_sel} AND fp IN (SELECT fp FROM rare)) m
         JOIN (SELECT article_id, fp FROM matcher_article_fp WHERE {a_sel} AND fp IN (SELECT fp FROM rare)) a
           USING (fp)
+        JOIN rare USING (fp)
         GROUP BY ALL HAVING count(*) >= {int(min_shared)}
         ORDER BY a.article_id, m.manuscript_id
     """
     return con.execute(sql, chosen_params + params).fetchall()
+
+
+def common_frequencies(con: duckdb.DuckDBPyConnection, *, manuscripts: Sequence[str] | None,
+                       articles: Sequence[int] | None, df_low: int) -> DocumentFrequency:
+    """Document frequencies of the fingerprints of the given documents that occur in more than
+    ``df_low`` documents (``None``: all documents of that kind).
+
+    Every other fingerprint of these documents weighs 1 (:func:`~shanggao.matcher.score.df_weight`
+    is flat below ``df_low``), and the returned lookup gives them 0, which weighs the same.  One
+    scan of the fingerprint tables serves a whole matching run, however many documents it aligns;
+    the result is small (only the genre's repeated phrasing is common).
+    """
+    parts = []
+    if manuscripts is None:
+        parts.append("SELECT fp FROM matcher_manuscript_fp")
+    elif len(manuscripts):
+        con.register("need_m", pa.table({"id": pa.array(list(manuscripts), type=pa.string())}))
+        parts.append("SELECT fp FROM matcher_manuscript_fp WHERE manuscript_id IN (SELECT id FROM need_m)")
+    if articles is None:
+        parts.append("SELECT fp FROM matcher_article_fp")
+    elif len(articles):
+        con.register("need_a", pa.table({"id": pa.array(list(articles), type=pa.int64())}))
+        parts.append("SELECT fp FROM matcher_article_fp WHERE article_id IN (SELECT id FROM need_a)")
+    if not parts:
+        empty = np.zeros(0, np.int64)
+        return DocumentFrequency(empty, empty)
+    rows = con.execute(f"""
+        WITH need AS ({" UNION ".join(parts)})
+        SELECT fp, count(*)::BIGINT FROM (
+            SELECT fp FROM matcher_article_fp UNION ALL SELECT fp FROM matcher_manuscript_fp
+        ) WHERE fp IN (SELECT fp FROM need) GROUP BY fp HAVING count(*) > {int(df_low)}
+    """).fetchnumpy()
+    found_fp, found_df = rows.values()
+    return DocumentFrequency(np.asarray(found_fp, np.int64), np.asarray(found_df, np.int64))

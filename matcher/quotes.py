@@ -164,13 +164,13 @@ class _Prints:
         return np.sort(np.concatenate(found)) if found else np.zeros(0, np.int64)
 
 
-def _tables(prints: Mapping[str, _Prints], pairs: Sequence[tuple[str, NormText]]) -> tuple[pa.Table, pa.Table]:
+def _tables(prints: Mapping[str, _Prints], pairs: Sequence[tuple[str, str]]) -> tuple[pa.Table, pa.Table]:
     """(mine, common): each manuscript's fingerprints, and those its paired articles carry too."""
     mids = sorted(prints)
     mine_m = [np.full(len(prints[m].distinct()), i, np.int32) for i, m in enumerate(mids)]
     mine_fp = [prints[m].distinct() for m in mids]
     slot = {m: i for i, m in enumerate(mids)}
-    doc, fp = fingerprint_batch([a.text for _, a in pairs])   # sorted by document, then fingerprint
+    doc, fp = fingerprint_batch([a for _, a in pairs])   # sorted by document, then fingerprint
     per_doc = np.split(fp, np.searchsorted(doc, np.arange(1, len(pairs))))
     common_m, common_fp = [], []
     for (mid, _), article_fps in zip(pairs, per_doc, strict=True):
@@ -303,10 +303,10 @@ def _runs(positions: np.ndarray) -> list[tuple[int, int]]:
     return out
 
 
-def borrowed_spans(store: Store, docs: Mapping[str, WeighedDoc], pairs: Sequence[tuple[str, NormText]],
+def borrowed_spans(store: Store, docs: Mapping[str, WeighedDoc], pairs: Sequence[tuple[str, str]],
                    params: MatcherParams) -> dict[str, list[Span]]:
     """Prior-art and shared spans of the manuscripts ``docs`` (id → weighed text) that
-    the articles they are paired with (``pairs``: manuscript_id, article text) carry.
+    the articles they are paired with (``pairs``: manuscript_id, normalised article text) carry.
 
     A document is a source when it shares little else with the manuscript: an
     earlier article holding less than MUCH_OF of the manuscript's fingerprints
@@ -337,10 +337,10 @@ def borrowed_spans(store: Store, docs: Mapping[str, WeighedDoc], pairs: Sequence
     return dict(spans)
 
 
-def discounted_spans(store: Store, docs: Mapping[str, WeighedDoc], pairs: Sequence[tuple[str, NormText]],
+def discounted_spans(store: Store, docs: Mapping[str, WeighedDoc], pairs: Sequence[tuple[str, str]],
                      params: MatcherParams) -> dict[str, list[Span]]:
     """Discounted spans of the manuscripts ``docs`` for their ``pairs`` (manuscript_id,
-    article text): marked quotations, and the prior art and shared passages the articles carry."""
+    normalised article text): marked quotations, and the prior art and shared passages the articles carry."""
     borrowed = borrowed_spans(store, docs, pairs, params)
     out = {}
     for mid, doc in docs.items():

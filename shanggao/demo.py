@@ -281,7 +281,7 @@ def run_demo(out: Path, progress: Callable[[str], None] = lambda _line: None) ->
     with step("match", "[4/6] matching manuscripts to the crawled articles"):
         result.matching = match_store(store)
     progress(f"      {len(result.matching.links)} placements found "
-             f"({result.matching.candidates} candidate pairs aligned)")
+             f"({result.matching.aligned} candidate pairs aligned)")
     period = parse_period(DEMO_PERIOD)
     rules = load_rules(None)
     with step("verify", f"[5/6] verifying the claims of {DEMO_PERIOD}"):

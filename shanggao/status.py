@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from shanggao.db import Store
+from shanggao.db import Store, matcher_index
 from shanggao.db.rows import fetch_table
 from shanggao.db.verdicts import pending_claims
 
@@ -47,6 +47,7 @@ class Status:
     pending: tuple[list[str], list[tuple]]
     sizes: dict[str, int]
     days: list[dt.date]
+    index: tuple[int, int, int] = (0, 0, 0)   # matcher index bytes, all tables' bytes, documents indexed
 
 
 def collect_status(store: Store, today: dt.date, days: int = 30) -> Status:
@@ -86,8 +87,9 @@ def collect_status(store: Store, today: dt.date, days: int = 30) -> Status:
             GROUP BY ALL ORDER BY max(p.seen_at) DESC""".replace("{BEIJING_OFFSET}", BEIJING_OFFSET),
             [dt.datetime.combine(today, dt.time())])
         pending = pending_claims(con)
+        index = matcher_index.storage_share(con)
     sizes = {
         "database": _size(store.path) + _size(store.path.with_name(store.path.name + ".wal")),
         "evidence archive": _size(store.archive_dir),
     }
-    return Status(last_runs, daily, drift, pending, sizes, day_list)
+    return Status(last_runs, daily, drift, pending, sizes, day_list, index)

@@ -50,3 +50,22 @@ def test_status_of_an_empty_store(cli) -> None:
     out = cli("status").output
     assert "No crawls recorded yet" in out
     assert "No claims pending verification" in out
+
+
+def test_status_shows_the_matcher_index_share_once_documents_are_indexed(cli, db_path: Path) -> None:
+    from matcher_support import TEA_TEXT, background, insert_articles, insert_manuscripts
+
+    cli("init")
+    assert "Matcher index" not in cli("status").output
+    store = Store(db_path)
+    insert_articles(store, [(f"https://news.example.cn/{i}.html", f"动态{i}", body)
+                            for i, body in enumerate(background(30))])
+    insert_manuscripts(store, [("M-TEA", "马王溪村的黄金茶", TEA_TEXT)])
+    cli("match")
+    out = cli("status").output
+    line = next(line for line in out.splitlines() if line.startswith("Matcher index:"))
+    assert "31 documents" in line and "% of" not in line and "%)" in line
+    with store.read() as con:
+        from shanggao.db.matcher_index import storage_share
+        index, tables, documents = storage_share(con)
+    assert 0 < index < tables and documents == 31

@@ -45,7 +45,7 @@ def match(app: AppContext, since: dt.date | None, manuscript_ids: tuple[str, ...
     ix = result.indexed
     click.echo(f"indexed {ix.articles} article(s) and {ix.manuscripts} manuscript(s) "
                f"({ix.fingerprints} fingerprints) in {ix.seconds:.1f}s")
-    click.echo(f"matched {result.scope}: {result.candidates} candidate pair(s) aligned, "
+    click.echo(f"matched {result.scope}: {result.candidates} candidate pair(s), {result.aligned} aligned, "
                f"{len(result.links)} link(s) asserted ({result.added} new or changed, {result.removed} removed) "
                f"in {result.seconds.get('total', 0.0):.1f}s")
     if show_links and result.links:

@@ -40,3 +40,8 @@ def status(app: AppContext, days: int) -> None:
         click.echo("No claims pending verification.")
     print_lines(["Store size: " + ", ".join(f"{name} {human_size(size)}" for name, size in state.sizes.items())
                  + f"  ({app.store.path})"])
+    index, tables, documents = state.index
+    if documents:
+        print_lines([f"Matcher index: {human_size(index)} of the tables' {human_size(tables)} "
+                     f"({100 * index / max(tables, 1):.0f}%), {human_size(index // documents)} per indexed document "
+                     f"({documents:,} documents)"])
