@@ -154,8 +154,8 @@ def storage_share(con: duckdb.DuckDBPyConnection, tables: Sequence[str] = INDEX_
     A block shared by two tables (small tables share blocks) counts for both,
     so the figures are estimates to the block (256 KiB).
     """
-    block_size = con.execute("SELECT block_size FROM pragma_database_size() WHERE database_name = "
-                             "current_database()").fetchone()[0]
+    (block_size,) = con.execute("SELECT block_size FROM pragma_database_size() WHERE database_name = "
+                                "current_database()").fetchall()[0]
     names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = "
                                         "current_database() AND NOT temporary").fetchall()]
     blocks: dict[str, set[int]] = {}
@@ -168,5 +168,5 @@ def storage_share(con: duckdb.DuckDBPyConnection, tables: Sequence[str] = INDEX_
         blocks[name] = found
     every = set().union(*blocks.values()) if blocks else set()
     chosen = set().union(*(blocks.get(t, set()) for t in tables))
-    documents = con.execute("SELECT count(*) FROM matcher_documents").fetchone()[0]
+    (documents,) = con.execute("SELECT count(*) FROM matcher_documents").fetchall()[0]
     return len(chosen) * block_size, len(every) * block_size, documents

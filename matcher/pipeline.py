@@ -368,9 +368,10 @@ def _judge_task(task: tuple[list[tuple[str, str]], list[tuple[str, int]]]) -> li
     looks for borrowed passages in it), or (with ``features`` set) every pair's features.
     """
     bodies, pairs = task
+    assert _RUN is not None, "_run_tasks sets _RUN before any task runs"
     manuscripts, df, params, features = _RUN
     docs = {int(a): _doc(body, df, params) for a, body in bodies}
-    out = []
+    out: list = []
     for m, a in pairs:
         if a not in docs:
             continue
