@@ -34,6 +34,15 @@ def test_verify_lists_register_rows_titles_and_chinese_labels_in_80_columns(tmp_
     assert "重复申报" in text and "已核实" in text and "duplicate_claim" not in text
     assert "白沙镇“党建+产业”带富一方" in text  # the claim's title
     assert "序号11（C11）未抓取，待定" in text and "→ shanggao crawl" in text  # the remedy below the table
+    assert "条核验结论（" in text and "已核实" in text and "计分规则" in text   # the summary line speaks Chinese too
+    assert "verdicts (" not in text and "points under rules" not in text
+
+
+def test_verify_summary_in_english_with_headers_en(tmp_path):
+    s = june_office(tmp_path)
+    lines = terminal_80("--db", str(s.store.path), "verify", "--period", "2022-06", "--headers", "en")
+    text = " ".join(" ".join(lines).split())   # the summary wraps at 80 columns
+    assert "verdicts (" in text and "verified " in text and "points under rules" in text
 
 
 def test_status_in_beijing_time_fits_80_columns(tmp_path):

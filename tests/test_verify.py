@@ -255,7 +255,7 @@ def test_cli_verify(tmp_path):
     db = str(s.store.path)
     result = runner.invoke(main, ["--db", db, "verify", "--period", "2022-06"])
     assert result.exit_code == 0, result.output
-    assert "15 verdicts" in result.output and "重复申报 2" in result.output
+    assert "共 15 条核验结论" in result.output and "重复申报 2" in result.output
     result = runner.invoke(main, ["--db", db, "verify", "--from", "2022-06-01", "--to", "2022-06-30",
                                   "--problems-only", "--format", "json"])
     assert result.exit_code == 0 and '"C01"' not in result.output and '"C15"' in result.output

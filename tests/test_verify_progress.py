@@ -115,4 +115,4 @@ def test_cli_draws_on_a_terminal_stderr(tmp_path):
     drawn = b"".join(chunks)
     assert process.returncode == 0
     assert "verify" in drawn.decode("utf-8", "replace") and b"\x1b[" in drawn
-    assert b"\x1b[" not in stdout and "15 verdicts" in stdout.decode("utf-8")
+    assert b"\x1b[" not in stdout and "共 15 条核验结论" in stdout.decode("utf-8")

@@ -11,7 +11,7 @@ from shanggao.db.claims import ClaimRow, claims_dated
 from shanggao.periods import period_from_options
 from shanggao.progress import progress_steps
 from shanggao.rules import rules_for
-from shanggao.verify import STATUS_LABELS, verify_claims
+from shanggao.verify import STATUS_LABELS, VerifySummary, verify_claims
 
 
 @click.command()
@@ -59,8 +59,12 @@ def verify(app: AppContext, period: str | None, start: str | None, end: str | No
                                                       chosen.end if chosen else None)}
     shown = [v for v in summary.verdicts if all_rows or v.status != "verified"]
     if fmt == "table" and not shown:
-        what = "claims" if all_rows else "claims needing a look"
-        click.echo(f"no {what} {'in ' + chosen.label if chosen else 'in the store'}")
+        if headers == "zh":
+            what = "申报" if all_rows else "需要核查的申报"
+            click.echo(f"{chosen.label + ' ' if chosen else ''}没有{what}")
+        else:
+            what = "claims" if all_rows else "claims needing a look"
+            click.echo(f"no {what} {'in ' + chosen.label if chosen else 'in the store'}")
     elif fmt == "table":
         # A table that fits an 80-column terminal; the reasons and remedies follow it, one claim a paragraph.
         rows: list[tuple[object, ...]] = [
@@ -85,12 +89,24 @@ def verify(app: AppContext, period: str | None, start: str | None, end: str | No
                    "suggestion"]
         write_rows(header_names(columns, headers), rows, fmt, out_path)
     if fmt == "table":
-        counts = ", ".join(f"{STATUS_LABELS[s]} {n}" for s, n in summary.counts.items()) or "none"
-        print_lines([f"{len(summary.verdicts)} verdicts ({counts}); {summary.total_points:g} points "
-                     f"under rules {summary.rules_source} [{summary.rules_digest}]"])
-        if summary.undated_skipped:
+        print_lines([_summary_line(summary, headers)])
+        if summary.undated_skipped and headers == "zh":
+            click.echo(f"{summary.undated_skipped} 条申报没有刊发日期，不属于任何时段；"
+                       "不带 --period 运行 `shanggao verify` 可核验它们", err=True)
+        elif summary.undated_skipped:
             click.echo(f"{summary.undated_skipped} claims have no date and belong to no period; "
                        "run `shanggao verify` without a period to check them", err=True)
+
+
+def _summary_line(summary: VerifySummary, headers: str) -> str:
+    """The closing line of the table: verdicts by status, the points and the rules they were scored under."""
+    if headers == "zh":
+        counts = "，".join(f"{STATUS_LABELS[s]} {n}" for s, n in summary.counts.items()) or "无"
+        return (f"共 {len(summary.verdicts)} 条核验结论（{counts}）；合计 {summary.total_points:g} 分，"
+                f"计分规则 {summary.rules_source} [{summary.rules_digest}]")
+    counts = ", ".join(f"{s} {n}" for s, n in summary.counts.items()) or "none"
+    return (f"{len(summary.verdicts)} verdicts ({counts}); {summary.total_points:g} points "
+            f"under rules {summary.rules_source} [{summary.rules_digest}]")
 
 
 def _row(claim: ClaimRow | None) -> str:
