@@ -61,7 +61,7 @@ def demo(out: Path) -> None:
     summary = result.verification
     assert summary is not None, "run_demo verifies before it returns"
     counts = "，".join(f"{label} {n}" for label, n in _labelled_counts(summary.counts))
-    click.echo(f"{len(summary.verdicts)} claims: {counts}; {summary.total_points:g} points")
+    click.echo(f"共 {len(summary.verdicts)} 条申报：{counts}；合计 {summary.total_points:g} 分")
     click.echo()
     click.echo(f"Demo folder: {paths.out}")
     click.echo(f"  store:    {paths.db}  (evidence archive: {paths.archive})")
