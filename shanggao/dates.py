@@ -89,6 +89,22 @@ _YEARLESS_PATTERNS = (
     re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})$"),
 )
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+# 二〇二二年六月二十日, as official documents date themselves (○ is a common stand-in for 〇).
+_CHINESE_DIGITS = {c: n for n, chars in enumerate(("〇零○", "一", "二", "三", "四", "五", "六", "七", "八", "九"))
+                   for c in chars}
+_CHINESE_NUMBER = re.compile(r"[〇零○一二三四五六七八九十]+(?=\s*[年月日号])")
+
+
+def _arabic(m: re.Match[str]) -> str:
+    """A year written digit by digit (二〇二二) or a month/day with 十 (十二, 二十, 三十一) in Arabic digits."""
+    text = m.group()
+    if "十" not in text:
+        return "".join(str(_CHINESE_DIGITS[c]) for c in text)
+    tens, _, units = text.partition("十")
+    if len(tens) > 1 or len(units) > 1 or "十" in units:
+        return text   # not a number a date holds; the patterns below refuse it
+    return str((_CHINESE_DIGITS[tens] if tens else 1) * 10 + (_CHINESE_DIGITS[units] if units else 0))
+
 # Dates outside these years are typing mistakes; far ones would overflow date arithmetic later.
 MIN_YEAR, MAX_YEAR = 1900, 2999
 
@@ -101,7 +117,7 @@ def parse_date(value: object, year: int | None = None) -> dt.date | None:
     """STRICT: a date from the forms registers use; None for blank; ValueError otherwise.
 
     Accepts 2022-06-24, 2022/6/24, 2022.6.24, 2022年6月24日 (with a weekday or
-    time after it), 20220624, full-width digits, datetime/date objects and
+    time after it), 二〇二二年六月二十四日, 20220624, full-width digits, datetime/date objects and
     Excel day serials.  The whole value must be the date.  With ``year`` (a
     register's year, from its title row or file name) also 6月24日, 6.28, 6-28
     and 6/28; without it those raise :class:`DateWithoutYear`.
@@ -119,7 +135,8 @@ def parse_date(value: object, year: int | None = None) -> dt.date | None:
             return _EXCEL_EPOCH + dt.timedelta(days=int(value))
         # 6.28 typed into a spreadsheet cell arrives as a number
         value = str(value) if isinstance(value, float) and not value.is_integer() else str(int(value))
-    text = str(value).strip().translate(_FULLWIDTH_DIGITS)
+    written = str(value).strip()   # as the user wrote it, for messages
+    text = _CHINESE_NUMBER.sub(_arabic, written.translate(_FULLWIDTH_DIGITS))
     if not text:
         return None
     for pattern in _STRICT_PATTERNS:
@@ -127,22 +144,22 @@ def parse_date(value: object, year: int | None = None) -> dt.date | None:
         if m:
             year, month, day = (int(g) for g in m.groups())
             if not MIN_YEAR <= year <= MAX_YEAR:
-                raise ValueError(f"impossible date {text!r} (years {MIN_YEAR}–{MAX_YEAR})")
+                raise ValueError(f"impossible date {written!r} (years {MIN_YEAR}–{MAX_YEAR})")
             try:
                 return dt.date(year, month, day)
             except ValueError as exc:
-                raise ValueError(f"impossible date {text!r}") from exc
+                raise ValueError(f"impossible date {written!r}") from exc
     for pattern in _YEARLESS_PATTERNS:
         m = pattern.match(text)
         if m:
             if year is None:
-                raise DateWithoutYear(f"date {text!r} has no year")
+                raise DateWithoutYear(f"date {written!r} has no year")
             month, day = (int(g) for g in m.groups())
             try:
                 return dt.date(year, month, day)
             except ValueError as exc:
-                raise ValueError(f"impossible date {text!r} in {year}") from exc
-    raise ValueError(f"unparseable date {text!r} (use 2022-06-24, 2022/6/24, 2022.6.24 or 2022年6月24日)")
+                raise ValueError(f"impossible date {written!r} in {year}") from exc
+    raise ValueError(f"unparseable date {written!r} (use 2022-06-24, 2022/6/24, 2022.6.24 or 2022年6月24日)")
 
 
 def parse_month(text: str) -> tuple[dt.date, dt.date]:

@@ -72,6 +72,21 @@ def test_impossible_dates() -> None:
     assert find_date("2022-02-30 或 2022-03-01") == dt.date(2022, 3, 1)  # lenient skips to the next one
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("二〇二二年六月二十日", dt.date(2022, 6, 20)),    # as official documents date themselves
+    ("二○二二年十二月三十一日", dt.date(2022, 12, 31)),  # ○ typed for 〇
+    ("二〇二二年六月十日", dt.date(2022, 6, 10)),
+    ("六月三日", dt.date(2022, 6, 3)),                  # the year from the register
+])
+def test_dates_in_chinese_numerals(text: str, expected: dt.date) -> None:
+    assert parse_date(text, year=2022) == expected
+
+
+def test_a_chinese_numeral_that_is_no_day_is_refused_as_written() -> None:
+    with pytest.raises(ValueError, match="unparseable date '二〇二二年六月二二十日'"):
+        parse_date("二〇二二年六月二二十日")
+
+
 def test_blank_and_typed_values() -> None:
     assert parse_date(None) is None and parse_date("  ") is None
     assert find_date(None) is None and find_date("") is None and find_date("第01版：要闻") is None

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from shanggao.dates import parse_date
+from shanggao.importers.common import split_names
 
 BODY_A = ("白沙镇党委把屋场会开到群众家门口，今年以来共收集意见建议八十余条。\n"
           "镇里组建了十二支志愿服务队，帮助留守老人解决实际困难。")
@@ -155,13 +156,13 @@ def test_manuscripts_register_with_chinese_headers(cli, db_path: Path, tmp_path:
     sheet.append(["LX-001", "白沙镇屋场会", BODY_A, "张三、李四", "白沙镇", dt.datetime(2022, 6, 1)])
     sheet.append(["LX-002", "浦市镇旅游", BODY_B, "王五", "浦市镇", "2022.6.3"])
     sheet.append(["LX-003", "", BODY_B, "王五", "浦市镇", "2022.6.3"])
-    sheet.append(["LX-004", "日期不对", BODY_B, "王五", "浦市镇", "六月三日"])
+    sheet.append(["LX-004", "日期不对", BODY_B, "王五", "浦市镇", "六月下旬"])
     sheet.append(["LX-001", "重复编号", BODY_B, "王五", "浦市镇", "2022.6.3"])
     path = tmp_path / "登记.xlsx"
     book.save(path)
     result = cli("manuscripts", "import", path, expect=1)
     assert f"{path}:Sheet:5: empty title" in result.output
-    assert f"{path}:Sheet:6: unparseable date '六月三日'" in result.output
+    assert f"{path}:Sheet:6: unparseable date '六月下旬'" in result.output
     assert f"{path}:Sheet:7: duplicate manuscript id LX-001" in result.output
     assert rows(db_path, "SELECT manuscript_id, authors, submitted_date FROM manuscripts ORDER BY 1") == [
         ("LX-001", ["张三", "李四"], dt.date(2022, 6, 1)), ("LX-002", ["王五"], dt.date(2022, 6, 3))]
@@ -292,3 +293,13 @@ def test_body_hash_is_the_same_in_python_and_sql(db_path: Path) -> None:
     con = duckdb.connect()
     sql = con.execute("SELECT sha256('标题' || chr(10) || '正文第一段。\n第二段。')").fetchone()[0]
     assert body_hash("标题", "正文第一段。\n第二段。") == sql
+
+
+@pytest.mark.parametrize(("cell", "names"), [
+    ("向 明  田 芳", ["向明", "田芳"]),      # two-character names padded to three, two spaces between people
+    ("向  明、田芳", ["向明", "田芳"]),      # padded with two spaces: still one person, never 向 and 明
+    ("符晓燕 覃雪", ["符晓燕", "覃雪"]),
+    ("张三、李四；王五", ["张三", "李四", "王五"]),
+])
+def test_register_names_are_people_never_lone_characters(cell: str, names: list[str]) -> None:
+    assert split_names(cell) == names

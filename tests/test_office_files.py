@@ -252,6 +252,25 @@ def test_newsletter_template_masthead(cli, db_path: Path, tmp_path: Path) -> Non
         ("白沙镇屋场会开到家门口", dt.date(2022, 6, 20))]
 
 
+def test_masthead_with_editor_and_date_on_one_line_and_header_fields_on_one_line(cli, db_path: Path,
+                                                                                     tmp_path: Path) -> None:
+    make_docx(tmp_path / "组工信息.docx", ["泸溪组工信息", "第15期", "中共泸溪县委组织部编\t\t二〇二二年六月二十日",
+                                           "白沙镇屋场会开到家门口", "（作者：向 明  田 芳）",
+                                           "单位：白沙镇   报送日期：2022年6月1日   编号：LX-2022-031", *BODY])
+    result = cli("manuscripts", "import", tmp_path / "组工信息.docx")
+    assert "skipped: 泸溪组工信息 / 第15期 / 中共泸溪县委组织部编" in result.output
+    assert rows(db_path, "SELECT manuscript_id, title, authors, unit, submitted_date, body FROM manuscripts") == [
+        ("LX-2022-031", "白沙镇屋场会开到家门口", ["向明", "田芳"], "白沙镇", dt.date(2022, 6, 1), "\n".join(BODY))]
+
+
+def test_masthead_date_in_chinese_numerals_is_the_submission_date(cli, db_path: Path, tmp_path: Path) -> None:
+    make_docx(tmp_path / "组工信息.docx", ["泸溪组工信息", "第15期", "中共泸溪县委组织部编 二〇二二年六月二十日",
+                                           "白沙镇屋场会开到家门口", *BODY])
+    cli("manuscripts", "import", tmp_path / "组工信息.docx")
+    assert rows(db_path, "SELECT title, submitted_date FROM manuscripts") == [
+        ("白沙镇屋场会开到家门口", dt.date(2022, 6, 20))]
+
+
 # -- correcting what was imported ---------------------------------------------------------
 
 def numbered_register(path: Path, data: list[list[object]], with_keys: bool = True) -> Path:

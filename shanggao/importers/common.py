@@ -133,12 +133,12 @@ def split_names(value: object) -> list[str]:
         pieces = [str(item) for item in value]
     else:
         pieces = _NAME_SEPARATORS.split(str(value).replace("\u3000", " ").strip())
+    items = [item.strip().strip("（）()") for piece in pieces for item in _padded_names(piece)]
+    # a lone character is never a name: 向  明 padded with two spaces is one person, as with one
     names: list[str] = []
-    for piece in pieces:
-        for item in _padded_names(piece):
-            name = item.strip().strip("（）()")
-            if name and name not in names:
-                names.append(name)
+    for name in _padded_names(" ".join(item for item in items if item)):
+        if name not in names:
+            names.append(name)
     return names
 
 

@@ -70,23 +70,47 @@ _LABELS = {
     "标题": "title", "稿件标题": "title", "题目": "title", "稿件名称": "title", "文章标题": "title",
     "正文": "body", "稿件内容": "body", "内容": "body", "稿件正文": "body",
 }
-_META_LINE = re.compile(
-    r"^\s*[（(]?\s*(作者|撰稿|撰稿人|通讯员|单位|报送单位|报送日期|报送时间|日期|编号|稿件编号|供稿单位|摄影)\s*[:：]\s*(.*?)\s*[)）]?\s*$"
+# Header fields under the title, one or several to a line: 单位：白沙镇   报送日期：2022年6月1日   编号：LX-2022-031
+_META_LABEL = re.compile(
+    r"(?<![^\s，,；;])[（(]?\s*(作者|撰稿|撰稿人|通讯员|单位|报送单位|所在单位|供稿单位|报送日期|报送时间|投稿日期|日期"
+    r"|编号|稿件编号|摄影)\s*[:：]"
 )
+
+
+def _meta_fields(line: str) -> list[tuple[str, str]]:
+    """The (field, value) pairs of a header line made only of labelled values; [] for any other line."""
+    labels = list(_META_LABEL.finditer(line))
+    if not labels or line[:labels[0].start()].strip():
+        return []
+    fields = []
+    for at, label in enumerate(labels):
+        end = labels[at + 1].start() if at + 1 < len(labels) else len(line)
+        value = line[label.end():end].strip(" \t，,；;")
+        if at + 1 == len(labels) and value.endswith(("）", ")")) \
+                and value.count("（") + value.count("(") < value.count("）") + value.count(")"):
+            value = value[:-1].rstrip()   # the parenthesis closing （作者：…）
+        fields.append((_LABELS[label.group(1)], value))
+    return fields
+
+
 # A byline without a colon: 通讯员 符晓燕 覃雪 / 文/彭敏 图/杨丽 / 本报记者 张三 通讯员 李四
 _BYLINE_ROLE = re.compile(
     r"(?<![^\s，,、；;])(本报记者|特约记者|记者|通讯员|作者|撰稿人?|文字|文|图片|图|摄影|摄)\s*[/:：]?\s*")
 _PHOTO_ROLES = ("图片", "图", "摄影", "摄")
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
 # Lines of a newsletter template above the real title.
+_TEMPLATE_DATE = (r"[\d〇零○一二三四五六七八九十]{4}\s*年\s*[\d一二三四五六七八九十]{1,2}\s*月"
+                  r"\s*[\d一二三四五六七八九十]{1,3}\s*日")
 _MASTHEAD = (
     re.compile(r"^[（(]?\s*(总\s*)?第\s*[\d一二三四五六七八九十百〇零]+\s*期"),
-    re.compile(r"^.{2,24}(编|编印|主办|印发|办公室)\s*$"),
+    # the editor, often with the date on the same line: 中共泸溪县委组织部编      2022年6月20日
+    re.compile(rf"^.{{2,24}}?(编|编印|主办|印发|办公室)(\s+{_TEMPLATE_DATE})?\s*$"),
     re.compile(r"^.{0,12}(信息|简报|动态|专报|快报|通讯|要情|工作交流|组工)\s*$"),
     re.compile(r"^[（(]?\s*(内部资料|内部刊物|注意保存|仅供参考|秘密)"),
     re.compile(r"^[\s\-—━_=*·.]+$"),
-    re.compile(r"^\s*[\d〇零一二三四五六七八九十]{4}\s*年\s*[\d一二三四五六七八九十]{1,2}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日\s*$"),
+    re.compile(rf"^\s*{_TEMPLATE_DATE}\s*$"),
 )
+_TEMPLATE_DATE_IN = re.compile(_TEMPLATE_DATE)
 
 
 @dataclass
@@ -257,9 +281,6 @@ def parse_manuscript_text(document: Document | str, path: Path, defaults: Defaul
             report.note(path, f"newsletter template lines above the title skipped: {' / '.join(masthead)}")
         if is_masthead(title):
             report.note(path, f"title {title!r} looks like a newsletter masthead; check the title")
-    dated = [line for line in masthead if _MASTHEAD[-1].match(line)]
-    if dated:
-        fields.setdefault("submitted", dated[0])
     body_lines: list[str] = []
     for line in rest:
         # Only the header block counts: a "日期：" deep inside the body is text.
@@ -269,17 +290,20 @@ def parse_manuscript_text(document: Document | str, path: Path, defaults: Defaul
                 _add(authors, byline[0])
                 _add(photographers, byline[1])
                 continue
-            m = _META_LINE.match(line)
-            if m:
-                name = _LABELS[m.group(1)]
+            labelled = _meta_fields(line)
+            for name, value in labelled:
                 if name == "authors":
-                    _add(authors, split_names(m.group(2)))
+                    _add(authors, split_names(value))
                 elif name == "photographers":
-                    _add(photographers, split_names(m.group(2)))
+                    _add(photographers, split_names(value))
                 else:
-                    fields.setdefault(name, m.group(2))
+                    fields.setdefault(name, value)
+            if labelled:
                 continue
         body_lines.append(line)
+    dated = [m.group() for m in map(_TEMPLATE_DATE_IN.search, masthead) if m]
+    if dated:   # the template's date, unless a labelled 报送日期 said otherwise
+        fields.setdefault("submitted", dated[0])
     if len(body_lines) > 1 and not authors and body_lines[-1].startswith(("（", "(")):
         byline = parse_byline(body_lines[-1])  # a byline closing the article: （通讯员 符晓燕 覃雪）
         if byline:
