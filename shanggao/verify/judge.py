@@ -123,8 +123,9 @@ class Judge:
                       "请在登记表填写稿件编号后重新导入")
             return Verdict(claim.claim_id, "unknown_manuscript", [reason], warnings=warnings)
         title = f"，标题《{claim.title}》也对不上稿件" if claim.title else ""
+        missing = f"{which} 不在稿件库" if claim.manuscript_id else which
         return Verdict(claim.claim_id, "unknown_manuscript",
-                       [f"{which} 不在稿件库{title}；请先导入该稿件（shanggao manuscripts import）再核验"],
+                       [f"{missing}{title}；请先导入该稿件（shanggao manuscripts import）再核验"],
                        warnings=warnings)
 
     def _unregistered_outlet(self, claim: Claim, ms: Manuscript, warnings: list[str]) -> Verdict:
