@@ -271,6 +271,28 @@ def test_masthead_date_in_chinese_numerals_is_the_submission_date(cli, db_path: 
         ("白沙镇屋场会开到家门口", dt.date(2022, 6, 20))]
 
 
+def test_register_links_behind_cell_text(cli, db_path: Path, tmp_path: Path) -> None:
+    """链接 cells reading 点击查看 (a hyperlink or =HYPERLINK) and a title hyperlinked to the article."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["序号", "标题", "作者", "媒体", "刊发日期", "链接"])
+    sheet.append([1, "白沙镇屋场会开到家门口", "向明", "湖南日报", "2022-06-24", "点击查看"])
+    sheet["F2"].hyperlink = "https://hnrb.voc.com.cn/hnrb_epaper/html/2022-06/24/content_1.htm"
+    sheet.append([2, "浦市镇古镇焕新颜", "符晓燕", "红网", "2022-06-28", None])
+    sheet["B3"].hyperlink = "https://hn.rednet.cn/content/2022/06/28/1.html"
+    sheet.append([3, "兴隆场镇积分超市", "覃雪", "新湖南", "2022-06-20",
+                  '=HYPERLINK("https://m.voc.com.cn/xhn/news/202206/12345.html","查看")'])
+    sheet.append([4, "潭溪镇党员积分", "田芳", "湘西网", "2022-06-21", "https://www.xxnet.com.cn/a/1.html"])
+    path = tmp_path / "登记.xlsx"
+    book.save(path)
+    cli("claims", "import", path)
+    assert rows(db_path, "SELECT source_row, title, url FROM claims ORDER BY source_row") == [
+        (2, "白沙镇屋场会开到家门口", "https://hnrb.voc.com.cn/hnrb_epaper/html/2022-06/24/content_1.htm"),
+        (3, "浦市镇古镇焕新颜", "https://hn.rednet.cn/content/2022/06/28/1.html"),
+        (4, "兴隆场镇积分超市", "https://m.voc.com.cn/xhn/news/202206/12345.html"),
+        (5, "潭溪镇党员积分", "https://www.xxnet.com.cn/a/1.html")]
+
+
 # -- correcting what was imported ---------------------------------------------------------
 
 def numbered_register(path: Path, data: list[list[object]], with_keys: bool = True) -> Path:

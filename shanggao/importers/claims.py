@@ -46,6 +46,7 @@ from shanggao.importers.common import (
     list_folder,
     split_names,
 )
+from shanggao.importers.formats import linked_address
 from shanggao.importers.registers import REGISTER_SUFFIXES, RegisterSpec, check_columns, read_register
 from shanggao.links import link_problem
 
@@ -138,6 +139,8 @@ def import_claim_file(store: Store, path: Path, *, columns: dict[str, str] | Non
         has_keys = has_keys or "row_key" in table.present
         for number, raw in table.rows:
             fields = {name: clean_cell(value) for name, value in raw.items()}
+            # a 链接 cell reading 点击查看, or a title hyperlinked to the article: the address it opens
+            fields["url"] = linked_address(raw.get("url")) or fields["url"] or linked_address(raw.get("title"))
             if not (fields["manuscript_id"] or fields["title"] or fields["url"]):
                 report.reject(path, number, "no 稿件编号, 标题 or 链接: nothing says which placement is claimed",
                               table.sheet)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -24,7 +25,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shanggao.importers.common import BadFile, check_zip
 
@@ -184,6 +185,94 @@ def read_workbook(path: Path) -> list[Sheet]:
     return _read_calamine(path)
 
 
+class LinkedText(str):
+    """A cell's text with the address its hyperlink opens (链接 cells often read 点击查看 or the title)."""
+
+    target: str
+
+    def __new__(cls, text: str, target: str) -> LinkedText:
+        cell = super().__new__(cls, text)
+        cell.target = target
+        return cell
+
+
+def linked_address(cell: object) -> str | None:
+    """The web address a cell's hyperlink opens, if it has one."""
+    if isinstance(cell, LinkedText) and cell.target.lower().startswith(("http://", "https://")):
+        return cell.target.strip()
+    return None
+
+
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_HYPERLINK_FORMULA = re.compile(r'^\s*=?\s*HYPERLINK\s*\(\s*"([^"]+)"', re.IGNORECASE)
+_CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def _xml_events(archive: zipfile.ZipFile, member: str, tags: tuple[str, ...]) -> Iterator[Any]:
+    """Elements ``tags`` of one package member, streamed (a sheet may be large); no entities, no network."""
+    from lxml import etree
+
+    with archive.open(member) as handle:
+        for _, element in etree.iterparse(handle, tag=tags, resolve_entities=False, no_network=True):
+            yield element
+            element.clear()
+            while element.getprevious() is not None:   # what was read is dropped: memory stays flat
+                del element.getparent()[0]
+
+
+def _relationships(archive: zipfile.ZipFile, member: str) -> dict[str, str]:
+    """Relationship id → target of a package part (``xl/workbook.xml`` → ``xl/_rels/workbook.xml.rels``)."""
+    folder, _, name = member.rpartition("/")
+    rels = f"{folder}/_rels/{name}.rels"
+    if rels not in archive.namelist():
+        return {}
+    return {e.get("Id"): e.get("Target") or "" for e in _xml_events(archive, rels, (_PACKAGE_REL,))}
+
+
+def _cell_position(ref: str) -> tuple[int, int] | None:
+    """'H4' → (row 4, column index 7)."""
+    m = _CELL_REF.match(ref or "")
+    if not m:
+        return None
+    column = 0
+    for letter in m.group(1):
+        column = column * 26 + ord(letter) - 64
+    return int(m.group(2)), column - 1
+
+
+def _xlsx_hyperlinks(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Sheet name → (row, column) → address, from hyperlinks (插入超链接) and =HYPERLINK("…") formulas."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            workbook_rels = _relationships(archive, "xl/workbook.xml")
+            sheets = {e.get("name"): workbook_rels.get(e.get(f"{_REL_NS}id"), "")
+                      for e in _xml_events(archive, "xl/workbook.xml", (f"{_MAIN_NS}sheet",))}
+            found: dict[str, dict[tuple[int, int], str]] = {}
+            for name, target in sheets.items():
+                member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                if not target or member not in archive.namelist():
+                    continue
+                sheet_rels = _relationships(archive, member)
+                links: dict[tuple[int, int], str] = {}
+                for e in _xml_events(archive, member, (f"{_MAIN_NS}hyperlink", f"{_MAIN_NS}c")):
+                    position = _cell_position(e.get("ref" if e.tag == f"{_MAIN_NS}hyperlink" else "r", ""))
+                    if e.tag == f"{_MAIN_NS}hyperlink":
+                        address = sheet_rels.get(e.get(f"{_REL_NS}id"))
+                    else:   # a cell: =HYPERLINK("…", "点击查看")
+                        formula = e.find(f"{_MAIN_NS}f")
+                        found_link = _HYPERLINK_FORMULA.match(formula.text or "") if formula is not None else None
+                        address = found_link.group(1) if found_link else None
+                    if position and address:
+                        links.setdefault(position, address)
+                if links:
+                    found[name] = links
+            return found
+    except Exception:   # a damaged part: the cells' text is still read, without their links
+        return {}
+
+
 def _read_xlsx(path: Path) -> list[Sheet]:
     import openpyxl
 
@@ -196,9 +285,12 @@ def _read_xlsx(path: Path) -> list[Sheet]:
                       "open it in Excel/WPS and 另存为 .xlsx") from exc
     try:
         sheets = []
+        hyperlinks = _xlsx_hyperlinks(path)
         for sheet in book.worksheets:
             sheet.reset_dimensions()
-            rows = [(number, [_cell(c) for c in cells])
+            links = hyperlinks.get(sheet.title, {})
+            rows = [(number, [_linked(_cell(c), links.get((number, column)))
+                              for column, c in enumerate(cells)])
                     for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
                     if any(c not in (None, "") for c in cells)]
             sheets.append(Sheet(sheet.title, rows))
@@ -228,6 +320,12 @@ def _read_calamine(path: Path) -> list[Sheet]:
         raise BadFile(f"{path}: not a readable workbook ({exc.__class__.__name__}: {exc}); "
                       "open it in Excel/WPS and 另存为 .xlsx") from exc
     return sheets
+
+
+def _linked(value: object, address: str | None) -> object:
+    if address is None:
+        return value
+    return LinkedText(address if value is None else str(value), address)
 
 
 def _cell(value: object) -> object:
