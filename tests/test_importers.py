@@ -300,6 +300,9 @@ def test_body_hash_is_the_same_in_python_and_sql(db_path: Path) -> None:
     ("向  明、田芳", ["向明", "田芳"]),      # padded with two spaces: still one person, never 向 and 明
     ("符晓燕 覃雪", ["符晓燕", "覃雪"]),
     ("张三、李四；王五", ["张三", "李四", "王五"]),
+    ("向明（白沙镇）、田芳(浦市镇)", ["向明", "田芳"]),   # the unit in brackets is not part of the name
+    ("向明等", ["向明"]),
+    ("（张三）", ["张三"]),
 ])
 def test_register_names_are_people_never_lone_characters(cell: str, names: list[str]) -> None:
     assert split_names(cell) == names

@@ -93,6 +93,9 @@ class ImportReport:
 
 _NAME_SEPARATORS = re.compile(r"[,，、;；/|]+|\s{2,}")
 _SINGLE_CJK = re.compile(r"^[\u4e00-\u9fff]$")
+# 向明（白沙镇）: a unit or role in brackets after a name is not part of it
+_AFTER_NAME = re.compile(r"(?<=[^\s、，,；;/|（(])\s*[（(][^（）()]*[）)]")
+_ET_AL = re.compile(r"(?<=^[\u4e00-\u9fff]{2})等$|(?<=^[\u4e00-\u9fff]{3})等$|^等$")   # 向明等 = 向明 and others
 
 
 def _padded_names(piece: str) -> list[str]:
@@ -132,8 +135,9 @@ def split_names(value: object) -> list[str]:
     if isinstance(value, (list, tuple)):
         pieces = [str(item) for item in value]
     else:
-        pieces = _NAME_SEPARATORS.split(str(value).replace("\u3000", " ").strip())
-    items = [item.strip().strip("（）()") for piece in pieces for item in _padded_names(piece)]
+        text = _AFTER_NAME.sub("、", str(value).replace("\u3000", " ").strip())
+        pieces = _NAME_SEPARATORS.split(text)
+    items = [_ET_AL.sub("", item.strip().strip("（）()")) for piece in pieces for item in _padded_names(piece)]
     # a lone character is never a name: 向  明 padded with two spaces is one person, as with one
     names: list[str] = []
     for name in _padded_names(" ".join(item for item in items if item)):
