@@ -134,7 +134,8 @@ BUILTIN_OUTLETS: tuple[OutletInfo, ...] = (
                "中共湘西州委组织部", (), ("湘西组工微信公众号", "湘西组工公众号"), crawl="fetch"),
     # -- county (县级) ---------------------------------------------------------------------------
     OutletInfo("luxi", "泸溪县人民政府网", "county", "portal", "",
-               "泸溪县人民政府", (), ("泸溪县政府网", "泸溪政府网"), crawl="generic"),
+               "泸溪县人民政府", (), ("泸溪县政府网", "泸溪政府网", "泸溪县人民政府门户网站", "泸溪县政府门户网站"),
+               crawl="generic"),
     OutletInfo("lxrmt", "泸溪县融媒体中心", "county", "portal", "",
                "泸溪县融媒体中心", (), ("掌上泸溪", "泸溪融媒", "泸溪县融媒体", "掌上泸溪客户端"), crawl="fetch"),
     # -- other (其他): platforms whose accounts are anyone's -----------------------------------------
@@ -161,8 +162,12 @@ _SUFFIXES = ("客户端", "电子版", "数字报", "手机版", "APP", "App", "
 _HOST = re.compile(r"(?:https?://)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)", re.I)
 
 
+# 人民网-湖南频道, 湖南日报·新湖南: a separator between Chinese words is not part of the name
+_JOINER = re.compile(r"(?<=[\u4e00-\u9fff])\s*[-—–·・|/]+\s*(?=[\u4e00-\u9fff])")
+
+
 def _clean(text: str) -> str:
-    return _BRACKETS.sub("", unicodedata.normalize("NFKC", text)).strip()
+    return _BRACKETS.sub("", _JOINER.sub("", unicodedata.normalize("NFKC", text))).strip()
 
 
 def _strip_suffix(text: str) -> str:

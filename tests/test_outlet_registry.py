@@ -66,6 +66,15 @@ def test_registry_order_lookups_and_rules():
         OutletInfo("x", "某报", "national", "epaper", "", None, ())
 
 
+@pytest.mark.parametrize(("written", "slug"), [
+    ("人民网-湖南频道", "peoplecn"), ("人民网—湖南频道", "peoplecn"),   # a dash between the words
+    ("泸溪县政府门户网站", "luxi"), ("红网 / 湘西站", "rednet"),
+])
+def test_outlet_names_as_registers_write_them(written, slug):
+    found = resolve_outlet(written)
+    assert (found.slug, found.confident) == (slug, True)
+
+
 def test_stored_copy_round_trips_and_extends_the_registry(tmp_path):
     store = Store(tmp_path / "s.duckdb")
     store.init()
