@@ -293,6 +293,27 @@ def test_register_links_behind_cell_text(cli, db_path: Path, tmp_path: Path) -> 
         (5, "潭溪镇党员积分", "https://www.xxnet.com.cn/a/1.html")]
 
 
+@pytest.mark.parametrize(("lines", "expected", "note"), [
+    (["标题：白沙镇屋场会开到家门口", "作者：向明（白沙镇）", "报送单位：白沙镇党委", "联系电话：13800000000", *BODY],
+     (["向明"], "白沙镇党委", BODY), "header lines not kept: 联系电话：13800000000"),
+    (["白沙镇屋场会开到家门口", "——泸溪县推动基层治理走深走实", "泸溪县委组织部 向明 田芳", *BODY],
+     (["向明", "田芳"], "泸溪县委组织部", ["——泸溪县推动基层治理走深走实", *BODY]), None),
+    (["白沙镇屋场会开到家门口", *BODY, "（白沙镇党委 向明）"], (["向明"], "白沙镇党委", BODY), None),
+    (["白沙镇屋场会开到家门口", *BODY, "（县委组织部 供稿）"], ([], "县委组织部", BODY), None),
+    (["稿件：白沙镇屋场会开到家门口", "撰稿人：向明 审核人：田芳", *BODY], (["向明"], None, BODY),
+     "header lines not kept: 审核人：田芳"),
+])
+def test_manuscript_headers_as_offices_type_them(cli, db_path: Path, tmp_path: Path, lines, expected, note) -> None:
+    """A labelled title, contact and review fields, a subtitle, and a unit with its writers above or below."""
+    make_docx(tmp_path / "稿件.docx", lines)
+    result = cli("manuscripts", "import", tmp_path / "稿件.docx")
+    authors, unit, body = expected
+    assert rows(db_path, "SELECT title, authors, unit, body FROM manuscripts") == [
+        ("白沙镇屋场会开到家门口", authors, unit, "\n".join(body))]
+    if note:
+        assert note in result.output
+
+
 # -- correcting what was imported ---------------------------------------------------------
 
 def numbered_register(path: Path, data: list[list[object]], with_keys: bool = True) -> Path:

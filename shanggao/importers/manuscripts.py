@@ -71,10 +71,23 @@ _LABELS = {
     "正文": "body", "稿件内容": "body", "内容": "body", "稿件正文": "body",
 }
 # Header fields under the title, one or several to a line: 单位：白沙镇   报送日期：2022年6月1日   编号：LX-2022-031
+# Header labels whose values a manuscript does not keep (the office's contact and review fields).
+_IGNORED_LABELS = ("联系电话", "电话", "手机", "联系方式", "联系人", "审核人", "审核", "审稿人", "审稿",
+                   "签发人", "签发", "责任编辑", "字数", "电子邮箱", "邮箱", "通讯地址", "地址", "备注", "栏目",
+                   "稿件类型", "类别")
+_TITLE_LABELS = ("标题", "稿件标题", "题目", "稿件名称", "文章标题", "稿件")
 _META_LABEL = re.compile(
-    r"(?<![^\s，,；;])[（(]?\s*(作者|撰稿|撰稿人|通讯员|单位|报送单位|所在单位|供稿单位|报送日期|报送时间|投稿日期|日期"
-    r"|编号|稿件编号|摄影)\s*[:：]"
+    r"(?<![^\s，,；;])[（(]?\s*(" + "|".join(sorted(
+        ("作者", "撰稿", "撰稿人", "通讯员", "单位", "报送单位", "所在单位", "供稿单位", "报送日期", "报送时间",
+         "投稿日期", "日期", "编号", "稿件编号", "摄影", *_IGNORED_LABELS, *_TITLE_LABELS),
+        key=len, reverse=True)) + r")\s*[:：]"
 )
+# ——泸溪县推动基层治理走深走实: a subtitle under the title (kept in the body, the header goes on below it)
+_SUBTITLE = re.compile(r"^[—–－-]{1,2}\s*[\u4e00-\u9fff“《]")
+_SUPPLIED = ("供稿", "报送", "提供", "整理", "撰稿", "报道", "推送", "发布", "来稿")
+# 泸溪县委组织部 向明 田芳 / （白沙镇党委 向明）: a unit and its writers, without a role word
+_UNIT_END = re.compile(
+    r"(委员会|党委|党组|党支部|党工委|组织部|宣传部|政府|办公室|街道|社区|中心|委|部|局|县|镇|乡|办|院|校|所|站|村)$")
 
 
 def _meta_fields(line: str) -> list[tuple[str, str]]:
@@ -89,8 +102,31 @@ def _meta_fields(line: str) -> list[tuple[str, str]]:
         if at + 1 == len(labels) and value.endswith(("）", ")")) \
                 and value.count("（") + value.count("(") < value.count("）") + value.count(")"):
             value = value[:-1].rstrip()   # the parenthesis closing （作者：…）
-        fields.append((_LABELS[label.group(1)], value))
+        label_text = label.group(1)
+        if label_text in _IGNORED_LABELS:
+            fields.append(("ignored", f"{label_text}：{value}"))   # said in a note, as written
+        else:
+            fields.append(("title" if label_text in _TITLE_LABELS else _LABELS[label_text], value))
     return fields
+
+
+def unit_byline(line: str) -> tuple[str, list[str]] | None:
+    """(unit, writers) of a line that names a unit and then two to four people, else None."""
+    text = line.strip()
+    if text[:1] in "（(" and text[-1:] in "）)":
+        text = text[1:-1].strip()
+    if len(text) > 40:
+        return None
+    unit, _, rest = text.partition(" ")
+    if len(unit) < 3 or not _UNIT_END.search(unit) or not re.fullmatch(r"[\u4e00-\u9fff]+", unit):
+        return None
+    if rest.strip() in _SUPPLIED:
+        return unit, []   # （县委组织部 供稿）: the unit alone
+    names = split_names(rest)
+    if not 1 <= len(names) <= 4 or not all(_NAME.match(n) and not _UNIT_END.search(n) and n not in _SUPPLIED
+                                           for n in names):
+        return None
+    return unit, names
 
 
 # A byline without a colon: 通讯员 符晓燕 覃雪 / 文/彭敏 图/杨丽 / 本报记者 张三 通讯员 李四
@@ -276,15 +312,22 @@ def parse_manuscript_text(document: Document | str, path: Path, defaults: Defaul
         if not lines:
             raise BadFile(f"{path}: empty file (no title line)")
         title, rest = lines[0], lines[1:]
+        labelled_title = dict(_meta_fields(title))
+        if labelled_title.get("title"):   # 标题：白沙镇屋场会开到家门口
+            title = labelled_title["title"]
+            fields.update({k: v for k, v in labelled_title.items() if k not in ("title", "ignored", "authors",
+                                                                                 "photographers")})
     if report is not None:
         if masthead:
             report.note(path, f"newsletter template lines above the title skipped: {' / '.join(masthead)}")
         if is_masthead(title):
             report.note(path, f"title {title!r} looks like a newsletter masthead; check the title")
     body_lines: list[str] = []
+    subtitles: list[str] = []
+    unused: list[str] = []
+    in_header = True   # only the header block counts: a "日期：" deep inside the body is text
     for line in rest:
-        # Only the header block counts: a "日期：" deep inside the body is text.
-        if not body_lines:
+        if in_header:
             byline = parse_byline(line)
             if byline:
                 _add(authors, byline[0])
@@ -296,20 +339,39 @@ def parse_manuscript_text(document: Document | str, path: Path, defaults: Defaul
                     _add(authors, split_names(value))
                 elif name == "photographers":
                     _add(photographers, split_names(value))
-                else:
+                elif name == "ignored":
+                    unused.append(value)
+                elif name != "title":
                     fields.setdefault(name, value)
             if labelled:
                 continue
+            writers = unit_byline(line)
+            if writers:
+                fields.setdefault("unit", writers[0])
+                _add(authors, writers[1])
+                continue
+            if _SUBTITLE.match(line) and not subtitles:
+                subtitles.append(line)
+                continue
+            in_header = False
         body_lines.append(line)
+    body_lines = subtitles + body_lines
+    if unused and report is not None:
+        report.note(path, f"header lines not kept: {' / '.join(unused)}")
     dated = [m.group() for m in map(_TEMPLATE_DATE_IN.search, masthead) if m]
     if dated:   # the template's date, unless a labelled 报送日期 said otherwise
         fields.setdefault("submitted", dated[0])
-    if len(body_lines) > 1 and not authors and body_lines[-1].startswith(("（", "(")):
-        byline = parse_byline(body_lines[-1])  # a byline closing the article: （通讯员 符晓燕 覃雪）
+    if len(body_lines) > 1 and body_lines[-1].startswith(("（", "(")):
+        # a byline closing the article: （通讯员 符晓燕 覃雪） / （白沙镇党委 向明）
+        byline, writers = parse_byline(body_lines[-1]), unit_byline(body_lines[-1])
         if byline:
             body_lines.pop()
             _add(authors, byline[0])
             _add(photographers, byline[1])
+        elif writers:
+            body_lines.pop()
+            fields.setdefault("unit", writers[0])
+            _add(authors, writers[1])
     if form.get("body"):
         body_lines = [line.strip() for line in form["body"].split("\n") if line.strip()] + body_lines
     if not body_lines:
