@@ -83,6 +83,7 @@ _STRICT_PATTERNS = (
     re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:[ T].*)?$"),
     re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日.*$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+    re.compile(r"^(\d{2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})$"),   # 22.6.24: this century
 )
 _YEARLESS_PATTERNS = (
     re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?.*$"),
@@ -117,7 +118,7 @@ def parse_date(value: object, year: int | None = None) -> dt.date | None:
     """STRICT: a date from the forms registers use; None for blank; ValueError otherwise.
 
     Accepts 2022-06-24, 2022/6/24, 2022.6.24, 2022年6月24日 (with a weekday or
-    time after it), 二〇二二年六月二十四日, 20220624, full-width digits, datetime/date objects and
+    time after it), 二〇二二年六月二十四日, 20220624, 22.6.24, full-width digits, datetime/date objects and
     Excel day serials.  The whole value must be the date.  With ``year`` (a
     register's year, from its title row or file name) also 6月24日, 6.28, 6-28
     and 6/28; without it those raise :class:`DateWithoutYear`.
@@ -143,6 +144,7 @@ def parse_date(value: object, year: int | None = None) -> dt.date | None:
         m = pattern.match(text)
         if m:
             year, month, day = (int(g) for g in m.groups())
+            year += 2000 if year < 100 else 0
             if not MIN_YEAR <= year <= MAX_YEAR:
                 raise ValueError(f"impossible date {written!r} (years {MIN_YEAR}–{MAX_YEAR})")
             try:

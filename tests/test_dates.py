@@ -77,6 +77,7 @@ def test_impossible_dates() -> None:
     ("二○二二年十二月三十一日", dt.date(2022, 12, 31)),  # ○ typed for 〇
     ("二〇二二年六月十日", dt.date(2022, 6, 10)),
     ("六月三日", dt.date(2022, 6, 3)),                  # the year from the register
+    ("22.6.20", dt.date(2022, 6, 20)),                  # a two-digit year is this century's
 ])
 def test_dates_in_chinese_numerals(text: str, expected: dt.date) -> None:
     assert parse_date(text, year=2022) == expected

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from shanggao.dates import parse_date
+from shanggao.importers.claims import split_outlet
 from shanggao.importers.common import split_names
 
 BODY_A = ("白沙镇党委把屋场会开到群众家门口，今年以来共收集意见建议八十余条。\n"
@@ -306,3 +307,13 @@ def test_body_hash_is_the_same_in_python_and_sql(db_path: Path) -> None:
 ])
 def test_register_names_are_people_never_lone_characters(cell: str, names: list[str]) -> None:
     assert split_names(cell) == names
+
+
+@pytest.mark.parametrize(("written", "outlet", "page"), [
+    ("湖南日报（第5版）", "湖南日报", "第5版"), ("湖南日报 A3版", "湖南日报", "A3版"),
+    ("团结报第三版", "团结报", "第三版"), ("湖南日报·第5版", "湖南日报", "第5版"),
+    ("中国组织人事报第3版（组织工作）", "中国组织人事报", "第3版"),   # the page's name is dropped
+    ("《人民日报》海外版", "人民日报海外版", None), ("红网（湘西站）", "红网（湘西站）", None),
+])
+def test_the_page_written_into_the_outlet(written: str, outlet: str, page: str | None) -> None:
+    assert split_outlet(written) == (outlet, page)

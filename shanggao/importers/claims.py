@@ -70,8 +70,11 @@ CLAIM_FIELDS = {
 CLAIM_SPEC = RegisterSpec(CLAIM_FIELDS, ("outlet", "published"))
 SUFFIXES = REGISTER_SUFFIXES
 
-# 湖南日报（第5版） / 湖南日报第05版 / 湖南日报 A5版: the page written into the outlet's name.
-_OUTLET_PAGE = re.compile(r"\s*[（(【\[]?\s*(第?\s*[A-Za-z]?\d{1,3}\s*版(?:面)?)\s*[)）】\]]?\s*$")
+# 湖南日报（第5版） / 湖南日报第05版 / 湖南日报 A5版 / 团结报第三版 / 中国组织人事报第3版（组织工作）:
+# the page written into the outlet's name (a page name after it is dropped: the page number says it).
+_OUTLET_PAGE = re.compile(
+    r"\s*[（(【\[]?\s*(第?\s*[A-Za-z]?(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*版(?:面)?)\s*[)）】\]]?"
+    r"(?:\s*[（(][^（）()]{1,12}[)）])?\s*$")
 
 
 def split_outlet(text: str | None) -> tuple[str | None, str | None]:
@@ -82,7 +85,7 @@ def split_outlet(text: str | None) -> tuple[str | None, str | None]:
     page = None
     m = _OUTLET_PAGE.search(text)
     if m and m.start() > 0:
-        page, text = re.sub(r"\s+", "", m.group(1)), text[: m.start()]
+        page, text = re.sub(r"\s+", "", m.group(1)), text[: m.start()].rstrip(" ·・-—|/，,")
     m = re.fullmatch(r"\s*《([^》]+)》\s*(\S.*?)\s*", text)
     if m:  # 《人民日报》海外版: the edition is part of the name
         text = m.group(1) + m.group(2)
