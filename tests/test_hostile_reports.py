@@ -58,3 +58,33 @@ def test_reports_survive_hostile_titles_and_urls(cli, hostile_store: Path, fmt: 
         with zipfile.ZipFile(out) as z:
             xml = html.unescape("".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml")))
         assert "泸溪县屋场会" in xml and "\ufffe" not in xml and "\uffff" not in xml
+
+
+def test_text_that_starts_like_a_formula_stays_text_in_files_for_spreadsheets(cli, tmp_path: Path) -> None:
+    """A register's unit =HYPERLINK(…) and title =1+2 reach no spreadsheet as formulas: the CSV file gets the
+    apostrophe Excel/WPS use for text, every .xlsx cell is a string; standard output keeps the text as stored."""
+    ms = tmp_path / "ms.txt"
+    ms.write_text(f"=1+2 屋场会\n编号：LX-7\n作者：张三\n单位：=HYPERLINK(\"http://evil.example\",\"白沙镇\")\n"
+                  f"报送日期：2022-06-01\n\n{BODY}\n", encoding="utf-8")
+    cli("manuscripts", "import", ms)
+    out = tmp_path / "稿件.csv"
+    sql = "SELECT manuscript_id, title, unit FROM manuscripts"
+    cli("query", sql, "--format", "csv", "--out", out)
+    text = out.read_text(encoding="utf-8-sig")
+    assert "'=1+2 屋场会" in text and '\'=HYPERLINK(""http://evil.example""' in text
+    assert "\n=1+2" not in text and ",=" not in text
+    assert ",=1+2 屋场会," in cli("query", sql, "--format", "csv").output
+    articles = tmp_path / "a.jsonl"
+    articles.write_text(json.dumps({"url": "https://www.hunantoday.cn/article/1.html", "outlet": "xinhunan",
+                                    "title": "=1+2 屋场会", "published": "2022-06-24", "body": BODY},
+                                   ensure_ascii=False) + "\n", encoding="utf-8")
+    cli("articles", "import", articles)
+    cli("match")
+    report = tmp_path / "r.xlsx"
+    cli("report", "--period", "2022-06", "--format", "xlsx", "--out", report)
+    from openpyxl import load_workbook
+    for path in (report, tmp_path / "r-工作底稿.xlsx"):
+        book = load_workbook(path)
+        formulas = [c.coordinate for ws in book.worksheets for row in ws.iter_rows() for c in row
+                    if c.data_type == "f"]
+        assert formulas == [], (path.name, formulas)

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import decimal
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
@@ -55,12 +56,26 @@ def _cell(value: Any, width: int | None, terminal: bool = False) -> str:
     return text
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?%?$")
+
+
+def _spreadsheet_text(value: str) -> str:
+    """Text a spreadsheet would run as a formula (a stored title =HYPERLINK(…)) kept as text, with
+    the leading apostrophe spreadsheets themselves use for that."""
+    if value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
 def print_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str = "table",
-               out: TextIO | None = None, max_width: int | None = 60, title: str | None = None) -> None:
+               out: TextIO | None = None, max_width: int | None = 60, title: str | None = None,
+               for_spreadsheet: bool = False) -> None:
     """Print rows as a rich table, CSV or JSON (one array of objects), streaming as they come.
 
     Every cell, header and title is plain text: stored text that looks like
-    console markup (``[bold]``, ``[/x]``) is printed as it is.
+    console markup (``[bold]``, ``[/x]``) is printed as it is.  ``for_spreadsheet``
+    (a CSV file written for Excel/WPS) keeps text that starts like a formula from running.
     """
     out = out or sys.stdout
     rows = iter(rows)
@@ -68,7 +83,10 @@ def print_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str =
         writer = csv.writer(out, lineterminator="\n")  # shell-friendly; spreadsheets accept it too
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([_cell(v, None) for v in row])
+            cells = [_cell(v, None) for v in row]
+            if for_spreadsheet:
+                cells = [_spreadsheet_text(c) if isinstance(c, str) else c for c in cells]
+            writer.writerow(cells)
     elif fmt == "json":
         out.write("[")
         for n, row in enumerate(rows):
@@ -128,7 +146,7 @@ def write_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str, 
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
     try:
         with open(out_path, "w", encoding=encoding, newline="") as handle:
-            print_rows(columns, rows, fmt, out=handle, **options)
+            print_rows(columns, rows, fmt, out=handle, for_spreadsheet=fmt == "csv", **options)
     except OSError as exc:
         raise click.ClickException(f"{out_path}: cannot write: {exc.strerror or exc}") from exc
 

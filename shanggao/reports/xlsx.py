@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -33,6 +34,14 @@ SUMMARY_WIDTH = 70          # the summary sheet's one column of sentences: a por
 _SHEET_NAMES = {"summary": "总体情况", "units_rank": "单位排名", "persons_rank": "个人排名", "praise": "表扬",
                 "unmet": "未完成报送任务", "requirements": "工作要求", "units": "各单位情况", "matrix": "逐月报送",
                 "placements": "已核实上稿", "unclaimed": "未申报上稿", "chart": "月度走势"}
+
+
+def _text_cell(ws: Worksheet, row: int, col: int, value: object) -> Cell:
+    """A cell holding text as text: a title or a unit name starting with "=" never becomes a formula."""
+    cell = ws.cell(row=row, column=col)
+    cell.value = clean(value)
+    cell.data_type = "s"
+    return cell
 
 
 def _put(ws: Worksheet, row: int, col: int, value: object) -> None:
@@ -66,7 +75,7 @@ def write_table(ws: Worksheet, table: Table, first_row: int) -> int:
     """The table with its header at ``first_row``; returns the row after it.  Sets column widths,
     frozen panes and the rows repeated on every printed page."""
     for col, name in enumerate(table.columns, 1):
-        cell = ws.cell(row=first_row, column=col, value=clean(name))
+        cell = _text_cell(ws, first_row, col, name)
         cell.font = Font(bold=True)
         cell.fill = _HEAD_FILL
         cell.border = _BOX
@@ -75,7 +84,7 @@ def write_table(ws: Worksheet, table: Table, first_row: int) -> int:
         for col, value in enumerate(row, 1):
             _put(ws, r, col, value)
     if not table.rows:
-        ws.cell(row=first_row + 1, column=1, value=clean(table.empty))
+        _text_cell(ws, first_row + 1, 1, table.empty)
     total = 0
     for col, name in enumerate(table.columns, 1):
         longest = max([display_width(name)] + [_width(row[col - 1]) for row in table.rows[:500]])
@@ -104,11 +113,11 @@ def print_setup(ws: Worksheet, landscape: bool = False) -> None:
 
 def write_sheet(ws: Worksheet, title: str, sentences: list[str], table: Table | None) -> int:
     """A titled sheet: the title, its sentences (wrapped across the table's width), then the table."""
-    ws.cell(row=1, column=1, value=clean(title)).font = Font(bold=True, size=14)
+    _text_cell(ws, 1, 1, title).font = Font(bold=True, size=14)
     row = 2
     span = max(len(table.columns) if table else 1, 1)
     for sentence in sentences:
-        ws.cell(row=row, column=1, value=clean(sentence)).alignment = Alignment(wrap_text=True, vertical="top")
+        _text_cell(ws, row, 1, sentence).alignment = Alignment(wrap_text=True, vertical="top")
         if span > 1:
             ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
         ws.row_dimensions[row].height = 15 * max(1, display_width(sentence) // max(span * 12, 40) + 1)
@@ -150,21 +159,21 @@ def render_xlsx(data: ReportData, out: Path, number: str = "") -> Path:
     sections = build_sections(data)
     head = [data.title, *([number] if number else []), f"统计期间：{data.period.start} 至 {data.period.end}"]
     for row, text in enumerate(head, 1):
-        cell = summary.cell(row=row, column=1, value=clean(text))
+        cell = _text_cell(summary, row, 1, text)
         cell.font = Font(bold=row == 1, size=15 if row == 1 else 11)
         cell.alignment = Alignment(wrap_text=True, horizontal="center" if row == 1 else "left")
     summary.column_dimensions["A"].width = SUMMARY_WIDTH
     row = len(head) + 2
     body = [s for s in sections if not s.annex and s.table is None]
     for section in body:
-        summary.cell(row=row, column=1, value=clean(section.heading)).font = Font(bold=True)
+        _text_cell(summary, row, 1, section.heading).font = Font(bold=True)
         row += 1
         for sentence in section.sentences:
-            summary.cell(row=row, column=1, value=clean(sentence)).alignment = Alignment(wrap_text=True, vertical="top")
+            _text_cell(summary, row, 1, sentence).alignment = Alignment(wrap_text=True, vertical="top")
             summary.row_dimensions[row].height = 16 * -(-display_width(sentence) // (SUMMARY_WIDTH - 8))
             row += 1
     end = closing(data)
-    summary.cell(row=row + 1, column=1, value=clean(end.signatory)).alignment = Alignment(horizontal="right")
+    _text_cell(summary, row + 1, 1, end.signatory).alignment = Alignment(horizontal="right")
     summary.cell(row=row + 2, column=1, value=end.date).alignment = Alignment(horizontal="right")
     print_setup(summary)
     summary.print_area = f"A1:A{row + 2}"      # the wrapped column only, never text spilling to the right
