@@ -218,6 +218,26 @@ def _byline_in(para: str) -> tuple[str | None, list[str]]:
     return None, []
 
 
+# The information line of a portal's article page: 来源：白沙镇  作者：向明  发布时间：2022-06-24 …
+_INFO_AUTHOR = re.compile(r"(?<![责任编辑审核校对])(?:作者|撰稿人?|文字|供稿人)\s*[:：]\s*")
+_NOT_A_PERSON = {"本站", "本网", "佚名", "管理员", "admin", "系统管理员", "网站管理员"}
+_UNIT_NAME = re.compile(r"(委员会|党委|政府|办公室|中心|委|部|局|县|镇|乡|办|院|校|所|站|村|网|报|台)$")
+_NEXT_LABEL = re.compile(r"\s+\S{2,6}\s*[:：]|\s*[|丨【\[]|\s{3,}")
+
+
+def author_in_info_line(text: str) -> str | None:
+    """The value after 作者： in a page's information line (not 责任编辑：), up to the next label."""
+    m = _INFO_AUTHOR.search(text)
+    if not m:
+        return None
+    rest = text[m.end():]
+    end = _NEXT_LABEL.search(rest)
+    value = clean_inline(rest[:end.start()] if end else rest).strip(" ，,；;")
+    if not value or value in _NOT_A_PERSON or _UNIT_NAME.search(value):
+        return None   # 作者：本站 / 作者：白沙镇 credit the site or a unit, not a writer
+    return value
+
+
 def names_in_byline(byline: str | None) -> list[str]:
     """Author names in a byline element's text (``本报记者 吴秋余 赵展慧`` -> two names)."""
     if not byline:

@@ -288,3 +288,28 @@ def test_benchmark_pages_meet_the_targets() -> None:
     assert score["f1"] >= 0.88, score["failures"]["f1"]
     assert chrome <= 0.05 * bodies, score["failures"]["chrome"]
     assert all(r["stored"] for r, page in zip(results, zh, strict=True) if page["truth"].get("body"))
+
+
+GOV_PAGE = """<html><head><meta charset="utf-8"><title>%(title)s - 泸溪县人民政府</title></head><body>
+<div class="location">当前位置：<a>首页</a> &gt; <a>新闻中心</a> &gt; <a>乡镇动态</a></div>
+<div class="main"><h2>%(title)s</h2>
+<div class="property">来源：白沙镇 &nbsp; %(credit)s &nbsp; 发布时间：2022-06-24 09:30 &nbsp; 浏览次数：128 &nbsp;
+【字体：<a>大</a> <a>中</a> <a>小</a>】</div><div class="content" id="zoom">%(body)s</div>
+<div class="tools"><a>【打印本页】</a> <a>【关闭窗口】</a></div></div>
+<div class="footer">主办：泸溪县人民政府办公室 湘ICP备05001234号</div></body></html>"""
+
+
+@pytest.mark.parametrize(("credit", "authors"), [
+    ("作者：向明 田芳", ["向明", "田芳"]),   # the writers, printed in the information line
+    ("责任编辑：田芳", []),                  # an editor is no author
+    ("作者：本站", []),                      # the site credits itself
+])
+def test_a_county_site_credits_its_writers_in_the_information_line(credit: str, authors: list[str]) -> None:
+    from datetime import date
+
+    page = _read("http://www.county.example.invalid/zwgk/xwzx/202206/t20220624_1.html",
+                 GOV_PAGE % {"title": "白沙镇屋场会开到家门口", "credit": credit, "body": _paragraphs()})
+    assert page.fields["title"] == "白沙镇屋场会开到家门口"
+    assert page.fields["published_date"] == date(2022, 6, 24)
+    assert page.fields["authors"] == authors
+    assert "打印本页" not in page.fields["body"] and "浏览次数" not in page.fields["body"]

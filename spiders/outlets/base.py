@@ -27,6 +27,7 @@ from scrapy.http import Response
 
 from shanggao.dates import date_in_url, find_date
 from shanggao.spiders.text import (
+    author_in_info_line,
     clean_inline,
     clean_text,
     extract_byline,
@@ -286,6 +287,16 @@ def _unique(items) -> list[str]:
     return list(seen)
 
 
+def _info_line_byline(sel: Selector) -> tuple[str | None, list[str]]:
+    """The 作者 a portal prints in its information line (来源 … 作者：向明 … 发布时间 …)."""
+    for text in (t.strip() for t in sel.xpath("//body//text()").getall()):
+        credit = author_in_info_line(text) if len(text) < 160 else None
+        names = names_in_byline(credit)
+        if names:
+            return credit, names
+    return None, []
+
+
 class GenericParser(ArticleParser):
     """Any page of an unknown layout: the generic extractor (:mod:`shanggao.spiders.extract`).
 
@@ -305,6 +316,8 @@ class GenericParser(ArticleParser):
             sel = Selector(text=response.text, base_url=response.url)
             leads = [t for t in (node_text(p) for p in sel.css("p")[:8]) if t][:4]
             byline, names = extract_byline(leads)
+            if not names and not found.author:   # 作者：向明 in the line with the source and the date
+                byline, names = _info_line_byline(sel)
         return {
             "title": found.title,
             "subtitle": None,
