@@ -187,6 +187,11 @@ def upsert_crawled_articles(con: duckdb.DuckDBPyConnection, rows: list[dict[str,
     return counts.new + counts.changed
 
 
+def article_id_at(con: duckdb.DuckDBPyConnection, url: str) -> int | None:
+    row = con.execute("SELECT article_id FROM articles WHERE url = ?", [url]).fetchone()
+    return int(row[0]) if row else None
+
+
 def outlet_urls(con: duckdb.DuckDBPyConnection, outlet: str) -> set[str]:
     """The URLs of every stored article of ``outlet``."""
     return {row[0] for row in con.execute("SELECT url FROM articles WHERE outlet = ?", [outlet]).fetchall()}

@@ -124,6 +124,15 @@ def insert_claim(con: duckdb.DuckDBPyConnection, claim: ClaimRecord) -> None:
                 f"VALUES ({', '.join('?' * len(ClaimRecord._fields))})", list(claim))
 
 
+def claim_exists(con: duckdb.DuckDBPyConnection, claim_id: str) -> bool:
+    return con.execute("SELECT 1 FROM claims WHERE claim_id = ?", [claim_id]).fetchone() is not None
+
+
+def set_evidence_url(con: duckdb.DuckDBPyConnection, claim_id: str, url: str) -> None:
+    """Tie a claim to the evidence file (``evidence:<sha256>``) that settles it."""
+    con.execute("UPDATE claims SET evidence_url = ? WHERE claim_id = ?", [url, claim_id])
+
+
 def update_claim(con: duckdb.DuckDBPyConnection, claim: ClaimRecord) -> None:
     assignments = ", ".join(f"{name} = ?" for name in ClaimRecord._fields[1:])
     con.execute(f"UPDATE claims SET {assignments} WHERE claim_id = ?", [*claim[1:], claim.claim_id])

@@ -138,6 +138,22 @@ def insert_pages(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> 
     con.unregister("batch_pages")
 
 
+def insert_evidence_page(con: duckdb.DuckDBPyConnection, *, url: str, now: dt.datetime, headers: str,
+                         sha256: str, size: int, media_type: str, outlet: str, page_kind: str,
+                         archived_file: str) -> int:
+    """The ``pages`` row of a file added as evidence (archived under ``archived_file``); its page_id.
+    The same file again only moves ``last_seen_at``."""
+    row = con.execute(
+        """INSERT INTO pages (url, fetched_at, last_seen_at, status, headers, sha256, content_length,
+                              content_type, outlet, page_kind, archived_file)
+           VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (url, sha256) DO UPDATE SET last_seen_at = excluded.last_seen_at
+           RETURNING page_id""",
+        [url, now, now, headers, sha256, size, media_type, outlet, page_kind, archived_file]).fetchone()
+    assert row is not None, "INSERT … RETURNING gives the row"
+    return int(row[0])
+
+
 def mark_article_pages(con: duckdb.DuckDBPyConnection, incoming: str) -> None:
     """Mark as article pages the pages the relation ``incoming``'s ``evidence_page_id`` points at."""
     con.execute(f"""

@@ -148,3 +148,12 @@ def unclaimed_overview(con: duckdb.DuckDBPyConnection) -> list[UnclaimedOverview
     return fetch_as(con, UnclaimedOverview, """
         SELECT manuscript_id, outlet_name, published_date, title, kind, round(score)
         FROM unclaimed_placements ORDER BY published_date, manuscript_id""")
+
+
+def evidence_file_article(con: duckdb.DuckDBPyConnection, sha256: str, page_kind: str
+                          ) -> tuple[str, int, str, int, str | None, str] | None:
+    """(url, article_id, source, body_chars, headers JSON, archived file) of an evidence file already added."""
+    return con.execute(
+        """SELECT a.url, a.article_id, a.source, a.body_chars, p.headers, p.archived_file
+           FROM pages p JOIN articles a ON a.url = p.url
+           WHERE p.page_kind = ? AND p.sha256 = ?""", [page_kind, sha256]).fetchone()

@@ -20,9 +20,11 @@ from pathlib import Path
 import pyarrow as pa
 
 from shanggao.db import Store, utcnow
-from shanggao.db.articles import STAGED_SCHEMA, upsert_staged_articles
+from shanggao.db.articles import STAGED_SCHEMA, article_id_at, upsert_staged_articles
+from shanggao.db.claims import claim_exists, set_evidence_url
+from shanggao.db.crawls import insert_evidence_page
+from shanggao.db.evidence import evidence_file_article
 from shanggao.db.outlets import load_registry
-from shanggao.db.rows import first_value
 from shanggao.evidence.read import (
     SOURCE_KINDS,
     EvidenceError,
@@ -81,7 +83,7 @@ def add_evidence(store: Store, path: Path | str, *, outlet: str, published: dt.d
     store.ensure()
     if claim_id is not None:
         with store.read() as con:
-            if not con.execute("SELECT 1 FROM claims WHERE claim_id = ?", [claim_id]).fetchone():
+            if not claim_exists(con, claim_id):
                 raise EvidenceError(f"unknown claim {claim_id!r} (import the claims register first)")
     try:
         sha256 = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
@@ -92,7 +94,7 @@ def add_evidence(store: Store, path: Path | str, *, outlet: str, published: dt.d
         if known is not None:
             if claim_id is not None:
                 with store.write() as con:
-                    con.execute("UPDATE claims SET evidence_url = ? WHERE claim_id = ?", [known.url, claim_id])
+                    set_evidence_url(con, claim_id, known.url)
             known.file = str(path)
             return known
     evidence = read_evidence(path, limits, ocr)
@@ -108,16 +110,11 @@ def add_evidence(store: Store, path: Path | str, *, outlet: str, published: dt.d
         page = f" 第{page_no}版" if page_no else ""
         title = f"{outlet_name} {published:%Y-%m-%d}{page}（{KIND_LABELS[kind]} {path.name}）"
     with store.write() as con:
-        page_id = first_value(con.execute(
-            """INSERT INTO pages (url, fetched_at, last_seen_at, status, headers, sha256, content_length,
-                                  content_type, outlet, page_kind, archived_file)
-               VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (url, sha256) DO UPDATE SET last_seen_at = excluded.last_seen_at
-               RETURNING page_id""",
-            [url, now, now, json.dumps({"file_name": path.name, "pages": len(evidence.pages),
-                                        "ocr_pages": evidence.ocr_pages}, ensure_ascii=False),
-             evidence.sha256, evidence.size, evidence.media_type, outlet, EVIDENCE_PAGE_KIND, relative],
-        ))
+        page_id = insert_evidence_page(
+            con, url=url, now=now, headers=json.dumps({"file_name": path.name, "pages": len(evidence.pages),
+                                                       "ocr_pages": evidence.ocr_pages}, ensure_ascii=False),
+            sha256=evidence.sha256, size=evidence.size, media_type=evidence.media_type, outlet=outlet,
+            page_kind=EVIDENCE_PAGE_KIND, archived_file=relative)
         staged = pa.Table.from_pylist([{
             "url": url, "outlet": outlet, "title": title, "subtitle": None, "byline": None, "authors": [],
             "published_date": published, "page_no": page_no, "page_name": None, "page_url": None,
@@ -125,19 +122,17 @@ def add_evidence(store: Store, path: Path | str, *, outlet: str, published: dt.d
             "imported_from": path.name,
         }], schema=STAGED_SCHEMA)
         upsert_staged_articles(con, staged)
-        article_id = first_value(con.execute("SELECT article_id FROM articles WHERE url = ?", [url]))
+        article_id = article_id_at(con, url)
+        assert article_id is not None, "the article was stored just above"
         if claim_id is not None:
-            con.execute("UPDATE claims SET evidence_url = ? WHERE claim_id = ?", [url, claim_id])
+            set_evidence_url(con, claim_id, url)
     return Added(str(path), url, article_id, kind, len(evidence.text), len(evidence.pages), evidence.ocr_pages,
                  relative, True)
 
 
 def _stored(store: Store, sha256: str) -> Added | None:
     with store.read() as con:
-        row = con.execute(
-            """SELECT a.url, a.article_id, a.source, a.body_chars, p.headers, p.archived_file
-               FROM pages p JOIN articles a ON a.url = p.url
-               WHERE p.page_kind = ? AND p.sha256 = ?""", [EVIDENCE_PAGE_KIND, sha256]).fetchone()
+        row = evidence_file_article(con, sha256, EVIDENCE_PAGE_KIND)
     if row is None:
         return None
     url, article_id, kind, chars, headers, relative = row
