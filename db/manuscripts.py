@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import duckdb
 
+from shanggao.db import matcher_index
 from shanggao.db.rows import fetch_as, first_value
 
 
@@ -163,7 +164,7 @@ def delete_manuscripts(con: duckdb.DuckDBPyConnection, ids: list[str]) -> int:
     con.execute("DELETE FROM verdicts WHERE manuscript_id IN (SELECT unnest(?))", [ids])
     con.execute("DELETE FROM matches WHERE manuscript_id IN (SELECT unnest(?))", [ids])
     con.execute("DELETE FROM matcher_quotation_pairs WHERE manuscript_id IN (SELECT unnest(?))", [ids])
-    con.execute("DELETE FROM matcher_manuscript_fp WHERE manuscript_id IN (SELECT unnest(?))", [ids])
+    matcher_index.drop_postings(con, "manuscript", ids)
     con.execute("DELETE FROM matcher_documents WHERE doc_kind = 'manuscript' AND doc_id IN (SELECT unnest(?))", [ids])
     con.execute("DELETE FROM manuscript_flags WHERE manuscript_id IN (SELECT unnest(?))", [ids])
     con.execute("DELETE FROM manuscript_versions WHERE manuscript_id IN (SELECT unnest(?))", [ids])

@@ -3,7 +3,9 @@
 Tables (db/migrations/0003_matcher.sql): ``matcher_article_fp`` and
 ``matcher_manuscript_fp`` (each document's distinct fingerprints) and
 ``matcher_documents`` (which body was indexed, and whether it has been matched
-since).  The matcher computes fingerprints between short-lived connections;
+since); ``matcher_common_fp`` (0010) the document frequency of every
+fingerprint held by more than ``COMMON_ABOVE`` documents, kept exact by every
+write of the fingerprint tables here.  The matcher computes fingerprints between short-lived connections;
 these functions are the reads and writes around that work.  The queries that
 *are* the matching algorithm — document frequencies and the candidate join over
 the fingerprints — stay in ``shanggao.matcher.index``.
@@ -18,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 DOC_KINDS = ("article", "manuscript")
+COMMON_ABOVE = 4   # matcher_common_fp lists the fingerprints held by more documents than this
 FP_TABLE = {"article": ("matcher_article_fp", "article_id"), "manuscript": ("matcher_manuscript_fp", "manuscript_id")}
 
 _STALE_SQL = {
@@ -50,6 +53,11 @@ def stale_documents(con: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
     return [row[0] for row in con.execute(_STALE_SQL[kind]).fetchall()]
 
 
+def indexed_documents(con: duckdb.DuckDBPyConnection) -> int:
+    """Documents in the index, of both kinds."""
+    return con.execute("SELECT count(*) FROM matcher_documents").fetchall()[0][0]
+
+
 def document_bodies(con: duckdb.DuckDBPyConnection, kind: str, ids: Sequence[str]) -> list[tuple[str, str, str]]:
     """(doc_id, body_hash, body) of the given documents (article ids as text)."""
     if not ids:
@@ -64,14 +72,14 @@ def document_bodies(con: duckdb.DuckDBPyConnection, kind: str, ids: Sequence[str
 # -- writing the index ---------------------------------------------------------------
 
 def replace_fingerprints(con: duckdb.DuckDBPyConnection, kind: str, ids: Sequence[str], documents: pa.Table,
-                         postings: pa.Table, indexed_at: dt.datetime, write_rows: int) -> None:
+                         postings: pa.Table, indexed_at: dt.datetime, write_rows: int, *,
+                         keep_common: bool = True) -> None:
     """Replace the index entries of ``ids``: their ``matcher_documents`` rows by ``documents``
     (doc_kind, doc_id, body_hash, norm_hash, norm_chars, fingerprints) and their fingerprints
-    by ``postings`` (id, fp), inserted ``write_rows`` rows at a time."""
+    by ``postings`` (id, fp), inserted ``write_rows`` rows at a time.  ``keep_common``: the
+    common fingerprints' counts follow (off while :func:`forget_common` stands, a rebuild follows)."""
     table, column = FP_TABLE[kind]
-    con.register("ids", _ids_table(ids))
-    cast = "::BIGINT" if kind == "article" else ""
-    con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT doc_id{cast} FROM ids)")
+    drop_postings(con, kind, ids, keep_common=keep_common)
     con.execute("DELETE FROM matcher_documents WHERE doc_kind = ? AND doc_id IN (SELECT doc_id FROM ids)", [kind])
     con.register("docs", documents)
     con.execute("INSERT INTO matcher_documents (doc_kind, doc_id, body_hash, norm_hash, norm_chars, "
@@ -79,6 +87,63 @@ def replace_fingerprints(con: duckdb.DuckDBPyConnection, kind: str, ids: Sequenc
     for start in range(0, postings.num_rows, write_rows):
         con.register("postings", postings.slice(start, write_rows))
         con.execute(f"INSERT INTO {table} SELECT {column}, fp FROM postings")
+    if keep_common and postings.num_rows:
+        con.register("added", postings.select(["fp"]))
+        _count_common(con, "SELECT fp FROM added", +1)
+        # fingerprints that were rare before: counted now over both tables (few rows pass the filter)
+        con.execute(f"""
+            INSERT INTO matcher_common_fp
+            WITH fresh AS MATERIALIZED (
+                SELECT DISTINCT fp FROM added WHERE fp NOT IN (SELECT fp FROM matcher_common_fp))
+            SELECT fp, count(*) FROM (
+                SELECT fp FROM matcher_article_fp WHERE fp IN (SELECT fp FROM fresh)
+                UNION ALL SELECT fp FROM matcher_manuscript_fp WHERE fp IN (SELECT fp FROM fresh)
+            ) GROUP BY fp HAVING count(*) > {COMMON_ABOVE}""")
+        con.unregister("added")
+
+
+def drop_postings(con: duckdb.DuckDBPyConnection, kind: str, ids: Sequence[str], *,
+                  keep_common: bool = True) -> None:
+    """Remove the fingerprints of documents ``ids`` of ``kind`` (article ids as text); the
+    common fingerprints' counts drop with them.  Leaves ``ids`` registered."""
+    table, column = FP_TABLE[kind]
+    con.register("ids", _ids_table(ids))
+    cast = "::BIGINT" if kind == "article" else ""
+    mine = f"SELECT fp FROM {table} WHERE {column} IN (SELECT doc_id{cast} FROM ids)"
+    if keep_common:
+        _count_common(con, mine, -1)
+        con.execute(f"DELETE FROM matcher_common_fp WHERE df <= {COMMON_ABOVE}")
+    con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT doc_id{cast} FROM ids)")
+
+
+def _count_common(con: duckdb.DuckDBPyConnection, fingerprints: str, sign: int) -> None:
+    """Add ``sign`` to the count of every common fingerprint, once per row of the query ``fingerprints``."""
+    con.execute(f"""
+        UPDATE matcher_common_fp SET df = df + ({int(sign)}) * d.n
+        FROM (SELECT fp, count(*) AS n FROM ({fingerprints}) GROUP BY fp) d
+        WHERE matcher_common_fp.fp = d.fp""")
+
+
+def common_state(con: duckdb.DuckDBPyConnection) -> int | None:
+    """``held_above`` of a complete ``matcher_common_fp``; None when it must be rebuilt."""
+    return con.execute("SELECT max(held_above) FROM matcher_common_state").fetchall()[0][0]
+
+
+def forget_common(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty ``matcher_common_fp`` and mark it incomplete (a bulk index sync rebuilds it at its end)."""
+    con.execute("DELETE FROM matcher_common_state")
+    con.execute("DELETE FROM matcher_common_fp")
+
+
+def rebuild_common(con: duckdb.DuckDBPyConnection) -> None:
+    """Count ``matcher_common_fp`` anew from both fingerprint tables and mark it complete."""
+    forget_common(con)
+    con.execute(f"""
+        INSERT INTO matcher_common_fp
+        SELECT fp, count(*) FROM (
+            SELECT fp FROM matcher_article_fp UNION ALL SELECT fp FROM matcher_manuscript_fp
+        ) GROUP BY fp HAVING count(*) > {COMMON_ABOVE}""")
+    con.execute("INSERT INTO matcher_common_state VALUES (?)", [COMMON_ABOVE])
 
 
 # -- matching state ------------------------------------------------------------------
@@ -145,7 +210,7 @@ def article_text(con: duckdb.DuckDBPyConnection, url: str) -> tuple[int, str, st
 
 # -- size ------------------------------------------------------------------------------
 
-INDEX_TABLES = ("matcher_article_fp", "matcher_manuscript_fp", "matcher_documents")
+INDEX_TABLES = ("matcher_article_fp", "matcher_manuscript_fp", "matcher_documents", "matcher_common_fp")
 
 
 def storage_share(con: duckdb.DuckDBPyConnection, tables: Sequence[str] = INDEX_TABLES) -> tuple[int, int, int]:

@@ -3,9 +3,14 @@
 Tables (db/migrations/0003_matcher.sql): ``matcher_article_fp`` and
 ``matcher_manuscript_fp`` hold each document's distinct fingerprints;
 ``matcher_documents`` records which body (by ``body_hash``) was indexed and
-whether it has been matched since.  Document frequency is not stored: it is
-counted from the fingerprint tables when needed, so it always reflects the
-archive as it stands — every import or crawl refreshes it for free.
+whether it has been matched since.  ``matcher_common_fp`` (migration 0010)
+holds the document frequency of every fingerprint held by more than
+``COMMON_ABOVE`` documents, kept exact as documents are indexed, re-indexed or
+deleted: the weighing and the candidate join read it instead of counting over
+the whole archive at every run.  A fingerprint it does not list is rare, which
+is all the scorer needs to know (every document frequency up to ``df_low``
+weighs 1).  A sync that indexes more than ``BULK_SHARE`` of the index at once
+(the first build, an upgrade) counts the table anew at its end instead.
 
 Store rule: reads and writes use short-lived connections; fingerprints are
 computed between them, never inside a transaction.
@@ -26,14 +31,15 @@ import numpy as np
 import pyarrow as pa
 
 from shanggao.dates import utc_now
-from shanggao.db import Store, matcher_index
+from shanggao.db import Store, StoreError, matcher_index
 from shanggao.matcher.normalize import normalize
 from shanggao.matcher.score import DocumentFrequency
-from shanggao.matcher.shingle import fingerprint_batch, sorted_unique
+from shanggao.matcher.shingle import fingerprint_batch
 
 BATCH_DOCS = 20_000      # documents fingerprinted per read/compute/write round
 PARALLEL_FROM = 4_000    # backlogs (and batches) at least this large are fingerprinted in parallel
 WRITE_ROWS = 2_000_000   # fingerprint rows per write transaction
+BULK_SHARE = 0.25        # a sync adding more than this share of the indexed documents recounts matcher_common_fp
 
 @dataclass
 class IndexSync:
@@ -48,12 +54,6 @@ class IndexSync:
 def norm_hash(text: str) -> str:
     """Identity of a body after normalisation (two manuscripts with the same one are duplicates)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-
-def stale_documents(store: Store, kind: str) -> list[str]:
-    """Ids of documents of ``kind`` whose current body is not in the index."""
-    with store.read() as con:
-        return matcher_index.stale_documents(con, kind)
 
 
 def load_bodies(store: Store, kind: str, ids: Sequence[str]) -> list[tuple[str, str, str]]:
@@ -83,7 +83,7 @@ def _fingerprint_rows(rows: list[tuple[str, str, str]]) -> _Fingerprinted:
                           [len(t) for t in texts], doc, fp)
 
 
-def _write_fingerprints(store: Store, kind: str, batch: _Fingerprinted) -> int:
+def _write_fingerprints(store: Store, kind: str, batch: _Fingerprinted, keep_common: bool = True) -> int:
     ids = batch.ids
     counts = np.bincount(batch.doc, minlength=len(ids)) if len(batch.doc) else np.zeros(len(ids), np.int64)
     _, column = matcher_index.FP_TABLE[kind]
@@ -102,7 +102,8 @@ def _write_fingerprints(store: Store, kind: str, batch: _Fingerprinted) -> int:
     })
     indexed_at = utc_now()
     with store.write() as con:
-        matcher_index.replace_fingerprints(con, kind, ids, documents, postings, indexed_at, WRITE_ROWS)
+        matcher_index.replace_fingerprints(con, kind, ids, documents, postings, indexed_at, WRITE_ROWS,
+                                           keep_common=keep_common)
     return len(batch.fp)
 
 
@@ -111,17 +112,29 @@ def sync_index(store: Store, kinds: Iterable[str] = ("manuscript", "article"), w
 
     Large backlogs are fingerprinted by ``workers`` processes, one half-batch
     each, while this process alone talks to the store (read, then write).
+    ``matcher_common_fp`` follows every batch in its transaction; a bulk sync
+    (more than ``BULK_SHARE`` of the index, or the table incomplete) marks it
+    incomplete first and counts it anew at the end.
     """
     started = time.perf_counter()
     result = IndexSync()
+    kinds = list(kinds)
+    with store.read() as con:
+        stale = {kind: matcher_index.stale_documents(con, kind) for kind in kinds}
+        indexed = matcher_index.indexed_documents(con)
+        complete = matcher_index.common_state(con) == matcher_index.COMMON_ABOVE
+    backlog = sum(len(ids) for ids in stale.values())
+    bulk = not complete or backlog > BULK_SHARE * indexed
+    if bulk and complete and backlog:
+        with store.write() as con:
+            matcher_index.forget_common(con)
     pool = None
     try:
         for kind in kinds:
-            stale = stale_documents(store, kind)
-            if workers > 1 and len(stale) >= PARALLEL_FROM and pool is None:
+            if workers > 1 and len(stale[kind]) >= PARALLEL_FROM and pool is None:
                 pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-            for start in range(0, len(stale), BATCH_DOCS):
-                rows = load_bodies(store, kind, stale[start:start + BATCH_DOCS])
+            for start in range(0, len(stale[kind]), BATCH_DOCS):
+                rows = load_bodies(store, kind, stale[kind][start:start + BATCH_DOCS])
                 if pool is not None and len(rows) >= PARALLEL_FROM:
                     step = -(-len(rows) // workers)
                     parts = list(pool.map(_fingerprint_rows, [rows[i:i + step] for i in range(0, len(rows), step)]))
@@ -129,14 +142,17 @@ def sync_index(store: Store, kinds: Iterable[str] = ("manuscript", "article"), w
                     parts = [_fingerprint_rows(rows)]
                 del rows
                 for part in parts:
-                    result.fingerprints += _write_fingerprints(store, kind, part)
+                    result.fingerprints += _write_fingerprints(store, kind, part, keep_common=not bulk)
             if kind == "article":
-                result.articles += len(stale)
+                result.articles += len(stale[kind])
             else:
-                result.manuscripts += len(stale)
+                result.manuscripts += len(stale[kind])
     finally:
         if pool is not None:
             pool.shutdown()
+    if bulk:
+        with store.write() as con:
+            matcher_index.rebuild_common(con)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -145,20 +161,17 @@ def sync_index(store: Store, kinds: Iterable[str] = ("manuscript", "article"), w
 # candidate join over the fingerprint tables), so they live with the matcher rather than
 # in shanggao.db.matcher_index, which holds the index's plain reads and writes.
 
-def document_frequency(con: duckdb.DuckDBPyConnection, fps: np.ndarray) -> DocumentFrequency:
-    """Number of indexed documents (articles and manuscripts) holding each of ``fps``."""
-    fps = sorted_unique(np.asarray(fps, dtype=np.int64))
-    if not len(fps):
-        return DocumentFrequency(fps, fps)
-    con.register("wanted_fp", pa.table({"fp": pa.array(fps)}))
-    rows = con.execute("""
-        SELECT fp, count(*)::BIGINT FROM (
-            SELECT fp FROM matcher_article_fp UNION ALL SELECT fp FROM matcher_manuscript_fp
-        ) WHERE fp IN (SELECT fp FROM wanted_fp) GROUP BY fp
-    """).fetchnumpy()
-    con.unregister("wanted_fp")
-    found_fp, found_df = rows.values()
-    return DocumentFrequency(np.asarray(found_fp), np.asarray(found_df))
+class IndexIncomplete(StoreError):
+    """The index's common fingerprints are not counted yet (no sync since the upgrade)."""
+
+
+def _held_above(con: duckdb.DuckDBPyConnection, df_low: int) -> None:
+    """Refuse to weigh with ``matcher_common_fp`` when it cannot answer for ``df_low``."""
+    held = matcher_index.common_state(con)
+    if held is None:
+        raise IndexIncomplete("the matcher index is being built or was upgraded; run `shanggao match` first")
+    if df_low < held:
+        raise IndexIncomplete(f"document frequencies are kept above {held} documents; df_low={df_low} needs more")
 
 
 def _weight_sql(df: str, df_low: int, df_high: int) -> str:
@@ -173,15 +186,16 @@ def candidate_pairs(con: duckdb.DuckDBPyConnection, *, manuscripts: Sequence[str
     """(manuscript_id, article_id, shared rare fingerprints, their summed weight) of the chosen
     manuscripts × chosen articles.
 
-    ``None`` on either side means "all".  Two scans of the fingerprint tables:
-    the first counts document frequencies of the chosen side's fingerprints
-    and keeps those shared (df >= 2) but rarer than ``df_high`` — stock
-    phrases cannot blow the join up; the second joins both sides on them.  A
-    pair needs ``min_shared`` such fingerprints to be worth aligning.  The
-    weight of a fingerprint is the one the scorer gives it (1 up to ``df_low``,
-    falling to 0 at ``df_high``), so the sum bounds the pair's evidence
-    before any alignment (see ``shanggao.matcher.pipeline.prune``).
+    ``None`` on either side means "all".  Stock fingerprints (held by ``df_high``
+    documents or more, from ``matcher_common_fp``) are left out of the chosen
+    side before the join, so stock phrases cannot blow it up; the join of the
+    chosen side with the other gives each pair's shared fingerprints.  A pair
+    needs ``min_shared`` of them to be worth aligning.  The weight of a
+    fingerprint is the one the scorer gives it (1 up to ``df_low``, falling to 0
+    at ``df_high``), so the sum bounds the pair's evidence before any alignment
+    (see ``shanggao.matcher.pipeline.prune``).
     """
+    _held_above(con, df_low)
     params: list = []
 
     def selection(name: str, column: str, values: Iterable[Any] | None, arrow_type: pa.DataType) -> str:
@@ -197,57 +211,36 @@ def candidate_pairs(con: duckdb.DuckDBPyConnection, *, manuscripts: Sequence[str
 
     m_sel = selection("sel_m", "manuscript_id", manuscripts, pa.string())
     a_sel = selection("sel_a", "article_id", articles, pa.int64())
+    # the chosen side (the smaller) loses its stock fingerprints before the join
+    m_stock = a_stock = ""
     if articles is None:
-        chosen_fp, chosen_params = f"SELECT fp FROM matcher_manuscript_fp WHERE {m_sel}", params[:2]
+        m_stock = "AND fp NOT IN (SELECT fp FROM stock)"
     else:
-        chosen_fp, chosen_params = f"SELECT fp FROM matcher_article_fp WHERE {a_sel}", params[-2:]
+        a_stock = "AND fp NOT IN (SELECT fp FROM stock)"
     sql = f"""
-        WITH rare AS (
-            SELECT fp, {_weight_sql("count(*)", df_low, df_high)} AS w FROM (
-                SELECT fp FROM matcher_article_fp UNION ALL SELECT fp FROM matcher_manuscript_fp
-            ) WHERE fp IN ({chosen_fp})
-            GROUP BY fp HAVING count(*) BETWEEN 2 AND {int(df_high) - 1}
-        )
-        SELECT m.manuscript_id, a.article_id, count(*)::INTEGER AS shared, sum(rare.w)::DOUBLE AS weighted
-        FROM (SELECT manuscript_id, fp FROM matcher_manuscript_fp WHERE {m_sel} AND fp IN (SELECT fp FROM rare)) m
-        JOIN (SELECT article_id, fp FROM matcher_article_fp WHERE {a_sel} AND fp IN (SELECT fp FROM rare)) a
-          USING (fp)
-        JOIN rare USING (fp)
+        WITH stock AS MATERIALIZED (SELECT fp FROM matcher_common_fp WHERE df >= {int(df_high)}),
+        weighed AS MATERIALIZED (
+            SELECT fp, {_weight_sql("df", df_low, df_high)} AS w FROM matcher_common_fp
+            WHERE df > {int(df_low)} AND df < {int(df_high)})
+        SELECT m.manuscript_id, a.article_id, count(*)::INTEGER AS shared,
+               sum(coalesce(weighed.w, 1.0))::DOUBLE AS weighted
+        FROM (SELECT manuscript_id, fp FROM matcher_manuscript_fp WHERE {m_sel} {m_stock}) m
+        JOIN (SELECT article_id, fp FROM matcher_article_fp WHERE {a_sel} {a_stock}) a USING (fp)
+        LEFT JOIN weighed USING (fp)
         GROUP BY ALL HAVING count(*) >= {int(min_shared)}
         ORDER BY a.article_id, m.manuscript_id
     """
-    return con.execute(sql, chosen_params + params).fetchall()
+    return con.execute(sql, params).fetchall()
 
 
-def common_frequencies(con: duckdb.DuckDBPyConnection, *, manuscripts: Sequence[str] | None,
-                       articles: Sequence[int] | None, df_low: int) -> DocumentFrequency:
-    """Document frequencies of the fingerprints of the given documents that occur in more than
-    ``df_low`` documents (``None``: all documents of that kind).
+def common_frequencies(con: duckdb.DuckDBPyConnection, df_low: int) -> DocumentFrequency:
+    """Document frequencies of every fingerprint held by more than ``df_low`` documents.
 
-    Every other fingerprint of these documents weighs 1 (:func:`~shanggao.matcher.score.df_weight`
-    is flat below ``df_low``), and the returned lookup gives them 0, which weighs the same.  One
-    scan of the fingerprint tables serves a whole matching run, however many documents it aligns;
-    the result is small (only the genre's repeated phrasing is common).
+    Every other fingerprint weighs 1 (:func:`~shanggao.matcher.score.df_weight`
+    is flat below ``df_low``), and the returned lookup gives them 0, which weighs
+    the same.  Read from ``matcher_common_fp``, so a whole matching run costs one
+    read of a table that holds only the genre's repeated phrasing.
     """
-    parts = []
-    if manuscripts is None:
-        parts.append("SELECT fp FROM matcher_manuscript_fp")
-    elif len(manuscripts):
-        con.register("need_m", pa.table({"id": pa.array(list(manuscripts), type=pa.string())}))
-        parts.append("SELECT fp FROM matcher_manuscript_fp WHERE manuscript_id IN (SELECT id FROM need_m)")
-    if articles is None:
-        parts.append("SELECT fp FROM matcher_article_fp")
-    elif len(articles):
-        con.register("need_a", pa.table({"id": pa.array(list(articles), type=pa.int64())}))
-        parts.append("SELECT fp FROM matcher_article_fp WHERE article_id IN (SELECT id FROM need_a)")
-    if not parts:
-        empty = np.zeros(0, np.int64)
-        return DocumentFrequency(empty, empty)
-    rows = con.execute(f"""
-        WITH need AS ({" UNION ".join(parts)})
-        SELECT fp, count(*)::BIGINT FROM (
-            SELECT fp FROM matcher_article_fp UNION ALL SELECT fp FROM matcher_manuscript_fp
-        ) WHERE fp IN (SELECT fp FROM need) GROUP BY fp HAVING count(*) > {int(df_low)}
-    """).fetchnumpy()
-    found_fp, found_df = rows.values()
-    return DocumentFrequency(np.asarray(found_fp, np.int64), np.asarray(found_df, np.int64))
+    _held_above(con, df_low)
+    rows = con.execute(f"SELECT fp, df::BIGINT AS df FROM matcher_common_fp WHERE df > {int(df_low)}").fetchnumpy()
+    return DocumentFrequency(np.asarray(rows["fp"], np.int64), np.asarray(rows["df"], np.int64))

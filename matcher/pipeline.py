@@ -25,7 +25,6 @@ from shanggao.matcher.index import (
     IndexSync,
     candidate_pairs,
     common_frequencies,
-    document_frequency,
     load_bodies,
     sync_index,
 )
@@ -114,11 +113,9 @@ def _doc(text: str | None, df: DocumentFrequency, params: MatcherParams) -> _Doc
 
 
 def _weigh(store: Store, texts: dict[str, str], params: MatcherParams) -> dict[str, _Doc]:
-    """Normalise texts and weigh them against document frequencies counted now (one query)."""
-    norms = {key: normalize_with_offsets(body or "") for key, body in texts.items()}
-    fps = [fingerprint_positions(n.text)[1] for n in norms.values()]
+    """Normalise texts and weigh them against the index's document frequencies."""
     with store.read() as con:
-        df = document_frequency(con, np.concatenate(fps) if fps else np.zeros(0, np.int64))
+        df = common_frequencies(con, params.df_low)
     return {key: _doc(body, df, params) for key, body in texts.items()}
 
 
@@ -267,8 +264,7 @@ def match_store(store: Store, since: dt.date | None = None, manuscript_ids: Sequ
     t = time.perf_counter()
     needed = sorted(set(screened_ids) | {m for m, _, _, _ in pairs})
     with store.read() as con:
-        df = common_frequencies(con, manuscripts=needed, articles=sorted({a for _, a, _, _ in pairs}),
-                                df_low=params.df_low)
+        df = common_frequencies(con, params.df_low)
     seconds["frequencies"] = time.perf_counter() - t
 
     # screen the manuscripts being matched; flagged ones are not matched
@@ -573,8 +569,7 @@ def candidate_features(store: Store, params: MatcherParams | None = None, *,
     with store.read() as con:
         pairs = candidate_pairs(con, manuscripts=None, articles=None, df_low=params.df_low,
                                 df_high=params.df_high, min_shared=MIN_SHARED_FINGERPRINTS)
-        df = common_frequencies(con, manuscripts=sorted({m for m, *_ in pairs}),
-                                articles=sorted({a for _, a, *_ in pairs}), df_low=params.df_low)
+        df = common_frequencies(con, params.df_low)
     if pruned:
         pairs = prune(pairs, params)
     manuscripts = _load_manuscripts(store, sorted({m for m, *_ in pairs}), df, params)

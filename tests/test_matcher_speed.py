@@ -12,6 +12,7 @@ import json
 import random
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 from conftest import shared_path
 from matcher_support import STOCK, TEA, insert_articles, insert_manuscripts
@@ -20,7 +21,7 @@ import shanggao.matcher.pipeline as pipeline
 from shanggao.db import Store
 from shanggao.matcher import match_store
 from shanggao.matcher.align import align, anchor_windows
-from shanggao.matcher.index import sync_index
+from shanggao.matcher.index import IndexIncomplete, common_frequencies, sync_index
 from shanggao.matcher.pipeline import _doc, candidate_features, judge
 from shanggao.matcher.score import DocumentFrequency, MatcherParams
 
@@ -177,3 +178,75 @@ def test_calibration_features_leave_out_only_pruned_pairs(tmp_path):
     every = {(m, a): f for m, a, f in candidate_features(store)}
     kept = {(m, a): f for m, a, f in candidate_features(store, pruned=True)}
     assert kept.keys() < every.keys() and all(every[k] == f for k, f in kept.items())
+
+
+def _common_table(store: Store) -> dict[int, int]:
+    with store.read() as con:
+        return dict(con.execute("SELECT fp, df FROM matcher_common_fp").fetchall())
+
+
+def _recounted(store: Store) -> dict[int, int]:
+    """Document frequencies above COMMON_ABOVE, counted from the stored texts themselves."""
+    from shanggao.db.matcher_index import COMMON_ABOVE
+
+    with store.read() as con:
+        texts = [r[0] for r in con.execute("SELECT body FROM articles UNION ALL SELECT body FROM manuscripts")
+                 .fetchall()]
+    df = DocumentFrequency.from_texts(texts)
+    return {int(f): int(d) for f, d in zip(df.fps, df.dfs, strict=True) if d > COMMON_ABOVE}
+
+
+def test_common_fingerprints_stay_exact_through_syncs_edits_and_deletions(tmp_path, monkeypatch):
+    from shanggao.db import matcher_index
+    from shanggao.db.manuscripts import delete_manuscripts
+
+    store = Store(tmp_path / "s.duckdb")
+    store.init()
+    manuscripts, articles = _synthetic(seed=9)
+    insert_manuscripts(store, manuscripts)
+    insert_articles(store, articles[:100])
+    sync_index(store)                       # first build: counted in one go
+    assert _common_table(store) == _recounted(store) and len(_recounted(store)) > 100
+
+    rebuilt = []
+    monkeypatch.setattr(matcher_index, "rebuild_common", lambda con: rebuilt.append(con))
+    for start in range(100, len(articles), 15):    # nightly-sized additions: kept up to date batch by batch
+        insert_articles(store, articles[start:start + 15])
+        sync_index(store)
+        assert _common_table(store) == _recounted(store)
+    rng = random.Random(4)
+    with store.write() as con:              # edited bodies are re-indexed: their old fingerprints count no more
+        for url, _, body in rng.sample(articles, 12):
+            new = _edit(body, rng, 0.3) if rng.random() < 0.5 else manuscripts[0][2]
+            con.execute("UPDATE articles SET body = ?, body_hash = md5(?) WHERE url = ?", [new, new, url])
+    sync_index(store)
+    assert _common_table(store) == _recounted(store)
+    with store.write() as con:
+        delete_manuscripts(con, [m[0] for m in manuscripts[:5]])
+    assert _common_table(store) == _recounted(store)
+    assert not rebuilt
+
+    with store.write() as con:              # an interrupted bulk sync leaves it incomplete: counted anew
+        matcher_index.forget_common(con)
+    monkeypatch.undo()
+    with store.read() as con, pytest.raises(IndexIncomplete):
+        common_frequencies(con, MatcherParams().df_low)
+    sync_index(store)
+    assert _common_table(store) == _recounted(store)
+
+
+def test_links_weigh_with_the_kept_frequencies_as_with_a_recount(tmp_path):
+    store = Store(tmp_path / "s.duckdb")
+    store.init()
+    manuscripts, articles = _synthetic(seed=12)
+    insert_manuscripts(store, manuscripts)
+    insert_articles(store, articles[:120])
+    match_store(store)
+    insert_articles(store, articles[120:])
+    match_store(store)
+    with store.read() as con:
+        kept = common_frequencies(con, MatcherParams().df_low)
+    recount = DocumentFrequency.from_texts([m[2] for m in manuscripts] + [a[2] for a in articles])
+    params = MatcherParams()
+    assert {(int(f), int(d)) for f, d in zip(kept.fps, kept.dfs, strict=True)} == {
+        (int(f), int(d)) for f, d in zip(recount.fps, recount.dfs, strict=True) if d > params.df_low}
