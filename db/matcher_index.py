@@ -21,6 +21,7 @@ import pyarrow as pa
 
 DOC_KINDS = ("article", "manuscript")
 COMMON_ABOVE = 4   # matcher_common_fp lists the fingerprints held by more documents than this
+REBUILD_PARTS = 16  # ranges of fingerprints counted one at a time by rebuild_common
 FP_TABLE = {"article": ("matcher_article_fp", "article_id"), "manuscript": ("matcher_manuscript_fp", "manuscript_id")}
 
 _STALE_SQL = {
@@ -135,14 +136,20 @@ def forget_common(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM matcher_common_fp")
 
 
-def rebuild_common(con: duckdb.DuckDBPyConnection) -> None:
-    """Count ``matcher_common_fp`` anew from both fingerprint tables and mark it complete."""
+def rebuild_common(con: duckdb.DuckDBPyConnection, fp_bits: int) -> None:
+    """Count ``matcher_common_fp`` anew from both fingerprint tables (fingerprints are below
+    ``2**fp_bits``) and mark it complete."""
     forget_common(con)
-    con.execute(f"""
-        INSERT INTO matcher_common_fp
-        SELECT fp, count(*) FROM (
-            SELECT fp FROM matcher_article_fp UNION ALL SELECT fp FROM matcher_manuscript_fp
-        ) GROUP BY fp HAVING count(*) > {COMMON_ABOVE}""")
+    # most fingerprints are held once: counted a sixteenth of the fingerprint range at a time,
+    # the grouping's memory stays a sixteenth of what one pass over them all would hold
+    for part in range(REBUILD_PARTS):
+        lo, hi = (part << fp_bits) // REBUILD_PARTS, ((part + 1) << fp_bits) // REBUILD_PARTS - 1
+        con.execute(f"""
+            INSERT INTO matcher_common_fp
+            SELECT fp, count(*) FROM (
+                SELECT fp FROM matcher_article_fp WHERE fp BETWEEN {lo} AND {hi}
+                UNION ALL SELECT fp FROM matcher_manuscript_fp WHERE fp BETWEEN {lo} AND {hi}
+            ) GROUP BY fp HAVING count(*) > {COMMON_ABOVE}""")
     con.execute("INSERT INTO matcher_common_state VALUES (?)", [COMMON_ABOVE])
 
 

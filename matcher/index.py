@@ -34,7 +34,7 @@ from shanggao.dates import utc_now
 from shanggao.db import Store, StoreError, matcher_index
 from shanggao.matcher.normalize import normalize
 from shanggao.matcher.score import DocumentFrequency
-from shanggao.matcher.shingle import fingerprint_batch
+from shanggao.matcher.shingle import FP_BITS, fingerprint_batch
 
 BATCH_DOCS = 20_000      # documents fingerprinted per read/compute/write round
 PARALLEL_FROM = 4_000    # backlogs (and batches) at least this large are fingerprinted in parallel
@@ -152,7 +152,7 @@ def sync_index(store: Store, kinds: Iterable[str] = ("manuscript", "article"), w
             pool.shutdown()
     if bulk:
         with store.write() as con:
-            matcher_index.rebuild_common(con)
+            matcher_index.rebuild_common(con, FP_BITS)
     result.seconds = time.perf_counter() - started
     return result
 

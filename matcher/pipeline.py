@@ -41,7 +41,7 @@ from shanggao.matcher.score import (
     score,
     weights_from_df,
 )
-from shanggao.matcher.shingle import fingerprint_positions
+from shanggao.matcher.shingle import fingerprint_positions, sorted_unique
 
 MATCHER_VERSION = "shanggao-matcher/2 (char5 fp 1:4, df 8-24, seed4 align, own text)"
 MIN_SHARED_FINGERPRINTS = 3   # rare fingerprints a pair must share to be aligned at all
@@ -280,7 +280,7 @@ def match_store(store: Store, since: dt.date | None = None, manuscript_ids: Sequ
     result.aligned = len(pairs)
 
     t = time.perf_counter()
-    linked_texts: dict[int, str] = {}
+    linked_texts: dict[int, np.ndarray] = {}
     result.links = _align_pairs(store, pairs, manuscripts, df, params, texts=linked_texts)
     seconds["align"] = time.perf_counter() - t
 
@@ -360,8 +360,8 @@ _RUN: tuple[dict[str, _Doc], DocumentFrequency, MatcherParams, bool] | None = No
 def _judge_task(task: tuple[list[tuple[str, str]], list[tuple[str, int]]]) -> list:
     """Normalise, weigh and align one task's articles against their candidate manuscripts.
 
-    Returns the links asserted with their articles' normalised text (the own-text step
-    looks for borrowed passages in it), or (with ``features`` set) every pair's features.
+    Returns the links asserted with their articles' distinct fingerprints (the own-text step
+    looks for borrowed passages among them), or (with ``features`` set) every pair's features.
     """
     bodies, pairs = task
     assert _RUN is not None, "_run_tasks sets _RUN before any task runs"
@@ -374,7 +374,7 @@ def _judge_task(task: tuple[list[tuple[str, str]], list[tuple[str, int]]]) -> li
         if features:
             out.append((m, a, judge(manuscripts[m], docs[a], params)[0]))
         elif (link := _link(m, a, manuscripts[m], docs[a], params)) is not None:
-            out.append((link, docs[a].norm.text))
+            out.append((link, sorted_unique(docs[a].fps)))
     return out
 
 
@@ -424,9 +424,9 @@ def _run_tasks(store: Store, pairs: Sequence[tuple], manuscripts: dict[str, _Doc
 
 
 def _align_pairs(store: Store, pairs: list[tuple], manuscripts: dict[str, _Doc], df: DocumentFrequency,
-                 params: MatcherParams, texts: dict[int, str] | None = None) -> list[Link]:
-    """Judge every pair; the links asserted.  ``texts`` collects the normalised text of
-    the linked articles (for the own-text judgement)."""
+                 params: MatcherParams, texts: dict[int, np.ndarray] | None = None) -> list[Link]:
+    """Judge every pair; the links asserted.  ``texts`` collects the distinct fingerprints
+    of the linked articles (for the own-text judgement)."""
     links = []
     for link, text in _run_tasks(store, pairs, manuscripts, df, params):
         links.append(link)
@@ -456,7 +456,7 @@ def _carries(link: Link, m_doc: _Doc, spans: Sequence[Span]) -> bool:
     return any(start < p_end and p_start < end for p_start, p_end in passages for start, end in ranges)
 
 
-def _own_text(store: Store, links: list[Link], manuscripts: dict[str, _Doc], texts: dict[int, str],
+def _own_text(store: Store, links: list[Link], manuscripts: dict[str, _Doc], texts: dict[int, np.ndarray],
               df: DocumentFrequency, params: MatcherParams) -> tuple[list[Link], list[tuple[str, int, str]]]:
     """The links judged again on their manuscripts' own text (matcher.quotes).
 
@@ -611,7 +611,8 @@ def explain(store: Store, manuscript_id: str, url: str, params: MatcherParams | 
             raise MatchError(f"no article with URL {url} in the store (crawl or fetch it first)")
         stored = matches.stored_match(con, manuscript_id, a_row[0])
     docs = _weigh(store, {"m": m_row[1], "a": a_row[2]}, params)
-    spans = discounted_spans(store, {manuscript_id: docs["m"]}, [(manuscript_id, docs["a"].norm.text)], params).get(
+    spans = discounted_spans(store, {manuscript_id: docs["m"]}, [(manuscript_id, sorted_unique(docs["a"].fps))],
+                             params).get(
         manuscript_id, [])
     features, passages, (m_own, a_own, carried) = judge(docs["m"], docs["a"], params, spans)
     asserted = is_placement(features, params)

@@ -46,7 +46,7 @@ from shanggao.db.rows import first_value
 from shanggao.matcher.align import Alignment, Passage
 from shanggao.matcher.normalize import NormText
 from shanggao.matcher.score import MatcherParams, PairFeatures, pair_features
-from shanggao.matcher.shingle import FINGERPRINT_K, fingerprint_batch, fingerprint_positions, sorted_unique
+from shanggao.matcher.shingle import FINGERPRINT_K, fingerprint_positions, sorted_unique
 
 MIN_QUOTE_CHARS = 12        # normalised characters a marked quotation needs to be discounted
 MIN_BORROWED_CHARS = 24     # ... a passage shared with prior art or another manuscript (names are shorter)
@@ -164,16 +164,14 @@ class _Prints:
         return np.sort(np.concatenate(found)) if found else np.zeros(0, np.int64)
 
 
-def _tables(prints: Mapping[str, _Prints], pairs: Sequence[tuple[str, str]]) -> tuple[pa.Table, pa.Table]:
+def _tables(prints: Mapping[str, _Prints], pairs: Sequence[tuple[str, np.ndarray]]) -> tuple[pa.Table, pa.Table]:
     """(mine, common): each manuscript's fingerprints, and those its paired articles carry too."""
     mids = sorted(prints)
     mine_m = [np.full(len(prints[m].distinct()), i, np.int32) for i, m in enumerate(mids)]
     mine_fp = [prints[m].distinct() for m in mids]
     slot = {m: i for i, m in enumerate(mids)}
-    doc, fp = fingerprint_batch([a for _, a in pairs])   # sorted by document, then fingerprint
-    per_doc = np.split(fp, np.searchsorted(doc, np.arange(1, len(pairs))))
     common_m, common_fp = [], []
-    for (mid, _), article_fps in zip(pairs, per_doc, strict=True):
+    for mid, article_fps in pairs:
         both = np.intersect1d(mine_fp[slot[mid]], article_fps, assume_unique=True)
         common_m.append(np.full(len(both), slot[mid], np.int32))
         common_fp.append(both)
@@ -303,10 +301,11 @@ def _runs(positions: np.ndarray) -> list[tuple[int, int]]:
     return out
 
 
-def borrowed_spans(store: Store, docs: Mapping[str, WeighedDoc], pairs: Sequence[tuple[str, str]],
+def borrowed_spans(store: Store, docs: Mapping[str, WeighedDoc], pairs: Sequence[tuple[str, np.ndarray]],
                    params: MatcherParams) -> dict[str, list[Span]]:
     """Prior-art and shared spans of the manuscripts ``docs`` (id → weighed text) that
-    the articles they are paired with (``pairs``: manuscript_id, normalised article text) carry.
+    the articles they are paired with (``pairs``: manuscript_id, the article's distinct
+    fingerprints, :func:`~shanggao.matcher.shingle.fingerprints`) carry.
 
     A document is a source when it shares little else with the manuscript: an
     earlier article holding less than MUCH_OF of the manuscript's fingerprints
@@ -337,10 +336,11 @@ def borrowed_spans(store: Store, docs: Mapping[str, WeighedDoc], pairs: Sequence
     return dict(spans)
 
 
-def discounted_spans(store: Store, docs: Mapping[str, WeighedDoc], pairs: Sequence[tuple[str, str]],
+def discounted_spans(store: Store, docs: Mapping[str, WeighedDoc], pairs: Sequence[tuple[str, np.ndarray]],
                      params: MatcherParams) -> dict[str, list[Span]]:
-    """Discounted spans of the manuscripts ``docs`` for their ``pairs`` (manuscript_id,
-    normalised article text): marked quotations, and the prior art and shared passages the articles carry."""
+    """Discounted spans of the manuscripts ``docs`` for their ``pairs`` (manuscript_id, the
+    article's distinct fingerprints): marked quotations, and the prior art and shared passages
+    the articles carry."""
     borrowed = borrowed_spans(store, docs, pairs, params)
     out = {}
     for mid, doc in docs.items():

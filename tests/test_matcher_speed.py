@@ -209,7 +209,7 @@ def test_common_fingerprints_stay_exact_through_syncs_edits_and_deletions(tmp_pa
     assert _common_table(store) == _recounted(store) and len(_recounted(store)) > 100
 
     rebuilt = []
-    monkeypatch.setattr(matcher_index, "rebuild_common", lambda con: rebuilt.append(con))
+    monkeypatch.setattr(matcher_index, "rebuild_common", lambda con, bits: rebuilt.append(con))
     for start in range(100, len(articles), 15):    # nightly-sized additions: kept up to date batch by batch
         insert_articles(store, articles[start:start + 15])
         sync_index(store)
