@@ -312,6 +312,8 @@ def explain_candidates(db: Path, manuscripts: list[str]) -> None:
             return self.con.register(*args)
 
         def execute(self, sql, params=None):
+            if "matcher_article_fp" not in sql:   # the index's state, read before the candidate query
+                return self.con.execute(sql, params)
             plan = json.loads(self.con.execute("EXPLAIN (ANALYZE, FORMAT json) " + sql, params).fetchall()[0][1])
             print("6. EXPLAIN ANALYZE of the candidate query (operator, rows out, seconds; indented = input):")
             show(plan["operator"][0], 0)

@@ -73,9 +73,17 @@ class Seeds:
 def seeds(text: str) -> Seeds:
     """The seeds of one normalised text (computed once, reused for every pair it is in)."""
     h = kgram_hashes(codepoints(text), SEED_K)
-    ordered = np.sort(h)
-    repeats = np.searchsorted(ordered, h, "right") - np.searchsorted(ordered, h, "left")
-    return Seeds(h, repeats <= MAX_REPEATS)
+    if len(h) < 2:
+        return Seeds(h, np.ones(len(h), bool))
+    order = np.argsort(h)
+    ordered = h[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    runs = np.diff(np.append(starts, len(h)))
+    if runs.max() <= MAX_REPEATS:       # the usual case: no k-gram repeated that often
+        return Seeds(h, np.ones(len(h), bool))
+    usable = np.empty(len(h), bool)
+    usable[order] = np.repeat(runs <= MAX_REPEATS, runs)
+    return Seeds(h, usable)
 
 
 def _seed_pairs(sm: Seeds, sa: Seeds, m_lo: int = 0, m_hi: int | None = None, a_lo: int = 0,

@@ -67,12 +67,11 @@ def df_weight(df: np.ndarray, params: MatcherParams) -> np.ndarray:
 
 def _covering_mean(n: int, pos: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
     """Mean weight of the k-grams starting at ``pos`` that lie over each of n characters (NaN: none)."""
-    total = np.zeros(n + 1)
-    count = np.zeros(n + 1)
-    np.add.at(total, pos, w)
-    np.add.at(total, pos + k, -w)
-    np.add.at(count, pos, 1.0)
-    np.add.at(count, pos + k, -1.0)
+    # positions are distinct, so each bin holds one start and at most one end: differences of
+    # bincounts equal adding in place (np.add.at), bit for bit, and are far quicker
+    ends = pos + k
+    total = np.bincount(pos, w, minlength=n + 1)[:n + 1] - np.bincount(ends, w, minlength=n + 1)[:n + 1]
+    count = (np.bincount(pos, minlength=n + 1)[:n + 1] - np.bincount(ends, minlength=n + 1)[:n + 1]).astype(float)
     total, count = np.cumsum(total)[:n], np.cumsum(count)[:n]
     out = np.full(n, np.nan)
     covered = count > 0.5
@@ -123,6 +122,12 @@ class DocumentFrequency:
         order = np.argsort(fps)
         self.fps = np.asarray(fps, dtype=np.int64)[order]
         self.dfs = np.asarray(dfs, dtype=np.int64)[order]
+        # a bitmap of the fingerprints' low bits turns most lookups (rare fingerprints) away
+        # before the binary search; about eight slots per listed fingerprint, at most 2**24
+        bits = min(24, max(10, int(len(self.fps) * 8).bit_length()))
+        self._low = np.int64((1 << bits) - 1)
+        self._listed = np.zeros(1 << bits, dtype=bool)
+        self._listed[self.fps & self._low] = True
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> DocumentFrequency:
@@ -137,10 +142,16 @@ class DocumentFrequency:
         return cls(distinct, counts)
 
     def __call__(self, fps: np.ndarray) -> np.ndarray:
+        fps = np.asarray(fps, dtype=np.int64)
+        out = np.zeros(len(fps), dtype=np.int64)
         if not len(self.fps):
-            return np.zeros(len(fps), dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.fps, fps), len(self.fps) - 1)
-        return np.where(self.fps[at] == fps, self.dfs[at], 0)
+            return out
+        maybe = np.flatnonzero(self._listed[fps & self._low])
+        if len(maybe):
+            wanted = fps[maybe]
+            at = np.minimum(np.searchsorted(self.fps, wanted), len(self.fps) - 1)
+            out[maybe] = np.where(self.fps[at] == wanted, self.dfs[at], 0)
+        return out
 
     def __len__(self) -> int:
         return len(self.fps)
