@@ -17,11 +17,11 @@ import datetime as dt
 from collections.abc import Sequence
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 DOC_KINDS = ("article", "manuscript")
 COMMON_ABOVE = 4   # matcher_common_fp lists the fingerprints held by more documents than this
-REBUILD_PARTS = 16  # ranges of fingerprints counted one at a time by rebuild_common
 FP_TABLE = {"article": ("matcher_article_fp", "article_id"), "manuscript": ("matcher_manuscript_fp", "manuscript_id")}
 
 _STALE_SQL = {
@@ -136,20 +136,21 @@ def forget_common(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM matcher_common_fp")
 
 
-def rebuild_common(con: duckdb.DuckDBPyConnection, fp_bits: int) -> None:
-    """Count ``matcher_common_fp`` anew from both fingerprint tables (fingerprints are below
-    ``2**fp_bits``) and mark it complete."""
+def fingerprints_between(con: duckdb.DuckDBPyConnection, lo: int, hi: int) -> np.ndarray:
+    """Every fingerprint row of both tables whose value lies in [lo, hi] (one per document holding it)."""
+    rows = con.execute("SELECT fp FROM matcher_article_fp WHERE fp BETWEEN ? AND ? "
+                       "UNION ALL SELECT fp FROM matcher_manuscript_fp WHERE fp BETWEEN ? AND ?",
+                       [lo, hi, lo, hi]).fetchnumpy()
+    return np.asarray(rows["fp"], dtype=np.int64)
+
+
+def rebuild_common(con: duckdb.DuckDBPyConnection, fps: np.ndarray, dfs: np.ndarray) -> None:
+    """Replace ``matcher_common_fp`` by the counts ``fps``/``dfs`` (every fingerprint held by more than
+    ``COMMON_ABOVE`` documents, counted from both tables) and mark it complete."""
     forget_common(con)
-    # most fingerprints are held once: counted a sixteenth of the fingerprint range at a time,
-    # the grouping's memory stays a sixteenth of what one pass over them all would hold
-    for part in range(REBUILD_PARTS):
-        lo, hi = (part << fp_bits) // REBUILD_PARTS, ((part + 1) << fp_bits) // REBUILD_PARTS - 1
-        con.execute(f"""
-            INSERT INTO matcher_common_fp
-            SELECT fp, count(*) FROM (
-                SELECT fp FROM matcher_article_fp WHERE fp BETWEEN {lo} AND {hi}
-                UNION ALL SELECT fp FROM matcher_manuscript_fp WHERE fp BETWEEN {lo} AND {hi}
-            ) GROUP BY fp HAVING count(*) > {COMMON_ABOVE}""")
+    con.register("counted", pa.table({"fp": pa.array(fps, pa.int64()), "df": pa.array(dfs, pa.int32())}))
+    con.execute("INSERT INTO matcher_common_fp SELECT fp, df FROM counted")
+    con.unregister("counted")
     con.execute("INSERT INTO matcher_common_state VALUES (?)", [COMMON_ABOVE])
 
 

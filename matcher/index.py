@@ -31,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 
 from shanggao.dates import utc_now
-from shanggao.db import Store, StoreError, matcher_index
+from shanggao.db import Store, StoreError, connect, matcher_index
 from shanggao.matcher.normalize import normalize
 from shanggao.matcher.score import DocumentFrequency
 from shanggao.matcher.shingle import FP_BITS, fingerprint_batch
@@ -147,14 +147,49 @@ def sync_index(store: Store, kinds: Iterable[str] = ("manuscript", "article"), w
                 result.articles += len(stale[kind])
             else:
                 result.manuscripts += len(stale[kind])
+        if bulk:
+            large = indexed + backlog >= PARALLEL_FROM
+            if large and workers > 1 and pool is None:
+                pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            fps, dfs = _count_common(store, REBUILD_PARTS if large else 1, pool)
+            with store.write() as con:
+                matcher_index.rebuild_common(con, fps, dfs)
     finally:
         if pool is not None:
             pool.shutdown()
-    if bulk:
-        with store.write() as con:
-            matcher_index.rebuild_common(con, FP_BITS)
     result.seconds = time.perf_counter() - started
     return result
+
+
+REBUILD_PARTS = 16       # ranges of fingerprint values a bulk sync counts one at a time
+COUNT_MEMORY = "512MB"   # DuckDB's memory for each counting process (its cache of the scanned column)
+
+
+def _count_part(task: tuple[str, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(fingerprint, documents holding it) of the fingerprints in [lo, hi] held by more than
+    ``COMMON_ABOVE`` documents; one read-only connection, one sort."""
+    path, lo, hi = task
+    con = connect(path, read_only=True, config={"threads": 1, "memory_limit": COUNT_MEMORY})
+    try:
+        values = np.sort(matcher_index.fingerprints_between(con, lo, hi))
+    finally:
+        con.close()
+    if not len(values):
+        return values, values
+    starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    runs = np.diff(np.append(starts, len(values)))
+    keep = runs > matcher_index.COMMON_ABOVE
+    return values[starts[keep]], runs[keep]
+
+
+def _count_common(store: Store, parts: int, pool: ProcessPoolExecutor | None) -> tuple[np.ndarray, np.ndarray]:
+    """Every fingerprint held by more than ``COMMON_ABOVE`` documents, counted anew: most are
+    held once, so counting by sorting one of ``parts`` ranges of values at a time (in the pool's
+    processes when there is one) is far cheaper than one grouping of them all."""
+    tasks = [(str(store.path), (k << FP_BITS) // parts, ((k + 1) << FP_BITS) // parts - 1) for k in range(parts)]
+    counted = list(pool.map(_count_part, tasks)) if pool is not None else [_count_part(t) for t in tasks]
+    return (np.concatenate([f for f, _ in counted]).astype(np.int64),
+            np.concatenate([d for _, d in counted]).astype(np.int64))
 
 
 # The two queries below are the matching algorithm itself (document frequencies and the

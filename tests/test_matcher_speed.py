@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from conftest import shared_path
 from matcher_support import STOCK, TEA, insert_articles, insert_manuscripts
 
+import shanggao.matcher.index as index
 import shanggao.matcher.pipeline as pipeline
 from shanggao.db import Store
 from shanggao.matcher import match_store
@@ -205,11 +206,13 @@ def test_common_fingerprints_stay_exact_through_syncs_edits_and_deletions(tmp_pa
     manuscripts, articles = _synthetic(seed=9)
     insert_manuscripts(store, manuscripts)
     insert_articles(store, articles[:100])
-    sync_index(store)                       # first build: counted in one go
+    monkeypatch.setattr(index, "PARALLEL_FROM", 50)   # first build: counted by range in two processes
+    sync_index(store)
+    monkeypatch.undo()
     assert _common_table(store) == _recounted(store) and len(_recounted(store)) > 100
 
     rebuilt = []
-    monkeypatch.setattr(matcher_index, "rebuild_common", lambda con, bits: rebuilt.append(con))
+    monkeypatch.setattr(matcher_index, "rebuild_common", lambda con, fps, dfs: rebuilt.append(con))
     for start in range(100, len(articles), 15):    # nightly-sized additions: kept up to date batch by batch
         insert_articles(store, articles[start:start + 15])
         sync_index(store)
