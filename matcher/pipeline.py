@@ -353,25 +353,36 @@ def _load_manuscripts(store: Store, ids: Sequence[str], df: DocumentFrequency,
     return docs
 
 
+@dataclass(frozen=True)
+class _Own:
+    """The own-text pass: the manuscripts' discounted spans and the links to judge again."""
+
+    spans: dict[str, list[Span]]
+    links: dict[tuple[str, int], Link]
+
+
 # What forked alignment workers need besides their task: inherited at fork, not pickled.
-_RUN: tuple[dict[str, _Doc], DocumentFrequency, MatcherParams, bool] | None = None
+_RUN: tuple[dict[str, _Doc], DocumentFrequency, MatcherParams, bool, _Own | None] | None = None
 
 
 def _judge_task(task: tuple[list[tuple[str, str]], list[tuple[str, int]]]) -> list:
     """Normalise, weigh and align one task's articles against their candidate manuscripts.
 
     Returns the links asserted with their articles' distinct fingerprints (the own-text step
-    looks for borrowed passages among them), or (with ``features`` set) every pair's features.
+    looks for borrowed passages among them), or (with ``features`` set) every pair's features,
+    or (in the own-text pass) each link's :func:`_own_judgement`.
     """
     bodies, pairs = task
     assert _RUN is not None, "_run_tasks sets _RUN before any task runs"
-    manuscripts, df, params, features = _RUN
+    manuscripts, df, params, features, own = _RUN
     docs = {int(a): _doc(body, df, params) for a, body in bodies}
     out: list = []
     for m, a in pairs:
         if a not in docs:
             continue
-        if features:
+        if own is not None:
+            out.append(_own_judgement(own.links[(m, a)], manuscripts[m], docs[a], own.spans[m], params))
+        elif features:
             out.append((m, a, judge(manuscripts[m], docs[a], params)[0]))
         elif (link := _link(m, a, manuscripts[m], docs[a], params)) is not None:
             out.append((link, sorted_unique(docs[a].fps)))
@@ -393,7 +404,8 @@ def _tasks(store: Store, pairs: Sequence[tuple], chunk: int = ARTICLE_CHUNK) -> 
 
 
 def _run_tasks(store: Store, pairs: Sequence[tuple], manuscripts: dict[str, _Doc], df: DocumentFrequency,
-               params: MatcherParams, *, features: bool = False, workers: int | None = None) -> list:
+               params: MatcherParams, *, features: bool = False, own: _Own | None = None,
+               workers: int | None = None) -> list:
     """Every pair judged; with enough pairs, by ``WORKERS`` forked processes while this one reads bodies.
 
     Workers inherit the manuscripts and frequencies at fork and receive only
@@ -403,7 +415,7 @@ def _run_tasks(store: Store, pairs: Sequence[tuple], manuscripts: dict[str, _Doc
     """
     global _RUN
     workers = WORKERS if workers is None else workers
-    _RUN = (manuscripts, df, params, features)
+    _RUN = (manuscripts, df, params, features, own)
     out: list = []
     try:
         if workers < 2 or len(pairs) < PARALLEL_PAIRS:
@@ -462,7 +474,7 @@ def _own_text(store: Store, links: list[Link], manuscripts: dict[str, _Doc], tex
 
     Discounting only removes evidence, so only asserted links need it, and of
     them only those whose passages overlap a discounted span are aligned again
-    (their articles read and weighed once more here).  Returns the links that
+    (their articles read and weighed once more, by the workers when there are many).  Returns the links that
     stand (their evidence now own-text passages only) and the refused pairs
     (manuscript_id, article_id, detail JSON): 仅引文相同.
     """
@@ -472,28 +484,29 @@ def _own_text(store: Store, links: list[Link], manuscripts: dict[str, _Doc], tex
     again = [link for link in links
              if link.manuscript_id in spans and _carries(link, manuscripts[link.manuscript_id],
                                                          spans[link.manuscript_id])]
-    wanted = sorted({str(link.article_id) for link in again})
-    articles = {int(a): _doc(body, df, params) for a, _, body in load_bodies(store, "article", wanted)}
-    redo = {(link.manuscript_id, link.article_id) for link in again}
-    kept, refused = [], []
-    for link in links:
-        if (link.manuscript_id, link.article_id) not in redo:
-            kept.append(link)
-            continue
-        m_doc, a_doc = manuscripts[link.manuscript_id], articles[link.article_id]
-        own = _link(link.manuscript_id, link.article_id, m_doc, a_doc, params, spans[link.manuscript_id])
-        if own is not None:
-            kept.append(own)
-            continue
-        features, _, (_, _, carried) = judge(m_doc, a_doc, params, spans[link.manuscript_id])
-        refused.append((link.manuscript_id, link.article_id, json.dumps({
-            "reason": "仅引文相同",
-            "evidence_with_quotations": link.evidence.get("evidence"),
-            "own_evidence": round(features.evidence, 1),
-            "required": round(required_evidence(features, params), 1),
-            "discounted": [s.to_dict(m_doc.norm) for s in carried],
-        }, ensure_ascii=False)))
+    redo = {(link.manuscript_id, link.article_id): link for link in again}
+    kept = [link for link in links if (link.manuscript_id, link.article_id) not in redo]
+    refused: list = []
+    for stands, outcome in _run_tasks(store, sorted(redo, key=lambda k: (k[1], k[0])), manuscripts, df, params,
+                                      own=_Own(spans, redo)):
+        (kept if stands else refused).append(outcome)
     return kept, refused
+
+
+def _own_judgement(link: Link, m_doc: _Doc, a_doc: _Doc, spans: Sequence[Span], params: MatcherParams
+                   ) -> tuple[bool, Link | tuple[str, int, str]]:
+    """(True, the link on the manuscript's own text) or (False, the refused pair: 仅引文相同)."""
+    own = _link(link.manuscript_id, link.article_id, m_doc, a_doc, params, spans)
+    if own is not None:
+        return True, own
+    features, _, (_, _, carried) = judge(m_doc, a_doc, params, spans)
+    return False, (link.manuscript_id, link.article_id, json.dumps({
+        "reason": "仅引文相同",
+        "evidence_with_quotations": link.evidence.get("evidence"),
+        "own_evidence": round(features.evidence, 1),
+        "required": round(required_evidence(features, params), 1),
+        "discounted": [s.to_dict(m_doc.norm) for s in carried],
+    }, ensure_ascii=False))
 
 
 def _same(row: tuple, link: Link) -> bool:
