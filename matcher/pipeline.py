@@ -11,7 +11,7 @@ import json
 import multiprocessing
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -281,11 +281,13 @@ def match_store(store: Store, since: dt.date | None = None, manuscript_ids: Sequ
 
     t = time.perf_counter()
     linked_texts: dict[int, np.ndarray] = {}
-    result.links = _align_pairs(store, pairs, manuscripts, df, params, texts=linked_texts)
+    linked_bodies: dict[int, str] = {}
+    result.links = _align_pairs(store, pairs, manuscripts, df, params, texts=linked_texts, bodies=linked_bodies)
     seconds["align"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    result.links, refused = _own_text(store, result.links, manuscripts, linked_texts, df, params)
+    result.links, refused = _own_text(store, result.links, manuscripts, linked_texts, linked_bodies, df, params)
+    del linked_bodies
     seconds["quotations"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -368,14 +370,16 @@ _RUN: tuple[dict[str, _Doc], DocumentFrequency, MatcherParams, bool, _Own | None
 def _judge_task(task: tuple[list[tuple[str, str]], list[tuple[str, int]]]) -> list:
     """Normalise, weigh and align one task's articles against their candidate manuscripts.
 
-    Returns the links asserted with their articles' distinct fingerprints (the own-text step
-    looks for borrowed passages among them), or (with ``features`` set) every pair's features,
-    or (in the own-text pass) each link's :func:`_own_judgement`.
+    Returns the links asserted with their articles' distinct fingerprints and bodies (the
+    own-text step looks for borrowed passages among them and judges some links again), or
+    (with ``features`` set) every pair's features, or (in the own-text pass) each link's
+    :func:`_own_judgement`.
     """
     bodies, pairs = task
     assert _RUN is not None, "_run_tasks sets _RUN before any task runs"
     manuscripts, df, params, features, own = _RUN
     docs = {int(a): _doc(body, df, params) for a, body in bodies}
+    raw = {int(a): body for a, body in bodies}
     out: list = []
     for m, a in pairs:
         if a not in docs:
@@ -385,27 +389,30 @@ def _judge_task(task: tuple[list[tuple[str, str]], list[tuple[str, int]]]) -> li
         elif features:
             out.append((m, a, judge(manuscripts[m], docs[a], params)[0]))
         elif (link := _link(m, a, manuscripts[m], docs[a], params)) is not None:
-            out.append((link, sorted_unique(docs[a].fps)))
+            out.append((link, sorted_unique(docs[a].fps), raw[a]))
     return out
 
 
-def _tasks(store: Store, pairs: Sequence[tuple], chunk: int = ARTICLE_CHUNK) -> Iterator[tuple[list, list]]:
-    """(article bodies, pairs) in tasks of ``TASK_ARTICLES`` articles, bodies read ``chunk`` articles at a time."""
+def _tasks(store: Store, pairs: Sequence[tuple], chunk: int = ARTICLE_CHUNK,
+           bodies: Mapping[int, str] | None = None) -> Iterator[tuple[list, list]]:
+    """(article bodies, pairs) in tasks of ``TASK_ARTICLES`` articles, bodies read ``chunk`` articles at a
+    time (taken from ``bodies`` when given)."""
     by_article: dict[int, list[str]] = {}
     for m, a, *_ in pairs:
         by_article.setdefault(a, []).append(m)
     article_ids = sorted(by_article)
     for start in range(0, len(article_ids), chunk):
         wanted = [str(a) for a in article_ids[start:start + chunk]]
-        bodies = [(a, b) for a, _, b in load_bodies(store, "article", wanted)]
-        for at in range(0, len(bodies), TASK_ARTICLES):
-            part = bodies[at:at + TASK_ARTICLES]
+        read = ([(a, bodies[int(a)]) for a in wanted] if bodies is not None
+                else [(a, b) for a, _, b in load_bodies(store, "article", wanted)])
+        for at in range(0, len(read), TASK_ARTICLES):
+            part = read[at:at + TASK_ARTICLES]
             yield part, [(m, int(a)) for a, _ in part for m in by_article[int(a)]]
 
 
 def _run_tasks(store: Store, pairs: Sequence[tuple], manuscripts: dict[str, _Doc], df: DocumentFrequency,
                params: MatcherParams, *, features: bool = False, own: _Own | None = None,
-               workers: int | None = None) -> list:
+               bodies: Mapping[int, str] | None = None, workers: int | None = None) -> list:
     """Every pair judged; with enough pairs, by ``WORKERS`` forked processes while this one reads bodies.
 
     Workers inherit the manuscripts and frequencies at fork and receive only
@@ -419,12 +426,12 @@ def _run_tasks(store: Store, pairs: Sequence[tuple], manuscripts: dict[str, _Doc
     out: list = []
     try:
         if workers < 2 or len(pairs) < PARALLEL_PAIRS:
-            for task in _tasks(store, pairs):
+            for task in _tasks(store, pairs, bodies=bodies):
                 out.extend(_judge_task(task))
             return out
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             pending: deque = deque()
-            for task in _tasks(store, pairs):
+            for task in _tasks(store, pairs, bodies=bodies):
                 pending.append(pool.submit(_judge_task, task))
                 while len(pending) >= IN_FLIGHT:
                     out.extend(pending.popleft().result())
@@ -436,14 +443,17 @@ def _run_tasks(store: Store, pairs: Sequence[tuple], manuscripts: dict[str, _Doc
 
 
 def _align_pairs(store: Store, pairs: list[tuple], manuscripts: dict[str, _Doc], df: DocumentFrequency,
-                 params: MatcherParams, texts: dict[int, np.ndarray] | None = None) -> list[Link]:
+                 params: MatcherParams, texts: dict[int, np.ndarray] | None = None,
+                 bodies: dict[int, str] | None = None) -> list[Link]:
     """Judge every pair; the links asserted.  ``texts`` collects the distinct fingerprints
-    of the linked articles (for the own-text judgement)."""
+    of the linked articles and ``bodies`` their bodies (for the own-text judgement)."""
     links = []
-    for link, text in _run_tasks(store, pairs, manuscripts, df, params):
+    for link, text, body in _run_tasks(store, pairs, manuscripts, df, params):
         links.append(link)
         if texts is not None:
             texts[link.article_id] = text
+        if bodies is not None:
+            bodies[link.article_id] = body
     return links
 
 
@@ -469,14 +479,15 @@ def _carries(link: Link, m_doc: _Doc, spans: Sequence[Span]) -> bool:
 
 
 def _own_text(store: Store, links: list[Link], manuscripts: dict[str, _Doc], texts: dict[int, np.ndarray],
-              df: DocumentFrequency, params: MatcherParams) -> tuple[list[Link], list[tuple[str, int, str]]]:
+              bodies: Mapping[int, str], df: DocumentFrequency, params: MatcherParams
+              ) -> tuple[list[Link], list[tuple[str, int, str]]]:
     """The links judged again on their manuscripts' own text (matcher.quotes).
 
     Discounting only removes evidence, so only asserted links need it, and of
     them only those whose passages overlap a discounted span are aligned again
-    (their articles read and weighed once more, by the workers when there are many).  Returns the links that
-    stand (their evidence now own-text passages only) and the refused pairs
-    (manuscript_id, article_id, detail JSON): 仅引文相同.
+    (their articles' bodies kept from the alignment, weighed once more, by the workers when
+    there are many).  Returns the links that stand (their evidence now own-text passages
+    only) and the refused pairs (manuscript_id, article_id, detail JSON): 仅引文相同.
     """
     linked = {link.manuscript_id for link in links}
     pairs = [(link.manuscript_id, texts[link.article_id]) for link in links]
@@ -488,7 +499,7 @@ def _own_text(store: Store, links: list[Link], manuscripts: dict[str, _Doc], tex
     kept = [link for link in links if (link.manuscript_id, link.article_id) not in redo]
     refused: list = []
     for stands, outcome in _run_tasks(store, sorted(redo, key=lambda k: (k[1], k[0])), manuscripts, df, params,
-                                      own=_Own(spans, redo)):
+                                      own=_Own(spans, redo), bodies=bodies):
         (kept if stands else refused).append(outcome)
     return kept, refused
 

@@ -257,3 +257,20 @@ def test_compare_texts_discounts_marked_quotations_without_a_store():
     df = DocumentFrequency.from_texts([*background(40), manuscript, quoting])
     assert not compare_texts(manuscript, quoting, df).placement
     assert compare_texts(manuscript, TEA_TEXT[:300] + quoting, df).placement
+
+
+def test_the_own_text_pass_in_worker_processes_stores_what_one_process_stores(shared_store, monkeypatch):
+    import shanggao.matcher.pipeline as pipeline
+
+    def stored() -> tuple[set, set]:
+        with shared_store.read() as con:
+            return (set(con.execute("SELECT manuscript_id, article_id, score, kind, evidence::VARCHAR FROM matches")
+                        .fetchall()),
+                    set(con.execute("SELECT manuscript_id, article_id, detail::VARCHAR FROM matcher_quotation_pairs")
+                        .fetchall()))
+
+    match_store(shared_store)
+    alone = stored()
+    monkeypatch.setattr(pipeline, "PARALLEL_PAIRS", 1)    # the links judged again go to the two workers
+    match_store(shared_store, everything=True)
+    assert stored() == alone and alone[1]
