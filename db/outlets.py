@@ -350,7 +350,8 @@ def resolve_outlet(text: str | None) -> OutletResolution:
 # -- the stored copy: the ``outlets`` table ---------------------------------------------------
 #
 # Built-ins are defined here, in code: their rows are refreshed from it (``sync_outlets``), and
-# only the aliases the office adds to them (``office_aliases``) live in the store alone.  Rows
+# only the aliases and hosts the office adds to them (``office_aliases``, ``office_domains``) live
+# in the store alone.  Rows
 # of other outlets come from the office (``shanggao outlets add``: origin ``office``), the
 # config file's ``[outlet.SLUG]`` tables (``config``) or a crawled outlet file (``outlet_file``).
 
@@ -535,21 +536,47 @@ def add_aliases(con: duckdb.DuckDBPyConnection, slug: str, names: Iterable[str])
     return new
 
 
+def add_domains(con: duckdb.DuckDBPyConnection, slug: str, domains: Iterable[str]) -> tuple[list[str], int]:
+    """Add hosts an outlet's links are on (built in or not: a county site whose address the
+    registry does not know); return the hosts new to it and the stored articles fetched from
+    them that now belong to it.  A host another outlet owns is refused (OutletError)."""
+    sync_outlets(con)
+    registry = load_registry(con)
+    if slug not in registry:
+        raise OutletError(f"unknown outlet {slug!r}; `shanggao outlets` lists them, "
+                          f"`shanggao outlets add {slug} --name … --tier …` adds one")
+    hosts = list(dict.fromkeys(host_of(d) for d in domains if d and d.strip()))
+    for host in hosts:
+        owner = next((o for o in registry.values() if host in o.domains and o.slug != slug), None)
+        if owner:
+            raise OutletError(f"host {host} already belongs to {owner.name} ({owner.slug})")
+    info = registry[slug]
+    new = [h for h in hosts if h not in info.domains]
+    if not new:
+        return [], 0
+    con.execute("UPDATE outlets SET office_domains = list_distinct(list_concat(coalesce(office_domains, []), ?)) "
+                "WHERE slug = ?", [new, slug])
+    return new, _attribute_articles(con, replace(info, domains=(*info.domains, *new)))
+
+
 def read_outlets(con: duckdb.DuckDBPyConnection) -> list[OutletInfo]:
-    """The table's rows as outlets.  A built-in is its definition in code plus the aliases the
-    office added; a row without a crawl value (a store older than migration 0009) came from
+    """The table's rows as outlets.  A built-in is its definition in code plus the aliases and
+    hosts the office added; a row without a crawl value (a store older than migration 0009) came from
     an outlet file (``generic``) — the only writer of such rows before."""
     outlets = []
-    for slug, name, tier, kind, home_url, group, aliases, domains, crawl, extra in con.execute(
-        "SELECT slug, name, tier, kind, home_url, media_group, aliases, domains, crawl, office_aliases "
-        "FROM outlets ORDER BY slug"
+    for slug, name, tier, kind, home_url, group, aliases, domains, crawl, extra, hosts in con.execute(
+        "SELECT slug, name, tier, kind, home_url, media_group, aliases, domains, crawl, office_aliases, "
+        "office_domains FROM outlets ORDER BY slug"
     ).fetchall():
         builtin = BUILTIN.get(slug)
         extra = tuple(a for a in (extra or ()) if a)
+        hosts = tuple(h for h in (hosts or ()) if h)
         if builtin is not None:
-            outlets.append(replace(builtin, aliases=tuple(dict.fromkeys((*builtin.aliases, *extra)))))
+            outlets.append(replace(builtin, aliases=tuple(dict.fromkeys((*builtin.aliases, *extra))),
+                                   domains=tuple(dict.fromkeys((*builtin.domains, *hosts)))))
             continue
-        outlets.append(OutletInfo(slug, name, tier, kind, home_url or "", group, tuple(domains or ()),
+        outlets.append(OutletInfo(slug, name, tier, kind, home_url or "", group,
+                                  tuple(dict.fromkeys((*(domains or ()), *hosts))),
                                   tuple(dict.fromkeys((*(aliases or ()), *extra))), crawl or "generic"))
     return outlets
 

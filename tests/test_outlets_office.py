@@ -234,6 +234,42 @@ def test_aliases_the_office_adds_count_without_reimporting(tmp_path):
     assert s.verdict("C1")["status"] == "verified" and s.verdict("C1")["outlet_slug"] == "tjb"
 
 
+def test_a_host_the_office_confirms_for_a_built_in_outlet(tmp_path):
+    """泸溪县人民政府网 is built in without an address: a claim's link on the county's host is scored with a
+    warning that prints the command registering the host; once run, the host's articles belong to the outlet."""
+    s = Scenario(new_store(tmp_path))
+    s.manuscript("M1", "白沙镇屋场会开到家门口", "白沙镇", ["向明"], "2022-06-01")
+    s.article("a", "http://www.luxi.example/zwgk/t20220624_1.html", "www.luxi.example", "白沙镇屋场会开到家门口",
+              "2022-06-24", byline="向明")
+    s.match("M1", "a")
+    s.claim("C1", "M1", ["向明"], "白沙镇", "泸溪县人民政府网", "2022-06-24",
+            url="http://www.luxi.example/zwgk/t20220624_1.html", row=1)
+    verify_claims(s.store, *JUNE_DATES, load_rules())
+    c1 = s.verdict("C1")
+    assert c1["status"] == "verified" and c1["points"] == 1   # county 2 × online 0.5
+    command = "shanggao outlets alias luxi --domain www.luxi.example"
+    assert any(command in w for w in c1["warnings"]), c1["warnings"]
+
+    db = s.store.path
+    code, out = run(*shlex.split(command)[1:], db=db)
+    assert code == 0 and "luxi: added host(s) www.luxi.example" in out
+    assert "1 stored article(s) from www.luxi.example now belong to luxi" in out
+    assert "www.luxi.example" in listed(db)["luxi"]["domains"]
+    verify_claims(s.store, *JUNE_DATES, load_rules())
+    c1 = s.verdict("C1")
+    assert c1["status"] == "verified" and c1["evidence_outlet"] == "luxi" and c1["points"] == 1
+    assert not any("未登记" in w for w in c1["warnings"])
+    with s.store.read() as con:
+        assert load_registry(con).for_url("http://www.luxi.example/zwgk/t20220625_2.html").slug == "luxi"
+
+    for words, message in [
+        (("outlets", "alias", "luxi", "--domain", "www.xxnet.com.cn"), "already belongs to 团结报 (tjb)"),
+        (("outlets", "alias", "luxi"), "give at least one NAME or --domain HOST"),
+    ]:
+        code, out = run(*words, db=db)
+        assert code == 1 and message in out and len(out.strip().splitlines()) == 1, out
+
+
 def _outlet_file(path: Path, slug: str, base_url: str) -> Path:
     path.write_text(f'[outlet]\nslug = "{slug}"\nname = "网络测试{slug}"\ntier = "county"\nbase_url = "{base_url}"\n\n'
                     '[listing]\nstart = ["/news/"]\narticle = [\'^/content/\\\\d+\\\\.html$\']\nmax_pages = 1\n',

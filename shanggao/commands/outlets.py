@@ -11,6 +11,7 @@ from shanggao.db.outlets import (
     TIERS,
     Registry,
     add_aliases,
+    add_domains,
     add_outlet,
     load_registry,
     office_outlet,
@@ -99,19 +100,31 @@ def add(app: AppContext, slug: str, name: str, tier: str, aliases: tuple[str, ..
 
 @outlets.command("alias")
 @click.argument("slug")
-@click.argument("names", nargs=-1, required=True)
+@click.argument("names", nargs=-1)
+@click.option("--domain", "domains", multiple=True, metavar="HOST",
+              help="A host the outlet's links are on (built-ins too); repeatable.  Articles already fetched "
+                   "from it are attributed to the outlet.")
 @pass_app
-def alias(app: AppContext, slug: str, names: tuple[str, ...]) -> None:
-    """Add spellings of an outlet's name that claims registers use (built-in outlets too).
+def alias(app: AppContext, slug: str, names: tuple[str, ...], domains: tuple[str, ...]) -> None:
+    """Add spellings of an outlet's name that claims registers use, and hosts its links are
+    on (built-in outlets too: a county site whose address the registry does not know).
 
     \b
-    Example:
+    Examples:
       shanggao outlets alias lxrmt 泸溪发布 掌上泸溪APP
+      shanggao outlets alias luxi --domain www.example.gov.cn
     """
+    if not names and not domains:
+        raise click.UsageError("give at least one NAME or --domain HOST")
     app.sync_registry()
     with app.store.write() as con:
-        new = add_aliases(con, slug, names)
-    if new:
-        click.echo(f"{slug}: added {'、'.join(new)}")
-    else:
-        click.echo(f"{slug}: already knows {'、'.join(names)}")
+        new = add_aliases(con, slug, names) if names else []
+        hosts, attributed = add_domains(con, slug, domains) if domains else ([], 0)
+    if names:
+        click.echo(f"{slug}: added {'、'.join(new)}" if new else f"{slug}: already knows {'、'.join(names)}")
+    if domains:
+        click.echo(f"{slug}: added host(s) {', '.join(hosts)}" if hosts
+                   else f"{slug}: already on {', '.join(domains)}")
+    if attributed:
+        click.echo(f"{attributed} stored article(s) from {', '.join(hosts)} now belong to {slug}")
+        click.echo(f"next: `{shanggao_command('verify')}` judges the claims on them again")

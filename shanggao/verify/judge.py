@@ -338,8 +338,9 @@ class Judge:
                             "计分；请核对发布账号")
             return slug
         if article.outlet not in self.ev.outlets:
+            register = shanggao_command("outlets", "alias", slug, "--domain", article.outlet)
             warnings.append(f"申报链接的域名 {article.outlet} 未登记为{self.outlet_name(slug)}的网址，"
-                            f"按申报媒体{self.outlet_name(slug)}计分")
+                            f"按申报媒体{self.outlet_name(slug)}计分；确是其网址的，用 `{register}` 登记")
             return slug
         return None
 
