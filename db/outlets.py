@@ -499,6 +499,10 @@ def sync_registry(con: duckdb.DuckDBPyConnection, configured: Iterable[OutletInf
     for info in configured:
         if origins.get(info.slug) == "office" or stored.get(info.slug) == info:
             continue
+        if info.slug in BUILTIN:   # spellings and hosts the config adds to a built-in outlet
+            add_aliases(con, info.slug, info.aliases)
+            add_domains(con, info.slug, info.domains)
+            continue
         add_outlet(con, info, origin="config")
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shanggao.db.outlets import OutletError, OutletInfo, office_outlet
+from shanggao.db.outlets import BUILTIN, OutletError, OutletInfo, host_of, office_outlet
 from shanggao.importers.common import ZipLimits
 
 if TYPE_CHECKING:
@@ -132,6 +132,16 @@ def _outlets(table: object, path: Path) -> list[OutletInfo]:
         for key in ("name", "tier", "kind", "home_url"):
             if key in entry and not isinstance(entry[key], str):
                 raise ConfigError(f"{where}: {key} must be a string")
+        if slug in BUILTIN:   # a built-in outlet: the office adds spellings and hosts, nothing else
+            extra = sorted(set(entry) - {"aliases", "domains"})
+            if extra:
+                raise ConfigError(f"{where}: {slug} is built in ({BUILTIN.name(slug)}); only aliases and domains "
+                                  f"can be added to it, not {extra[0]!r}")
+            builtin = BUILTIN[slug]
+            found.append(replace(builtin, aliases=tuple(dict.fromkeys((*builtin.aliases, *entry.get("aliases", [])))),
+                                 domains=tuple(dict.fromkeys((*builtin.domains,
+                                                              *map(host_of, entry.get("domains", [])))))))
+            continue
         try:
             found.append(office_outlet(str(slug), entry.get("name", ""), entry.get("tier", ""),
                                        aliases=entry.get("aliases", []), domains=entry.get("domains", []),

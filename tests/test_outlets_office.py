@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from verify_support import Scenario, new_store
 
 from shanggao.cli import main
+from shanggao.db import Store
 from shanggao.db.outlets import BUILTIN, OutletError, add_aliases, add_outlet, load_registry, office_outlet
 from shanggao.rules import load_rules
 from shanggao.spiders.plan import plan_crawl
@@ -112,7 +113,9 @@ def test_outlets_declared_in_the_config_file(tmp_path):
     bad = tmp_path / "bad.toml"
     for text, message in [('[outlet.x1]\nname = "某"\ntier = "national"\n', "[outlet.x1]: outlet x1: tier"),
                           ('[outlet.x1]\nname = "某"\ntier = "county"\ncolour = "red"\n', "unknown key 'colour'"),
-                          ('[outlet.x1]\nname = "某"\ntier = "county"\ndomains = "a.example"\n', "list of strings")]:
+                          ('[outlet.x1]\nname = "某"\ntier = "county"\ndomains = "a.example"\n', "list of strings"),
+                          ('[outlet.luxi]\ntier = "central"\n', "luxi is built in (泸溪县人民政府网); only aliases "
+                                                                 "and domains can be added to it, not 'tier'")]:
         bad.write_text(text, encoding="utf-8")
         code, out = run("outlets", db=db, config=bad)
         assert code == 1 and message in out and len(out.strip().splitlines()) == 1, out
@@ -232,6 +235,19 @@ def test_aliases_the_office_adds_count_without_reimporting(tmp_path):
         assert load_registry(con).resolve("湘西日报").slug == "tjb"
     verify_claims(s.store, *JUNE_DATES, load_rules())
     assert s.verdict("C1")["status"] == "verified" and s.verdict("C1")["outlet_slug"] == "tjb"
+
+
+def test_the_config_file_adds_spellings_and_hosts_to_a_built_in_outlet(tmp_path):
+    config = tmp_path / "shanggao.toml"
+    config.write_text('[outlet.luxi]\naliases = ["泸溪政府门户"]\ndomains = ["https://www.luxi.example/"]\n',
+                      encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    assert run("init", db=db, config=config)[0] == 0
+    luxi = listed(db, config)["luxi"]
+    assert luxi["origin"] == "builtin" and "泸溪政府门户" in luxi["aliases"] and luxi["domains"] == "www.luxi.example"
+    with Store(db).read() as con:
+        assert load_registry(con).for_url("http://www.luxi.example/a/1.html").slug == "luxi"
+    assert run("outlets", db=db, config=config)[0] == 0   # the next command finds it there and changes nothing
 
 
 def test_a_host_the_office_confirms_for_a_built_in_outlet(tmp_path):
