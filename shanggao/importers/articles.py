@@ -18,12 +18,12 @@ from urllib.parse import urlsplit
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from shanggao.dates import MAX_YEAR, MIN_YEAR, parse_date
 from shanggao.db import Store, utcnow
 from shanggao.db.articles import STAGED_SCHEMA, upsert_hashed_articles, upsert_staged_articles, with_text_hashes
 from shanggao.db.outlets import outlet_for_host
-from shanggao.db.rows import first_value
 from shanggao.importers.common import BadFile, ImportReport, import_each, split_names
 
 REQUIRED = ("url", "outlet", "title", "published", "body")
@@ -156,14 +156,14 @@ _EDGE_WHITESPACE = " OR ".join(f"prefix(raw_body, chr({ord(c)})) OR suffix(raw_b
 # Each reason below mirrors a check of _row(); a row with any reason is rejected.
 _FAST_SELECT = """
 WITH raw AS (
-    SELECT row_number() OVER () AS line, *, coalesce(body, maintext) AS raw_body
+    SELECT *, coalesce(body, maintext) AS raw_body
     FROM read_json($path, format = 'newline_delimited', maximum_object_size = 268435456,
                    columns = {url: 'VARCHAR', outlet: 'VARCHAR', title: 'VARCHAR', published: 'VARCHAR',
                               body: 'VARCHAR', subtitle: 'VARCHAR', byline: 'VARCHAR', authors: 'JSON',
                               page_no: 'VARCHAR', page_name: 'VARCHAR', maintext: 'VARCHAR',
                               date_publish: 'VARCHAR', source_domain: 'VARCHAR'})
 ), typed AS (
-    SELECT line, trim(url) AS url, trim(coalesce(outlet, source_domain)) AS outlet, trim(title) AS title,
+    SELECT trim(url) AS url, trim(coalesce(outlet, source_domain)) AS outlet, trim(title) AS title,
            trim(coalesce(published, date_publish)) AS published_text,
            coalesce(try_strptime(left(trim(coalesce(published, date_publish)), 10), '%Y-%m-%d'),
                     try_strptime(trim(coalesce(published, date_publish)), '%Y/%m/%d'),
@@ -221,39 +221,54 @@ def _line_count(path: Path) -> int:
 def _import_fast(store: Store, path: Path, report: ImportReport) -> bool:
     """Import through DuckDB's JSON reader; False when the file needs the line-by-line path.
 
-    Parsing, checking and hashing happen in a private in-memory database, so
-    the store's write lock is held only for the merge itself.
+    Parsing and checking happen in a private in-memory database whose result
+    goes straight to Arrow (no table in between), and hashing in this process,
+    so the store's write lock is held only for the merge itself.
     """
     now = utcnow()
     scratch = duckdb.connect()
     try:
         try:
-            scratch.execute(f"CREATE TABLE checked AS {_FAST_SELECT}", {"path": str(path), "ws": BODY_WHITESPACE})
+            checked = scratch.sql(_FAST_SELECT, params={"path": str(path), "ws": BODY_WHITESPACE}).to_arrow_table()
         except duckdb.Error:  # malformed JSON or text somewhere: find it line by line
             return False
-        rejected = scratch.execute("SELECT line, reason FROM checked WHERE reason <> '' ORDER BY line").fetchall()
-        # DuckDB numbers rows and skips blank lines; where they differ from the file's
-        # lines, the line-by-line path names the bad lines correctly.
-        if rejected and first_value(scratch.execute("SELECT count(*) FROM checked")) != _line_count(path):
-            return False
-        for line, reason in rejected:
-            report.reject(path, line, reason)
-        # Within a file the last line for a URL wins; usually there is none to drop.
-        scratch.execute(
-            "DELETE FROM checked WHERE reason = '' AND line NOT IN "
-            "(SELECT max(line) FROM checked WHERE reason = '' GROUP BY url)"
-        )
-        valid = scratch.sql(
-            """
-            SELECT url, outlet, title, subtitle, byline, authors, published_date, page_no::INTEGER AS page_no,
-                   page_name, NULL::VARCHAR AS page_url, body, 'import' AS source,
-                   NULL::BIGINT AS evidence_page_id, $stamp::TIMESTAMP AS fetched_at, $name AS imported_from
-            FROM checked WHERE reason = ''
-            """,
-            params={"stamp": now, "name": path.name},
-        ).to_arrow_table()
     finally:
         scratch.close()
+    # DuckDB keeps the file's order and skips blank lines, so a row's place is its line
+    # number exactly when the file has no blank lines; otherwise the line-by-line path
+    # names the bad lines correctly.
+    bad = pc.not_equal(checked.column("reason"), "")
+    any_bad = pc.any(bad).as_py()
+    if any_bad:
+        if checked.num_rows != _line_count(path):
+            return False
+        rows = pc.indices_nonzero(bad).to_pylist()
+        reasons = checked.column("reason").take(rows).to_pylist()
+        for row, reason in zip(rows, reasons, strict=True):
+            report.reject(path, row + 1, reason)
+    keep = pc.invert(bad)
+    # Within a file the last line for a URL wins; usually there is none to drop.
+    urls = checked.column("url")
+    duplicates = pc.count_distinct(pc.if_else(keep, urls, None)).as_py() < pc.sum(keep).as_py()
+    if duplicates:
+        last = (pa.table({"url": urls, "row": pa.array(range(checked.num_rows), pa.int64())})
+                  .filter(keep).group_by("url").aggregate([("row", "max")]).column("row_max"))
+        keep = pc.is_in(pa.array(range(checked.num_rows), pa.int64()), value_set=last)
+    valid = checked.filter(keep) if any_bad or duplicates else checked  # a filter copies every body
+    del checked
+    count = valid.num_rows
+    valid = pa.table({
+        **{name: valid.column(name) for name in ("url", "outlet", "title", "subtitle", "byline", "authors",
+                                                 "published_date")},
+        "page_no": valid.column("page_no").cast(pa.int32()),
+        "page_name": valid.column("page_name"),
+        "page_url": pa.nulls(count, pa.string()),
+        "body": valid.column("body"),
+        "source": pa.repeat("import", count),
+        "evidence_page_id": pa.nulls(count, pa.int64()),
+        "fetched_at": pa.repeat(pa.scalar(now, pa.timestamp("us")), count),
+        "imported_from": pa.repeat(path.name, count),
+    }, schema=STAGED_SCHEMA)
     valid = with_text_hashes(valid)
     with store.write() as con:
         counts = upsert_hashed_articles(con, valid)
