@@ -85,22 +85,29 @@ def replace_fingerprints(con: duckdb.DuckDBPyConnection, kind: str, ids: Sequenc
     con.register("docs", documents)
     con.execute("INSERT INTO matcher_documents (doc_kind, doc_id, body_hash, norm_hash, norm_chars, "
                 "fingerprints, indexed_at) SELECT *, ? FROM docs", [indexed_at])
-    for start in range(0, postings.num_rows, write_rows):
-        con.register("postings", postings.slice(start, write_rows))
-        con.execute(f"INSERT INTO {table} SELECT {column}, fp FROM postings")
     if keep_common and postings.num_rows:
-        con.register("added", postings.select(["fp"]))
-        _count_common(con, "SELECT fp FROM added", +1)
-        # fingerprints that were rare before: counted now over both tables (few rows pass the filter)
+        # Counted before the new postings are inserted, so the pass over the article fingerprints
+        # reads only stored blocks (DuckDB narrows it with a Bloom filter of the fresh values).
+        con.register("added", pa.table({"fp": postings.column("fp")}).group_by("fp").aggregate([("fp", "count")])
+                                  .rename_columns(["fp", "n"]))
+        con.execute("""
+            UPDATE matcher_common_fp SET df = df + a.n FROM added a WHERE matcher_common_fp.fp = a.fp""")
+        # fingerprints that were rare (at most COMMON_ABOVE holders): their holders until now, plus the new ones
         con.execute(f"""
             INSERT INTO matcher_common_fp
             WITH fresh AS MATERIALIZED (
-                SELECT DISTINCT fp FROM added WHERE fp NOT IN (SELECT fp FROM matcher_common_fp))
-            SELECT fp, count(*) FROM (
-                SELECT fp FROM matcher_article_fp WHERE fp IN (SELECT fp FROM fresh)
-                UNION ALL SELECT fp FROM matcher_manuscript_fp WHERE fp IN (SELECT fp FROM fresh)
-            ) GROUP BY fp HAVING count(*) > {COMMON_ABOVE}""")
+                SELECT fp, n FROM added WHERE fp NOT IN (SELECT fp FROM matcher_common_fp)),
+            held AS (
+                SELECT fp, count(*) AS c FROM (
+                    SELECT fp FROM matcher_article_fp WHERE fp IN (SELECT fp FROM fresh)
+                    UNION ALL SELECT fp FROM matcher_manuscript_fp WHERE fp IN (SELECT fp FROM fresh)
+                ) GROUP BY fp)
+            SELECT fp, n + coalesce(c, 0) FROM fresh LEFT JOIN held USING (fp)
+            WHERE n + coalesce(c, 0) > {COMMON_ABOVE}""")
         con.unregister("added")
+    for start in range(0, postings.num_rows, write_rows):
+        con.register("postings", postings.slice(start, write_rows))
+        con.execute(f"INSERT INTO {table} SELECT {column}, fp FROM postings")
 
 
 def drop_postings(con: duckdb.DuckDBPyConnection, kind: str, ids: Sequence[str], *,
@@ -109,6 +116,10 @@ def drop_postings(con: duckdb.DuckDBPyConnection, kind: str, ids: Sequence[str],
     common fingerprints' counts drop with them.  Leaves ``ids`` registered."""
     table, column = FP_TABLE[kind]
     con.register("ids", _ids_table(ids))
+    indexed = con.execute("SELECT count(*) FROM matcher_documents WHERE doc_kind = ? "
+                          "AND doc_id IN (SELECT doc_id FROM ids)", [kind]).fetchall()[0][0]
+    if not indexed:   # new documents (a nightly's articles): nothing to drop, no pass over the postings
+        return
     cast = "::BIGINT" if kind == "article" else ""
     mine = f"SELECT fp FROM {table} WHERE {column} IN (SELECT doc_id{cast} FROM ids)"
     if keep_common:

@@ -213,6 +213,7 @@ def test_common_fingerprints_stay_exact_through_syncs_edits_and_deletions(tmp_pa
 
     rebuilt = []
     monkeypatch.setattr(matcher_index, "rebuild_common", lambda con, fps, dfs: rebuilt.append(con))
+    monkeypatch.setattr(index, "PARALLEL_FROM", 10)   # nightly batches fingerprinted in halves, written as one
     for start in range(100, len(articles), 15):    # nightly-sized additions: kept up to date batch by batch
         insert_articles(store, articles[start:start + 15])
         sync_index(store)
