@@ -88,8 +88,8 @@ def replace_fingerprints(con: duckdb.DuckDBPyConnection, kind: str, ids: Sequenc
     if keep_common and postings.num_rows:
         # Counted before the new postings are inserted, so the pass over the article fingerprints
         # reads only stored blocks (DuckDB narrows it with a Bloom filter of the fresh values).
-        con.register("added", pa.table({"fp": postings.column("fp")}).group_by("fp").aggregate([("fp", "count")])
-                                  .rename_columns(["fp", "n"]))
+        fps, holders = np.unique(postings.column("fp").to_numpy(), return_counts=True)
+        con.register("added", pa.table({"fp": pa.array(fps, pa.int64()), "n": pa.array(holders, pa.int64())}))
         con.execute("""
             UPDATE matcher_common_fp SET df = df + a.n FROM added a WHERE matcher_common_fp.fp = a.fp""")
         # fingerprints that were rare (at most COMMON_ABOVE holders): their holders until now, plus the new ones

@@ -46,10 +46,13 @@ from shanggao.matcher.shingle import fingerprint_positions, sorted_unique
 MATCHER_VERSION = "shanggao-matcher/2 (char5 fp 1:4, df 8-24, seed4 align, own text)"
 MIN_SHARED_FINGERPRINTS = 3   # rare fingerprints a pair must share to be aligned at all
 CHARS_PER_WEIGHT = 10.0       # pruning bound: matched distinctive characters per unit of shared fingerprint weight
-ARTICLE_CHUNK = 4_000         # candidate articles whose bodies are held in memory at once
+# Candidate articles whose bodies are read in one query and held in memory at once: fewer reads
+# of the same row groups (at 1,000,000 articles, 86,000 bodies took 7.5 s to read in chunks of
+# 4,000 and 5.5 s in chunks of 16,000), and memory still bounded however large the run.
+ARTICLE_CHUNK = 16_000
 TASK_ARTICLES = 400           # articles one worker task normalises, weighs and aligns
 PARALLEL_PAIRS = 400          # runs with at least this many pairs are aligned by two processes
-IN_FLIGHT = ARTICLE_CHUNK // TASK_ARTICLES   # tasks queued for the workers at most
+IN_FLIGHT = 10                # tasks queued for the workers at most
 WORKERS = 2
 
 
@@ -68,6 +71,11 @@ class Link:
     manuscript_coverage: float
     article_coverage: float
     evidence: dict
+    # ``evidence`` as stored (JSON), made where the link is found: by the workers, not at the write
+    evidence_json: str = field(default="", compare=False, repr=False)
+
+    def stored_evidence(self) -> str:
+        return self.evidence_json or json.dumps(self.evidence, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -468,7 +476,7 @@ def _link(m: str, a: int, m_doc: _Doc, a_doc: _Doc, params: MatcherParams, spans
     return Link(manuscript_id=m, article_id=a, score=score(features, params), kind=kind(features, params),
                 manuscript_coverage=round(features.manuscript_coverage, 4),
                 article_coverage=round(features.article_coverage, 4),
-                evidence=evidence)
+                evidence=evidence, evidence_json=json.dumps(evidence, ensure_ascii=False))
 
 
 def _carries(link: Link, m_doc: _Doc, spans: Sequence[Span]) -> bool:
@@ -551,7 +559,7 @@ def _match_rows(links: list[Link]) -> pa.Table:
     return pa.Table.from_pylist(
         [{"manuscript_id": link.manuscript_id, "article_id": link.article_id, "score": link.score, "kind": link.kind,
           "manuscript_coverage": link.manuscript_coverage, "article_coverage": link.article_coverage,
-          "evidence": json.dumps(link.evidence, ensure_ascii=False)} for link in links],
+          "evidence": link.stored_evidence()} for link in links],
         schema=matches.MATCH_SCHEMA)
 
 

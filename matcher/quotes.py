@@ -167,29 +167,27 @@ class _Prints:
 def _tables(prints: Mapping[str, _Prints], pairs: Sequence[tuple[str, np.ndarray]]) -> tuple[pa.Table, pa.Table]:
     """(mine, common): each manuscript's fingerprints, and those its paired articles carry too."""
     mids = sorted(prints)
-    mine_m = [np.full(len(prints[m].distinct()), i, np.int32) for i, m in enumerate(mids)]
-    mine_fp = [prints[m].distinct() for m in mids]
-    slot = {m: i for i, m in enumerate(mids)}
-    common_m, common_fp = [], []
+    carried: dict[str, list[np.ndarray]] = defaultdict(list)
     for mid, article_fps in pairs:
-        both = np.intersect1d(mine_fp[slot[mid]], article_fps, assume_unique=True)
-        common_m.append(np.full(len(both), slot[mid], np.int32))
-        common_fp.append(both)
+        carried[mid].append(article_fps)
+    mine_m, mine_fp, common_m, common_fp = [], [], [], []
+    for i, mid in enumerate(mids):
+        distinct = prints[mid].distinct()
+        mine_m.append(np.full(len(distinct), i, np.int32))
+        mine_fp.append(distinct)
+        if carried.get(mid):   # once per manuscript however many articles it is paired with
+            both = distinct[np.isin(distinct, np.concatenate(carried[mid]))]
+            common_m.append(np.full(len(both), i, np.int32))
+            common_fp.append(both)
     names = pa.array(mids, type=pa.string())
 
-    def table(ms: list, fps: list, dedupe: bool) -> pa.Table:
+    def table(ms: list, fps: list) -> pa.Table:
         m_idx = np.concatenate(ms) if ms else np.zeros(0, np.int32)
         f = np.concatenate(fps) if fps else np.zeros(0, np.int64)
-        if dedupe and len(f):   # a manuscript paired with several articles
-            order = np.lexsort((f, m_idx))
-            m_idx, f = m_idx[order], f[order]
-            first = np.ones(len(f), bool)
-            first[1:] = (m_idx[1:] != m_idx[:-1]) | (f[1:] != f[:-1])
-            m_idx, f = m_idx[first], f[first]
         m = pa.DictionaryArray.from_arrays(pa.array(m_idx, type=pa.int32()), names)   # DuckDB reads it as VARCHAR
         return pa.table({"m": m, "fp": pa.array(f, type=pa.int64())})
 
-    return table(mine_m, mine_fp, False), table(common_m, common_fp, True)
+    return table(mine_m, mine_fp), table(common_m, common_fp)
 
 
 def borrowing_candidates(con: duckdb.DuckDBPyConnection, mine: pa.Table, common: pa.Table, df_high: int
