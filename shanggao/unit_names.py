@@ -36,6 +36,15 @@ DEFAULT_COUNTY_PREFIXES = (
     "湖南省泸溪县",
 )
 UNFILLED_UNIT = "（未填单位）"
+# What the name of an office, a township or a village ends with, and a person's name never does
+# (县委组织部, 白沙镇党委, 县融媒体中心, 兴隆场社区): one list for the importers and the spiders.
+UNIT_ENDINGS = ("委员会", "党委", "党组", "党支部", "党工委", "组织部", "宣传部", "政府", "办公室", "街道", "社区",
+                "中心", "委", "部", "局", "县", "镇", "乡", "办", "院", "校", "所", "站", "村")
+
+
+def is_unit_name(name: str) -> bool:
+    """Does ``name`` end like a unit (:data:`UNIT_ENDINGS`)?"""
+    return name.endswith(UNIT_ENDINGS)
 
 _SPACE = re.compile(r"\s+")
 _TOWNSHIP = re.compile(r"(.+?(?:镇|乡|街道))(?:党委|人民政府|政府|委员会|办事处)?")

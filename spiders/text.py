@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from shanggao.unit_names import is_unit_name
+
 # NBSP, ideographic space, the en/em/thin spaces, zero-width characters and BOM.
 _ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
@@ -221,7 +223,7 @@ def _byline_in(para: str) -> tuple[str | None, list[str]]:
 # The information line of a portal's article page: 来源：白沙镇  作者：向明  发布时间：2022-06-24 …
 _INFO_AUTHOR = re.compile(r"(?<![责任编辑审核校对])(?:作者|撰稿人?|文字|供稿人)\s*[:：]\s*")
 _NOT_A_PERSON = {"本站", "本网", "佚名", "管理员", "admin", "系统管理员", "网站管理员"}
-_UNIT_NAME = re.compile(r"(委员会|党委|政府|办公室|中心|委|部|局|县|镇|乡|办|院|校|所|站|村|网|报|台)$")
+_MEDIA_ENDINGS = ("网", "报", "台")   # 作者：湘西网 / 团结报 / 县电视台 credits an outlet
 _NEXT_LABEL = re.compile(r"\s+\S{2,6}\s*[:：]|\s*[|丨【\[]|\s{3,}")
 
 
@@ -233,7 +235,7 @@ def author_in_info_line(text: str) -> str | None:
     rest = text[m.end():]
     end = _NEXT_LABEL.search(rest)
     value = clean_inline(rest[:end.start()] if end else rest).strip(" ，,；;")
-    if not value or value in _NOT_A_PERSON or _UNIT_NAME.search(value):
+    if not value or value in _NOT_A_PERSON or is_unit_name(value) or value.endswith(_MEDIA_ENDINGS):
         return None   # 作者：本站 / 作者：白沙镇 credit the site or a unit, not a writer
     return value
 

@@ -44,6 +44,7 @@ from shanggao.importers.common import (
 )
 from shanggao.importers.formats import WORD_BINARY_SUFFIXES, read_pdf_text, read_word_binary, word_converter
 from shanggao.importers.registers import REGISTER_SUFFIXES, RegisterSpec, check_columns, norm_header, read_register
+from shanggao.unit_names import is_unit_name
 
 SINGLE_FILE_SUFFIXES = (".docx", ".doc", ".wps", ".rtf", ".odt", ".pdf", ".txt", ".md")
 
@@ -86,8 +87,6 @@ _META_LABEL = re.compile(
 _SUBTITLE = re.compile(r"^[—–－-]{1,2}\s*[\u4e00-\u9fff“《]")
 _SUPPLIED = ("供稿", "报送", "提供", "整理", "撰稿", "报道", "推送", "发布", "来稿")
 # 泸溪县委组织部 向明 田芳 / （白沙镇党委 向明）: a unit and its writers, without a role word
-_UNIT_END = re.compile(
-    r"(委员会|党委|党组|党支部|党工委|组织部|宣传部|政府|办公室|街道|社区|中心|委|部|局|县|镇|乡|办|院|校|所|站|村)$")
 
 
 def _meta_fields(line: str) -> list[tuple[str, str]]:
@@ -118,12 +117,12 @@ def unit_byline(line: str) -> tuple[str, list[str]] | None:
     if len(text) > 40:
         return None
     unit, _, rest = text.partition(" ")
-    if len(unit) < 3 or not _UNIT_END.search(unit) or not re.fullmatch(r"[\u4e00-\u9fff]+", unit):
+    if len(unit) < 3 or not is_unit_name(unit) or not re.fullmatch(r"[\u4e00-\u9fff]+", unit):
         return None
     if rest.strip() in _SUPPLIED:
         return unit, []   # （县委组织部 供稿）: the unit alone
     names = split_names(rest)
-    if not 1 <= len(names) <= 4 or not all(_NAME.match(n) and not _UNIT_END.search(n) and n not in _SUPPLIED
+    if not 1 <= len(names) <= 4 or not all(_NAME.match(n) and not is_unit_name(n) and n not in _SUPPLIED
                                            for n in names):
         return None
     return unit, names
