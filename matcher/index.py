@@ -22,7 +22,7 @@ import hashlib
 import multiprocessing
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,6 +141,18 @@ def sync_index(store: Store, kinds: Iterable[str] = ("manuscript", "article"), w
         with store.write() as con:
             matcher_index.forget_common(con)
     pool = None
+    # (kind, the batch's fingerprints or the workers' futures of them) read but not written yet:
+    # while the workers fingerprint one batch, this process writes the one before and reads the next
+    unwritten: tuple[str, list] | None = None
+
+    def write_unwritten() -> None:
+        if unwritten is not None:
+            kind_, parts = unwritten
+            parts = [p.result() if isinstance(p, Future) else p for p in parts]
+            # one write per batch: keeping the counts follows each write with a pass over the
+            # article fingerprints, which the halves of one batch need not pay twice
+            result.fingerprints += _write_fingerprints(store, kind_, _joined(parts), keep_common=not bulk)
+
     try:
         for kind in kinds:
             if workers > 1 and len(stale[kind]) >= PARALLEL_FROM and pool is None:
@@ -149,17 +161,19 @@ def sync_index(store: Store, kinds: Iterable[str] = ("manuscript", "article"), w
                 rows = load_bodies(store, kind, stale[kind][start:start + BATCH_DOCS])
                 if pool is not None and len(rows) >= PARALLEL_FROM:
                     step = -(-len(rows) // workers)
-                    parts = list(pool.map(_fingerprint_rows, [rows[i:i + step] for i in range(0, len(rows), step)]))
+                    parts: list = [pool.submit(_fingerprint_rows, rows[i:i + step])
+                                   for i in range(0, len(rows), step)]
                 else:
                     parts = [_fingerprint_rows(rows)]
                 del rows
-                # one write per batch: keeping the counts follows each write with a pass over the
-                # article fingerprints, which the halves of one batch need not pay twice
-                result.fingerprints += _write_fingerprints(store, kind, _joined(parts), keep_common=not bulk)
+                write_unwritten()
+                unwritten = (kind, parts)
             if kind == "article":
                 result.articles += len(stale[kind])
             else:
                 result.manuscripts += len(stale[kind])
+        write_unwritten()
+        unwritten = None
         if bulk:
             large = indexed + backlog >= PARALLEL_FROM
             if large and workers > 1 and pool is None:
