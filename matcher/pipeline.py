@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from shanggao.dates import utc_now
 from shanggao.db import Store, StoreError, matcher_index, matches
-from shanggao.matcher.align import Seeds, align, anchor_windows, seeds
+from shanggao.matcher.align import Alignment, Seeds, align, anchor_windows, seeds
 from shanggao.matcher.index import (
     IndexSync,
     candidate_pairs,
@@ -148,13 +148,19 @@ def _evidence(m: _Doc, a: _Doc, features: PairFeatures, passages, params: Matche
     }
 
 
-def judge(m: _Doc, a: _Doc, params: MatcherParams, spans: Sequence[Span] = ()
-          ) -> tuple[PairFeatures, list, tuple[_Doc, _Doc, list[Span]]]:
-    """Features and passages of a pair, aligned around its shared fingerprints; with the
-    manuscript's discounted ``spans`` (matcher.quotes), on its own text only: then also the
-    documents as weighed without the spans, and the spans the article carries."""
+def pair_alignment(m: _Doc, a: _Doc) -> Alignment:
+    """The pair's passages, aligned around the fingerprints the two texts share."""
     windows = anchor_windows(m.pos, m.fps, a.pos, a.fps, len(m.norm.text), len(a.norm.text))
-    alignment = align(m.norm.text, a.norm.text, windows=windows, m_seeds=m.seeds, a_seeds=a.seeds)
+    return align(m.norm.text, a.norm.text, windows=windows, m_seeds=m.seeds, a_seeds=a.seeds)
+
+
+def judge(m: _Doc, a: _Doc, params: MatcherParams, spans: Sequence[Span] = (),
+          alignment: Alignment | None = None) -> tuple[PairFeatures, list, tuple[_Doc, _Doc, list[Span]]]:
+    """Features and passages of a pair (``alignment``: its :func:`pair_alignment` when already
+    made); with the manuscript's discounted ``spans`` (matcher.quotes), on its own text only:
+    then also the documents as weighed without the spans, and the spans the article carries."""
+    if alignment is None:
+        alignment = pair_alignment(m, a)
     if not spans:
         return pair_features(m.norm, m.weights, a.weights, alignment, params), alignment.passages, (m, a, [])
     own = own_text_judgement(m.norm, m.weights, a.norm, a.weights, alignment, spans, params)
@@ -290,12 +296,15 @@ def match_store(store: Store, since: dt.date | None = None, manuscript_ids: Sequ
     t = time.perf_counter()
     linked_texts: dict[int, np.ndarray] = {}
     linked_bodies: dict[int, str] = {}
-    result.links = _align_pairs(store, pairs, manuscripts, df, params, texts=linked_texts, bodies=linked_bodies)
+    linked_alignments: dict[tuple[str, int], _PackedAlignment] = {}
+    result.links = _align_pairs(store, pairs, manuscripts, df, params, texts=linked_texts, bodies=linked_bodies,
+                                alignments=linked_alignments)
     seconds["align"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    result.links, refused = _own_text(store, result.links, manuscripts, linked_texts, linked_bodies, df, params)
-    del linked_bodies
+    result.links, refused = _own_text(store, result.links, manuscripts, linked_texts, linked_bodies,
+                                      linked_alignments, df, params)
+    del linked_bodies, linked_alignments
     seconds["quotations"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -369,6 +378,27 @@ class _Own:
 
     spans: dict[str, list[Span]]
     links: dict[tuple[str, int], Link]
+    alignments: Mapping[tuple[str, int], _PackedAlignment]   # made by the alignment step; spans do not change them
+
+
+@dataclass(frozen=True)
+class _PackedAlignment:
+    """An :class:`Alignment` as the workers send it back: its masks as bits."""
+
+    passages: list
+    m_bits: np.ndarray
+    a_bits: np.ndarray
+    m_len: int
+    a_len: int
+
+    @classmethod
+    def of(cls, alignment: Alignment) -> _PackedAlignment:
+        return cls(alignment.passages, np.packbits(alignment.m_mask), np.packbits(alignment.a_mask),
+                   len(alignment.m_mask), len(alignment.a_mask))
+
+    def unpacked(self) -> Alignment:
+        return Alignment(self.passages, np.unpackbits(self.m_bits, count=self.m_len).astype(bool),
+                         np.unpackbits(self.a_bits, count=self.a_len).astype(bool))
 
 
 # What forked alignment workers need besides their task: inherited at fork, not pickled.
@@ -393,11 +423,14 @@ def _judge_task(task: tuple[list[tuple[str, str]], list[tuple[str, int]]]) -> li
         if a not in docs:
             continue
         if own is not None:
-            out.append(_own_judgement(own.links[(m, a)], manuscripts[m], docs[a], own.spans[m], params))
+            out.append(_own_judgement(own.links[(m, a)], manuscripts[m], docs[a], own.spans[m], params,
+                                      own.alignments[(m, a)].unpacked()))
         elif features:
             out.append((m, a, judge(manuscripts[m], docs[a], params)[0]))
-        elif (link := _link(m, a, manuscripts[m], docs[a], params)) is not None:
-            out.append((link, sorted_unique(docs[a].fps), raw[a]))
+        else:
+            alignment = pair_alignment(manuscripts[m], docs[a])
+            if (link := _link(m, a, manuscripts[m], docs[a], params, alignment=alignment)) is not None:
+                out.append((link, sorted_unique(docs[a].fps), raw[a], _PackedAlignment.of(alignment)))
     return out
 
 
@@ -452,22 +485,26 @@ def _run_tasks(store: Store, pairs: Sequence[tuple], manuscripts: dict[str, _Doc
 
 def _align_pairs(store: Store, pairs: list[tuple], manuscripts: dict[str, _Doc], df: DocumentFrequency,
                  params: MatcherParams, texts: dict[int, np.ndarray] | None = None,
-                 bodies: dict[int, str] | None = None) -> list[Link]:
+                 bodies: dict[int, str] | None = None,
+                 alignments: dict[tuple[str, int], _PackedAlignment] | None = None) -> list[Link]:
     """Judge every pair; the links asserted.  ``texts`` collects the distinct fingerprints
-    of the linked articles and ``bodies`` their bodies (for the own-text judgement)."""
+    of the linked articles, ``bodies`` their bodies and ``alignments`` the links' alignments
+    (for the own-text judgement)."""
     links = []
-    for link, text, body in _run_tasks(store, pairs, manuscripts, df, params):
+    for link, text, body, alignment in _run_tasks(store, pairs, manuscripts, df, params):
         links.append(link)
         if texts is not None:
             texts[link.article_id] = text
         if bodies is not None:
             bodies[link.article_id] = body
+        if alignments is not None:
+            alignments[(link.manuscript_id, link.article_id)] = alignment
     return links
 
 
-def _link(m: str, a: int, m_doc: _Doc, a_doc: _Doc, params: MatcherParams, spans: Sequence[Span] = ()
-          ) -> Link | None:
-    features, passages, (m_own, a_own, carried) = judge(m_doc, a_doc, params, spans)
+def _link(m: str, a: int, m_doc: _Doc, a_doc: _Doc, params: MatcherParams, spans: Sequence[Span] = (),
+          alignment: Alignment | None = None) -> Link | None:
+    features, passages, (m_own, a_own, carried) = judge(m_doc, a_doc, params, spans, alignment)
     if not is_placement(features, params):
         return None
     evidence = _evidence(m_own, a_own, features, passages, params)
@@ -487,15 +524,16 @@ def _carries(link: Link, m_doc: _Doc, spans: Sequence[Span]) -> bool:
 
 
 def _own_text(store: Store, links: list[Link], manuscripts: dict[str, _Doc], texts: dict[int, np.ndarray],
-              bodies: Mapping[int, str], df: DocumentFrequency, params: MatcherParams
-              ) -> tuple[list[Link], list[tuple[str, int, str]]]:
+              bodies: Mapping[int, str], alignments: Mapping[tuple[str, int], _PackedAlignment],
+              df: DocumentFrequency, params: MatcherParams) -> tuple[list[Link], list[tuple[str, int, str]]]:
     """The links judged again on their manuscripts' own text (matcher.quotes).
 
     Discounting only removes evidence, so only asserted links need it, and of
-    them only those whose passages overlap a discounted span are aligned again
-    (their articles' bodies kept from the alignment, weighed once more, by the workers when
-    there are many).  Returns the links that stand (their evidence now own-text passages
-    only) and the refused pairs (manuscript_id, article_id, detail JSON): 仅引文相同.
+    them only those whose passages overlap a discounted span are judged again:
+    their articles' bodies kept from the alignment are weighed once more and their
+    alignments, which the spans do not change, reused (by the workers when there are
+    many).  Returns the links that stand (their evidence now own-text passages only)
+    and the refused pairs (manuscript_id, article_id, detail JSON): 仅引文相同.
     """
     linked = {link.manuscript_id for link in links}
     pairs = [(link.manuscript_id, texts[link.article_id]) for link in links]
@@ -507,18 +545,18 @@ def _own_text(store: Store, links: list[Link], manuscripts: dict[str, _Doc], tex
     kept = [link for link in links if (link.manuscript_id, link.article_id) not in redo]
     refused: list = []
     for stands, outcome in _run_tasks(store, sorted(redo, key=lambda k: (k[1], k[0])), manuscripts, df, params,
-                                      own=_Own(spans, redo), bodies=bodies):
+                                      own=_Own(spans, redo, alignments), bodies=bodies):
         (kept if stands else refused).append(outcome)
     return kept, refused
 
 
-def _own_judgement(link: Link, m_doc: _Doc, a_doc: _Doc, spans: Sequence[Span], params: MatcherParams
-                   ) -> tuple[bool, Link | tuple[str, int, str]]:
+def _own_judgement(link: Link, m_doc: _Doc, a_doc: _Doc, spans: Sequence[Span], params: MatcherParams,
+                   alignment: Alignment | None = None) -> tuple[bool, Link | tuple[str, int, str]]:
     """(True, the link on the manuscript's own text) or (False, the refused pair: 仅引文相同)."""
-    own = _link(link.manuscript_id, link.article_id, m_doc, a_doc, params, spans)
+    own = _link(link.manuscript_id, link.article_id, m_doc, a_doc, params, spans, alignment)
     if own is not None:
         return True, own
-    features, _, (_, _, carried) = judge(m_doc, a_doc, params, spans)
+    features, _, (_, _, carried) = judge(m_doc, a_doc, params, spans, alignment)
     return False, (link.manuscript_id, link.article_id, json.dumps({
         "reason": "仅引文相同",
         "evidence_with_quotations": link.evidence.get("evidence"),
