@@ -175,8 +175,10 @@ def _tables(prints: Mapping[str, _Prints], pairs: Sequence[tuple[str, np.ndarray
         distinct = prints[mid].distinct()
         mine_m.append(np.full(len(distinct), i, np.int32))
         mine_fp.append(distinct)
-        if carried.get(mid):   # once per manuscript however many articles it is paired with
-            both = distinct[np.isin(distinct, np.concatenate(carried[mid]))]
+        held = np.sort(np.concatenate(carried[mid])) if carried.get(mid) else np.zeros(0, np.int64)
+        if len(held):   # once per manuscript however many articles it is paired with
+            at = np.minimum(np.searchsorted(held, distinct), len(held) - 1)   # np.isin would hash both sides
+            both = distinct[held[at] == distinct]
             common_m.append(np.full(len(both), i, np.int32))
             common_fp.append(both)
     names = pa.array(mids, type=pa.string())
