@@ -276,7 +276,8 @@ def match_store(store: Store, since: dt.date | None = None, manuscript_ids: Sequ
 
     # one count of document frequencies serves the whole run
     t = time.perf_counter()
-    needed = sorted(set(screened_ids) | {m for m, _, _, _ in pairs})
+    aligned = prune(pairs, params)   # only their manuscripts (and those screened) are weighed
+    needed = sorted(set(screened_ids) | {m for m, _, _, _ in aligned})
     with store.read() as con:
         df = common_frequencies(con, params.df_low)
     seconds["frequencies"] = time.perf_counter() - t
@@ -288,9 +289,8 @@ def match_store(store: Store, since: dt.date | None = None, manuscript_ids: Sequ
     blocked = {f.manuscript_id for f in result.flags if f.flag != "duplicate"} | _blocked_elsewhere(store, screened_ids)
     seconds["screen"] = time.perf_counter() - t
 
-    pairs = [p for p in pairs if p[0] not in blocked]
-    result.candidates = len(pairs)
-    pairs = prune(pairs, params)
+    result.candidates = sum(1 for p in pairs if p[0] not in blocked)
+    pairs = [p for p in aligned if p[0] not in blocked]
     result.aligned = len(pairs)
 
     t = time.perf_counter()
