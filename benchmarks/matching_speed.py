@@ -143,10 +143,35 @@ def insert_manuscripts(db: Path, texts: list[str], first: int) -> None:
 
 
 MATCH_STEP = """
-import json, resource, sys, time
+import json, os, resource, sys, threading, time
 from shanggao.db import Store
 from shanggao.matcher import match_store
 from shanggao.matcher.index import sync_index
+
+def pss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            return next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+    except (OSError, StopIteration):
+        return 0
+
+def children(pid):
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as listed:
+                found += [int(c) for c in listed.read().split()]
+    except OSError:
+        pass
+    return found
+
+peak_pss = [0]
+def sample():   # proportional set size: pages shared with the workers at fork are counted once in the sum
+    while True:
+        me = os.getpid()
+        peak_pss[0] = max(peak_pss[0], pss_kib(me) + sum(pss_kib(c) for c in children(me)))
+        time.sleep(0.2)
+threading.Thread(target=sample, daemon=True).start()
 store = Store(sys.argv[1])
 started = time.perf_counter()
 if sys.argv[2] == "index":
@@ -161,6 +186,7 @@ else:
 hwm = [line for line in open("/proc/self/status") if line.startswith("VmHWM")][0]
 out["peak_mib"] = int(hwm.split()[1]) / 1024
 out["worker_peak_mib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+out["pss_peak_mib"] = peak_pss[0] / 1024
 print(json.dumps(out))
 """
 
@@ -279,8 +305,10 @@ def main() -> None:
     steps = (built, run, nightly)
     peak = max(s["peak_mib"] for s in steps)
     workers = max(s["worker_peak_mib"] for s in steps)
+    pss = max(s["pss_peak_mib"] for s in steps)
     print(f"peak memory: matching process {peak:.0f} MiB, each forked worker at most {workers:.0f} MiB "
-          f"(shared copy-on-write pages counted in both; target <= 4096 MiB)")
+          f"(shared copy-on-write pages counted in both); process and workers together {pss:.0f} MiB "
+          f"(sum of their proportional set sizes, sampled every 0.2 s; target <= 4096 MiB)")
     store_report(db)
     if args.explain:
         explain_candidates(db, [f"S{i:06d}" for i in range(args.new_manuscripts)])
