@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import json
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from matcher_support import NIGHT_TEXT, TEA_TEXT, background, filler_article, insert_articles, sha
@@ -274,3 +275,28 @@ def test_the_own_text_pass_in_worker_processes_stores_what_one_process_stores(sh
     monkeypatch.setattr(pipeline, "PARALLEL_PAIRS", 1)    # the links judged again go to the two workers
     match_store(shared_store, everything=True)
     assert stored() == alone and alone[1]
+
+
+def test_a_link_judged_again_on_its_own_text_stores_what_explain_recomputes(shared_store):
+    # the run reuses the alignment it made before the spans were known; explain aligns the pair anew
+    match_store(shared_store)
+    with shared_store.read() as con:
+        stored = json.loads(con.execute("SELECT evidence FROM matches WHERE manuscript_id = 'A'").fetchone()[0])
+    e = explain(shared_store, "A", URL.format("a-placed"))
+    assert stored["discounted"] and e.asserted
+    assert [(p["manuscript"], p["article"], p["matched_chars"]) for p in stored["passages"]] == \
+        [(p["manuscript"], p["article"], p["matched_chars"]) for p in e.passages]
+    assert stored["evidence"] == round(e.features.evidence, 1)
+
+
+def test_a_packed_alignment_unpacks_to_the_same_masks():
+    from shanggao.matcher.align import Alignment, Passage
+    from shanggao.matcher.pipeline import _PackedAlignment
+
+    rng = np.random.default_rng(3)
+    for n, m in ((0, 1), (7, 9), (8, 16), (1301, 2047)):   # lengths that do not fill the last byte too
+        alignment = Alignment([Passage(0, 1, 0, 1, 1)], rng.random(n) < 0.5, rng.random(m) < 0.5)
+        back = _PackedAlignment.of(alignment).unpacked()
+        assert back.passages == alignment.passages
+        assert back.m_mask.dtype == bool and (back.m_mask == alignment.m_mask).all()
+        assert back.a_mask.dtype == bool and (back.a_mask == alignment.a_mask).all()
