@@ -114,6 +114,18 @@ def test_articles_import_empty_file(cli, tmp_path: Path) -> None:
     path = tmp_path / "empty.jsonl"
     path.write_text("", encoding="utf-8")
     assert f"{path}: empty file" in cli("articles", "import", path, expect=1).output
+    path.write_text("\n  \n\n", encoding="utf-8")   # blank lines only
+    assert f"{path}: empty file (no JSON lines)" in cli("articles", "import", path, expect=1).output
+
+
+def test_articles_import_every_line_rejected(cli, tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join(json.dumps({"url": f"https://a.example/{i}", "outlet": "tjb", "title": "甲",
+                                          "published": "2022-13-01", "body": "正文"}) for i in range(2)) + "\n",
+                    encoding="utf-8")
+    output = cli("articles", "import", path, expect=1).output
+    assert f"{path}:1: unparseable date 2022-13-01" in output and f"{path}:2:" in output
+    assert "0 articles added" in output
 
 
 # -- manuscripts ---------------------------------------------------------------

@@ -234,6 +234,8 @@ def _import_fast(store: Store, path: Path, report: ImportReport) -> bool:
             return False
     finally:
         scratch.close()
+    if not checked.num_rows:   # blank lines only: the line-by-line path says so
+        return False
     # DuckDB keeps the file's order and skips blank lines, so a row's place is its line
     # number exactly when the file has no blank lines; otherwise the line-by-line path
     # names the bad lines correctly.
@@ -249,7 +251,7 @@ def _import_fast(store: Store, path: Path, report: ImportReport) -> bool:
     keep = pc.invert(bad)
     # Within a file the last line for a URL wins; usually there is none to drop.
     urls = checked.column("url")
-    duplicates = pc.count_distinct(pc.if_else(keep, urls, None)).as_py() < pc.sum(keep).as_py()
+    duplicates = pc.count_distinct(pc.if_else(keep, urls, None)).as_py() < (pc.sum(keep).as_py() or 0)
     if duplicates:
         last = (pa.table({"url": urls, "row": pa.array(range(checked.num_rows), pa.int64())})
                   .filter(keep).group_by("url").aggregate([("row", "max")]).column("row_max"))
