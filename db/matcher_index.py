@@ -90,8 +90,7 @@ def replace_fingerprints(con: duckdb.DuckDBPyConnection, kind: str, ids: Sequenc
         # reads only stored blocks (DuckDB narrows it with a Bloom filter of the fresh values).
         fps, holders = np.unique(postings.column("fp").to_numpy(), return_counts=True)
         con.register("added", pa.table({"fp": pa.array(fps, pa.int64()), "n": pa.array(holders, pa.int64())}))
-        con.execute("""
-            UPDATE matcher_common_fp SET df = df + a.n FROM added a WHERE matcher_common_fp.fp = a.fp""")
+        _count_common(con, "SELECT fp, n FROM added", +1)
         # fingerprints that were rare (at most COMMON_ABOVE holders): their holders until now, plus the new ones
         con.execute(f"""
             INSERT INTO matcher_common_fp
@@ -123,16 +122,16 @@ def drop_postings(con: duckdb.DuckDBPyConnection, kind: str, ids: Sequence[str],
     cast = "::BIGINT" if kind == "article" else ""
     mine = f"SELECT fp FROM {table} WHERE {column} IN (SELECT doc_id{cast} FROM ids)"
     if keep_common:
-        _count_common(con, mine, -1)
+        _count_common(con, f"SELECT fp, count(*) AS n FROM ({mine}) GROUP BY fp", -1)
         con.execute(f"DELETE FROM matcher_common_fp WHERE df <= {COMMON_ABOVE}")
     con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT doc_id{cast} FROM ids)")
 
 
-def _count_common(con: duckdb.DuckDBPyConnection, fingerprints: str, sign: int) -> None:
-    """Add ``sign`` to the count of every common fingerprint, once per row of the query ``fingerprints``."""
+def _count_common(con: duckdb.DuckDBPyConnection, counted: str, sign: int) -> None:
+    """Add ``sign`` × n to the count of every common fingerprint, for each (fp, n) row of the query
+    ``counted`` (one row per fingerprint: n documents gained or lost it)."""
     con.execute(f"""
-        UPDATE matcher_common_fp SET df = df + ({int(sign)}) * d.n
-        FROM (SELECT fp, count(*) AS n FROM ({fingerprints}) GROUP BY fp) d
+        UPDATE matcher_common_fp SET df = df + ({int(sign)}) * d.n FROM ({counted}) d
         WHERE matcher_common_fp.fp = d.fp""")
 
 

@@ -540,6 +540,12 @@ def add_aliases(con: duckdb.DuckDBPyConnection, slug: str, names: Iterable[str])
     return new
 
 
+def with_additions(info: OutletInfo, aliases: Iterable[str] = (), domains: Iterable[str] = ()) -> OutletInfo:
+    """``info`` with more spellings and hosts (the office's additions), each kept once, in order."""
+    return replace(info, aliases=tuple(dict.fromkeys((*info.aliases, *aliases))),
+                   domains=tuple(dict.fromkeys((*info.domains, *domains))))
+
+
 def add_domains(con: duckdb.DuckDBPyConnection, slug: str, domains: Iterable[str]) -> tuple[list[str], int]:
     """Add hosts an outlet's links are on (built in or not: a county site whose address the
     registry does not know); return the hosts new to it and the stored articles fetched from
@@ -560,7 +566,7 @@ def add_domains(con: duckdb.DuckDBPyConnection, slug: str, domains: Iterable[str
         return [], 0
     con.execute("UPDATE outlets SET office_domains = list_distinct(list_concat(coalesce(office_domains, []), ?)) "
                 "WHERE slug = ?", [new, slug])
-    return new, _attribute_articles(con, replace(info, domains=(*info.domains, *new)))
+    return new, _attribute_articles(con, with_additions(info, domains=new))
 
 
 def read_outlets(con: duckdb.DuckDBPyConnection) -> list[OutletInfo]:
@@ -575,13 +581,10 @@ def read_outlets(con: duckdb.DuckDBPyConnection) -> list[OutletInfo]:
         builtin = BUILTIN.get(slug)
         extra = tuple(a for a in (extra or ()) if a)
         hosts = tuple(h for h in (hosts or ()) if h)
-        if builtin is not None:
-            outlets.append(replace(builtin, aliases=tuple(dict.fromkeys((*builtin.aliases, *extra))),
-                                   domains=tuple(dict.fromkeys((*builtin.domains, *hosts)))))
-            continue
-        outlets.append(OutletInfo(slug, name, tier, kind, home_url or "", group,
-                                  tuple(dict.fromkeys((*(domains or ()), *hosts))),
-                                  tuple(dict.fromkeys((*(aliases or ()), *extra))), crawl or "generic"))
+        stored = builtin if builtin is not None else OutletInfo(
+            slug, name, tier, kind, home_url or "", group, tuple(domains or ()), tuple(aliases or ()),
+            crawl or "generic")
+        outlets.append(with_additions(stored, extra, hosts))
     return outlets
 
 

@@ -72,10 +72,7 @@ class Link:
     article_coverage: float
     evidence: dict
     # ``evidence`` as stored (JSON), made where the link is found: by the workers, not at the write
-    evidence_json: str = field(default="", compare=False, repr=False)
-
-    def stored_evidence(self) -> str:
-        return self.evidence_json or json.dumps(self.evidence, ensure_ascii=False)
+    evidence_json: str = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -597,7 +594,7 @@ def _match_rows(links: list[Link]) -> pa.Table:
     return pa.Table.from_pylist(
         [{"manuscript_id": link.manuscript_id, "article_id": link.article_id, "score": link.score, "kind": link.kind,
           "manuscript_coverage": link.manuscript_coverage, "article_coverage": link.article_coverage,
-          "evidence": link.stored_evidence()} for link in links],
+          "evidence": link.evidence_json} for link in links],
         schema=matches.MATCH_SCHEMA)
 
 

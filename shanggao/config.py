@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shanggao.db.outlets import BUILTIN, OutletError, OutletInfo, host_of, office_outlet
+from shanggao.db.outlets import BUILTIN, OutletError, OutletInfo, host_of, office_outlet, with_additions
 from shanggao.importers.common import ZipLimits
 
 if TYPE_CHECKING:
@@ -137,10 +137,8 @@ def _outlets(table: object, path: Path) -> list[OutletInfo]:
             if extra:
                 raise ConfigError(f"{where}: {slug} is built in ({BUILTIN.name(slug)}); only aliases and domains "
                                   f"can be added to it, not {extra[0]!r}")
-            builtin = BUILTIN[slug]
-            found.append(replace(builtin, aliases=tuple(dict.fromkeys((*builtin.aliases, *entry.get("aliases", [])))),
-                                 domains=tuple(dict.fromkeys((*builtin.domains,
-                                                              *map(host_of, entry.get("domains", [])))))))
+            found.append(with_additions(BUILTIN[slug], entry.get("aliases", []),
+                                        map(host_of, entry.get("domains", []))))
             continue
         try:
             found.append(office_outlet(str(slug), entry.get("name", ""), entry.get("tier", ""),

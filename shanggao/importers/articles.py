@@ -253,9 +253,9 @@ def _import_fast(store: Store, path: Path, report: ImportReport) -> bool:
     urls = checked.column("url")
     duplicates = pc.count_distinct(pc.if_else(keep, urls, None)).as_py() < (pc.sum(keep).as_py() or 0)
     if duplicates:
-        last = (pa.table({"url": urls, "row": pa.array(range(checked.num_rows), pa.int64())})
-                  .filter(keep).group_by("url").aggregate([("row", "max")]).column("row_max"))
-        keep = pc.is_in(pa.array(range(checked.num_rows), pa.int64()), value_set=last)
+        row = pa.array(range(checked.num_rows), pa.int64())
+        last = pa.table({"url": urls, "row": row}).filter(keep).group_by("url").aggregate([("row", "max")])
+        keep = pc.is_in(row, value_set=last.column("row_max"))
     valid = checked.filter(keep) if any_bad or duplicates else checked  # a filter copies every body
     del checked
     count = valid.num_rows

@@ -86,7 +86,6 @@ _META_LABEL = re.compile(
 # ——泸溪县推动基层治理走深走实: a subtitle under the title (kept in the body, the header goes on below it)
 _SUBTITLE = re.compile(r"^[—–－-]{1,2}\s*[\u4e00-\u9fff“《]")
 _SUPPLIED = ("供稿", "报送", "提供", "整理", "撰稿", "报道", "推送", "发布", "来稿")
-# 泸溪县委组织部 向明 田芳 / （白沙镇党委 向明）: a unit and its writers, without a role word
 
 
 def _meta_fields(line: str) -> list[tuple[str, str]]:
@@ -110,7 +109,8 @@ def _meta_fields(line: str) -> list[tuple[str, str]]:
 
 
 def unit_byline(line: str) -> tuple[str, list[str]] | None:
-    """(unit, writers) of a line that names a unit and then two to four people, else None."""
+    """(unit, writers) of a line that names a unit and then one to four people without a role word
+    (泸溪县委组织部 向明 田芳, （白沙镇党委 向明）), else None."""
     text = line.strip()
     if text[:1] in "（(" and text[-1:] in "）)":
         text = text[1:-1].strip()
