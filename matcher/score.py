@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from numba import njit
 
 from shanggao.matcher.align import Alignment
 from shanggao.matcher.normalize import NormText
@@ -65,18 +66,58 @@ def df_weight(df: np.ndarray, params: MatcherParams) -> np.ndarray:
     return np.clip((hi - np.log(df)) / (hi - lo), 0.0, 1.0)
 
 
+@njit(cache=True, nogil=True)
 def _covering_mean(n: int, pos: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
     """Mean weight of the k-grams starting at ``pos`` that lie over each of n characters (NaN: none)."""
-    # positions are distinct, so each bin holds one start and at most one end: differences of
-    # bincounts equal adding in place (np.add.at), bit for bit, and are far quicker
-    ends = pos + k
-    total = np.bincount(pos, w, minlength=n + 1)[:n + 1] - np.bincount(ends, w, minlength=n + 1)[:n + 1]
-    count = (np.bincount(pos, minlength=n + 1)[:n + 1] - np.bincount(ends, minlength=n + 1)[:n + 1]).astype(float)
-    total, count = np.cumsum(total)[:n], np.cumsum(count)[:n]
+    opened = np.zeros(n + 1)
+    closed = np.zeros(n + 1)
+    opened_n = np.zeros(n + 1, np.int64)
+    closed_n = np.zeros(n + 1, np.int64)
+    for r in range(len(pos)):
+        opened[pos[r]] += w[r]
+        closed[pos[r] + k] += w[r]
+        opened_n[pos[r]] += 1
+        closed_n[pos[r] + k] += 1
     out = np.full(n, np.nan)
-    covered = count > 0.5
-    out[covered] = total[covered] / count[covered]
+    total = 0.0
+    count = 0.0
+    for c in range(n):
+        total += opened[c] - closed[c]
+        count += float(opened_n[c] - closed_n[c])
+        if count > 0.5:
+            out[c] = total / count
     return out
+
+
+@njit(cache=True, nogil=True)
+def _group_means(weights: np.ndarray, group: np.ndarray) -> None:
+    """Characters without a weight take the mean weight of their group's characters that have one."""
+    sums = np.zeros(group.max() + 1)
+    nums = np.zeros(group.max() + 1, np.int64)
+    for c in range(len(weights)):
+        if not np.isnan(weights[c]):
+            sums[group[c]] += weights[c]
+            nums[group[c]] += 1
+    for c in range(len(weights)):
+        if np.isnan(weights[c]) and nums[group[c]]:
+            weights[c] = sums[group[c]] / nums[group[c]]
+
+
+@njit(cache=True, nogil=True)
+def _char_weights(n: int, pos: np.ndarray, w: np.ndarray, clause_id: np.ndarray, sentence_id: np.ndarray,
+                  k: int) -> np.ndarray:
+    inside = clause_id[pos] == clause_id[pos + k - 1]
+    weights = _covering_mean(n, pos[inside], w[inside], k)
+    for group in (clause_id, sentence_id):
+        if not np.isnan(weights).any():
+            break
+        _group_means(weights, group)
+    if np.isnan(weights).any():
+        straddling = _covering_mean(n, pos, w, k)   # fingerprints straddling clause ends
+        for c in range(n):
+            if np.isnan(weights[c]):
+                weights[c] = 1.0 if np.isnan(straddling[c]) else straddling[c]
+    return weights
 
 
 def char_weights(norm: NormText, df_of: DocumentFrequency, params: MatcherParams) -> np.ndarray:
@@ -96,23 +137,39 @@ def weights_from_df(norm: NormText, pos: np.ndarray, dfs: np.ndarray, params: Ma
     n = len(norm.text)
     if n == 0:
         return np.zeros(0)
-    k = FINGERPRINT_K
-    w = df_weight(dfs, params)
-    inside = norm.clause_id[pos] == norm.clause_id[pos + k - 1]
-    weights = _covering_mean(n, pos[inside], w[inside], k)
-    for group in (norm.clause_id, norm.sentence_id):
-        missing = np.isnan(weights)
-        if not missing.any():
-            break
-        known = ~missing
-        sums = np.bincount(group[known], weights=weights[known], minlength=group.max() + 1)
-        nums = np.bincount(group[known], minlength=group.max() + 1)
-        means = np.divide(sums, nums, out=np.full(len(sums), np.nan), where=nums > 0)
-        weights[missing] = means[group[missing]]
-    missing = np.isnan(weights)
-    if missing.any():
-        weights[missing] = _covering_mean(n, pos, w, k)[missing]
-    return np.nan_to_num(weights, nan=1.0)
+    return _char_weights(n, pos, df_weight(dfs, params), norm.clause_id, norm.sentence_id, FINGERPRINT_K)
+
+
+@njit(cache=True, nogil=True)
+def _hash_table(fps: np.ndarray, dfs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Open addressing, linear probing, at most half full; fingerprints are non-negative
+    and well mixed (their low bits pick the slot), so -1 marks a free slot."""
+    size = 16
+    while size < 2 * len(fps):
+        size *= 2
+    keys = np.full(size, -1, np.int64)
+    values = np.zeros(size, np.int64)
+    for r in range(len(fps)):
+        slot = fps[r] & (size - 1)
+        while keys[slot] != -1 and keys[slot] != fps[r]:
+            slot = (slot + 1) & (size - 1)
+        keys[slot] = fps[r]
+        values[slot] = dfs[r]
+    return keys, values
+
+
+@njit(cache=True, nogil=True)
+def _hash_lookup(keys: np.ndarray, values: np.ndarray, fps: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(fps), np.int64)
+    mask = len(keys) - 1
+    for r in range(len(fps)):
+        slot = fps[r] & mask
+        while keys[slot] != -1:
+            if keys[slot] == fps[r]:
+                out[r] = values[slot]
+                break
+            slot = (slot + 1) & mask
+    return out
 
 
 class DocumentFrequency:
@@ -122,12 +179,8 @@ class DocumentFrequency:
         order = np.argsort(fps)
         self.fps = np.asarray(fps, dtype=np.int64)[order]
         self.dfs = np.asarray(dfs, dtype=np.int64)[order]
-        # a bitmap of the fingerprints' low bits turns most lookups (rare fingerprints) away
-        # before the binary search; about eight slots per listed fingerprint, at most 2**24
-        bits = min(24, max(10, int(len(self.fps) * 8).bit_length()))
-        self._low = np.int64((1 << bits) - 1)
-        self._listed = np.zeros(1 << bits, dtype=bool)
-        self._listed[self.fps & self._low] = True
+        # looked up by hashing: a binary search of a million-entry array misses the cache at every step
+        self._keys, self._values = _hash_table(self.fps, self.dfs)
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> DocumentFrequency:
@@ -142,16 +195,7 @@ class DocumentFrequency:
         return cls(distinct, counts)
 
     def __call__(self, fps: np.ndarray) -> np.ndarray:
-        fps = np.asarray(fps, dtype=np.int64)
-        out = np.zeros(len(fps), dtype=np.int64)
-        if not len(self.fps):
-            return out
-        maybe = np.flatnonzero(self._listed[fps & self._low])
-        if len(maybe):
-            wanted = fps[maybe]
-            at = np.minimum(np.searchsorted(self.fps, wanted), len(self.fps) - 1)
-            out[maybe] = np.where(self.fps[at] == wanted, self.dfs[at], 0)
-        return out
+        return _hash_lookup(self._keys, self._values, np.asarray(fps, dtype=np.int64))
 
     def __len__(self) -> int:
         return len(self.fps)
