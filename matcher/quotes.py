@@ -372,12 +372,26 @@ class OwnText:
     spans: list[Span]                  # the manuscript's discounted spans the article carries
 
 
-def _own_pieces(m: str, a: str, p: Passage, mask: np.ndarray, a_out: np.ndarray) -> list[Passage]:
-    """Split one passage at discounted manuscript characters; mark the article side in ``a_out``."""
+def _passage_pairing(m: str, a: str, p: Passage, alignment: Alignment) -> np.ndarray:
+    """For each manuscript character of passage ``p``, the article character it is matched to (-1: none)."""
+    m_at = np.flatnonzero(alignment.m_mask[p.m_start:p.m_end])
+    a_at = np.flatnonzero(alignment.a_mask[p.a_start:p.a_end])
     m_to_a = np.full(p.m_end - p.m_start, -1, np.int64)
-    for op in Indel.opcodes(m[p.m_start:p.m_end], a[p.a_start:p.a_end]):
+    if len(m_at) == len(a_at) == p.matched:
+        # the masks inside the passage are its own matches, which pair up in order (an alignment
+        # keeps order): no need to align the passage again
+        m_to_a[m_at] = a_at + p.a_start
+        return m_to_a
+    for op in Indel.opcodes(m[p.m_start:p.m_end], a[p.a_start:p.a_end]):   # passages overlap: realign
         if op.tag == "equal":
             m_to_a[op.src_start:op.src_end] = np.arange(op.dest_start, op.dest_end) + p.a_start
+    return m_to_a
+
+
+def _own_pieces(m: str, a: str, p: Passage, alignment: Alignment, mask: np.ndarray,
+                a_out: np.ndarray) -> list[Passage]:
+    """Split one passage at discounted manuscript characters; mark the article side in ``a_out``."""
+    m_to_a = _passage_pairing(m, a, p, alignment)
     local = mask[p.m_start:p.m_end]
     a_out[m_to_a[local & (m_to_a >= 0)]] = True
     pieces: list[Passage] = []
@@ -402,7 +416,7 @@ def own_text_judgement(m_norm: NormText, m_weights: np.ndarray, a_norm: NormText
     passages: list[Passage] = []
     for p in alignment.passages:
         if mask[p.m_start:p.m_end].any():
-            passages.extend(_own_pieces(m_norm.text, a_norm.text, p, mask, a_mask))
+            passages.extend(_own_pieces(m_norm.text, a_norm.text, p, alignment, mask, a_mask))
         else:
             passages.append(p)
     m_w = np.where(mask, 0.0, m_weights)

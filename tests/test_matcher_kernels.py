@@ -225,3 +225,23 @@ def test_document_frequencies_are_looked_up_exactly():
     assert lookup(queries).tolist() == [expected.get(q, 0) for q in queries.tolist()]
     assert DocumentFrequency(np.zeros(0, np.int64), np.zeros(0, np.int64))(queries[:3]).tolist() == [0, 0, 0]
     assert lookup(np.zeros(0, np.int64)).tolist() == []
+
+
+# -- own-text pieces ----------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_passage_pairs_its_characters_as_its_alignment_does(seed):
+    from rapidfuzz.distance import Indel
+
+    from shanggao.matcher.quotes import _passage_pairing
+
+    rng = random.Random(500 + seed)
+    m, a = _related(rng)
+    a = a + a[: len(a) // 2]     # repeats: passages that overlap on one side
+    alignment = align(m, a, min_block=6)
+    for p in alignment.passages:
+        expected = np.full(p.m_end - p.m_start, -1)
+        for op in Indel.opcodes(m[p.m_start:p.m_end], a[p.a_start:p.a_end]):
+            if op.tag == "equal":
+                expected[op.src_start:op.src_end] = np.arange(op.dest_start, op.dest_end) + p.a_start
+        assert _passage_pairing(m, a, p, alignment).tolist() == expected.tolist()
