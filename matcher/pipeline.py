@@ -13,14 +13,15 @@ import time
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
 
 from shanggao.dates import utc_now
 from shanggao.db import Store, StoreError, matcher_index, matches
-from shanggao.matcher.align import Alignment, Seeds, align, anchor_windows, seeds
+from shanggao.matcher.align import Alignment, Passage, Seeds, align, anchor_windows, seeds
 from shanggao.matcher.index import (
     IndexSync,
     candidate_pairs,
@@ -70,9 +71,13 @@ class Link:
     kind: str
     manuscript_coverage: float
     article_coverage: float
-    evidence: dict
-    # ``evidence`` as stored (JSON), made where the link is found: by the workers, not at the write
-    evidence_json: str = field(compare=False, repr=False)
+    # the evidence as stored (JSON), made where the link is found: in the workers, whose links
+    # then reach this process as one string each rather than as nested dicts to rebuild
+    evidence_json: str = field(repr=False)
+
+    @cached_property
+    def evidence(self) -> dict:
+        return json.loads(self.evidence_json)
 
 
 @dataclass(frozen=True)
@@ -380,9 +385,9 @@ class _Own:
 
 @dataclass(frozen=True)
 class _PackedAlignment:
-    """An :class:`Alignment` as the workers send it back: its masks as bits."""
+    """An :class:`Alignment` as the workers send it back: its masks as bits, its passages as rows."""
 
-    passages: list
+    passages: np.ndarray   # (m_start, m_end, a_start, a_end, matched) per passage
     m_bits: np.ndarray
     a_bits: np.ndarray
     m_len: int
@@ -390,11 +395,13 @@ class _PackedAlignment:
 
     @classmethod
     def of(cls, alignment: Alignment) -> _PackedAlignment:
-        return cls(alignment.passages, np.packbits(alignment.m_mask), np.packbits(alignment.a_mask),
+        rows = np.array([astuple(p) for p in alignment.passages], np.int64).reshape(-1, 5)
+        return cls(rows, np.packbits(alignment.m_mask), np.packbits(alignment.a_mask),
                    len(alignment.m_mask), len(alignment.a_mask))
 
     def unpacked(self) -> Alignment:
-        return Alignment(self.passages, np.unpackbits(self.m_bits, count=self.m_len).astype(bool),
+        return Alignment([Passage(*row) for row in self.passages.tolist()],
+                         np.unpackbits(self.m_bits, count=self.m_len).astype(bool),
                          np.unpackbits(self.a_bits, count=self.a_len).astype(bool))
 
 
@@ -510,7 +517,7 @@ def _link(m: str, a: int, m_doc: _Doc, a_doc: _Doc, params: MatcherParams, spans
     return Link(manuscript_id=m, article_id=a, score=score(features, params), kind=kind(features, params),
                 manuscript_coverage=round(features.manuscript_coverage, 4),
                 article_coverage=round(features.article_coverage, 4),
-                evidence=evidence, evidence_json=json.dumps(evidence, ensure_ascii=False))
+                evidence_json=json.dumps(evidence, ensure_ascii=False))
 
 
 def _carries(link: Link, m_doc: _Doc, spans: Sequence[Span]) -> bool:
