@@ -520,11 +520,10 @@ def _link(m: str, a: int, m_doc: _Doc, a_doc: _Doc, params: MatcherParams, spans
                 evidence_json=json.dumps(evidence, ensure_ascii=False))
 
 
-def _carries(link: Link, m_doc: _Doc, spans: Sequence[Span]) -> bool:
-    """Does any of the link's passages overlap a discounted span (original offsets)?"""
-    ranges = [m_doc.norm.span(s.start, s.end) for s in spans]
-    passages = [p["manuscript"] for p in link.evidence["passages"]]
-    return any(start < p_end and p_start < end for p_start, p_end in passages for start, end in ranges)
+def _carries(alignment: _PackedAlignment, spans: Sequence[Span]) -> bool:
+    """Does any passage of a link's alignment overlap a discounted span?"""
+    return any(start < s.end and s.start < end and s.start < s.end
+               for start, end in alignment.passages[:, :2].tolist() for s in spans)
 
 
 def _own_text(store: Store, links: list[Link], manuscripts: dict[str, _Doc], texts: dict[int, np.ndarray],
@@ -542,9 +541,8 @@ def _own_text(store: Store, links: list[Link], manuscripts: dict[str, _Doc], tex
     linked = {link.manuscript_id for link in links}
     pairs = [(link.manuscript_id, texts[link.article_id]) for link in links]
     spans = discounted_spans(store, {m: manuscripts[m] for m in linked}, pairs, params) if links else {}
-    again = [link for link in links
-             if link.manuscript_id in spans and _carries(link, manuscripts[link.manuscript_id],
-                                                         spans[link.manuscript_id])]
+    again = [link for link in links if link.manuscript_id in spans
+             and _carries(alignments[(link.manuscript_id, link.article_id)], spans[link.manuscript_id])]
     redo = {(link.manuscript_id, link.article_id): link for link in again}
     kept = [link for link in links if (link.manuscript_id, link.article_id) not in redo]
     refused: list = []
