@@ -23,6 +23,7 @@ from functools import lru_cache
 
 import numpy as np
 import opencc
+from numba import njit
 
 # Marks that end a sentence or a clause.  Checked after NFKC, so the full-width
 # forms (，！？；：) arrive here as their ASCII equivalents.
@@ -150,20 +151,33 @@ def normalize_with_offsets(text: str) -> NormText:
 
 
 def _vectorised(text: str, cp: np.ndarray, mapped: np.ndarray) -> NormText:
-    kept = np.flatnonzero(mapped >= 0)
-    boundary = _BOUNDARY_LUT[cp]
-    # a boundary mark between two kept characters starts a new clause (sentence)
-    clause_marks = np.cumsum(boundary >= 1)[kept]
-    sentence_marks = np.cumsum(boundary == 2)[kept]
-    new_clause = np.diff(clause_marks, prepend=clause_marks[:1]) > 0
-    new_sentence = np.diff(sentence_marks, prepend=sentence_marks[:1]) > 0
-    return NormText(
-        original=text,
-        text=_decode(mapped[kept]),
-        offsets=kept.astype(np.int64),
-        clause_id=np.cumsum(new_clause).astype(np.int32),
-        sentence_id=np.cumsum(new_sentence).astype(np.int32),
-    )
+    kept, clause_id, sentence_id = _segments(cp, mapped, _BOUNDARY_LUT)
+    return NormText(original=text, text=_decode(mapped[kept]), offsets=kept, clause_id=clause_id,
+                    sentence_id=sentence_id)
+
+
+@njit(cache=True, nogil=True)
+def _segments(cp: np.ndarray, mapped: np.ndarray, boundary: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The kept characters' offsets and clause and sentence numbers: a boundary mark between
+    two kept characters (or on the second) starts a new clause (sentence)."""
+    kept = np.empty(len(cp), np.int64)
+    clause_id = np.empty(len(cp), np.int32)
+    sentence_id = np.empty(len(cp), np.int32)
+    n = 0
+    clause = sentence = 0
+    clause_seen = sentence_seen = False   # a boundary since the last kept character
+    for i in range(len(cp)):
+        mark = boundary[cp[i]]
+        clause_seen |= mark >= 1
+        sentence_seen |= mark == 2
+        if mapped[i] >= 0:
+            if n:
+                clause += clause_seen
+                sentence += sentence_seen
+            clause_seen = sentence_seen = False
+            kept[n], clause_id[n], sentence_id[n] = i, clause, sentence
+            n += 1
+    return kept[:n], clause_id[:n], sentence_id[:n]
 
 
 def _per_character(text: str) -> NormText:

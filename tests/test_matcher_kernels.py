@@ -245,3 +245,17 @@ def test_a_passage_pairs_its_characters_as_its_alignment_does(seed):
             if op.tag == "equal":
                 expected[op.src_start:op.src_end] = np.arange(op.dest_start, op.dest_end) + p.a_start
         assert _passage_pairing(m, a, p, alignment).tolist() == expected.tolist()
+
+
+# -- normalisation ------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_compiled_segmentation_agrees_with_the_per_character_path(seed):
+    from shanggao.matcher.normalize import _per_character
+
+    rng = random.Random(600 + seed)
+    text = "".join(rng.choice("党建引領鄉村ＡＢ１２，。！？；：、…\n 　“”《》😀") for _ in range(rng.randint(0, 120)))
+    fast, general = normalize_with_offsets(text), _per_character(text)
+    assert fast.text == general.text
+    for field in ("offsets", "clause_id", "sentence_id"):
+        assert getattr(fast, field).tolist() == getattr(general, field).tolist(), field
