@@ -455,6 +455,17 @@ def _tasks(store: Store, pairs: Sequence[tuple], chunk: int = ARTICLE_CHUNK,
             yield part, [(m, int(a)) for a, _ in part for m in by_article[int(a)]]
 
 
+# A text that takes every compiled kernel's path: several clauses, repeated so that it aligns with itself.
+_KERNEL_TEXT = "泸溪县委组织部聚焦基层治理，推动党建引领乡村振兴落地见效。" * 3
+
+
+def _load_kernels(df: DocumentFrequency, params: MatcherParams) -> None:
+    """Have the compiled kernels ready before workers are forked, so that they inherit them: after
+    an install the two workers would otherwise each compile the same code (seconds) at once."""
+    doc = _doc(_KERNEL_TEXT, df, params)
+    judge(doc, doc, params)
+
+
 def _run_tasks(store: Store, pairs: Sequence[tuple], manuscripts: dict[str, _Doc], df: DocumentFrequency,
                params: MatcherParams, *, features: bool = False, own: _Own | None = None,
                bodies: Mapping[int, str] | None = None, workers: int | None = None) -> list:
@@ -474,6 +485,7 @@ def _run_tasks(store: Store, pairs: Sequence[tuple], manuscripts: dict[str, _Doc
             for task in _tasks(store, pairs, bodies=bodies):
                 out.extend(_judge_task(task))
             return out
+        _load_kernels(df, params)
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             pending: deque = deque()
             for task in _tasks(store, pairs, bodies=bodies):
