@@ -176,11 +176,18 @@ class DocumentFrequency:
     """Lookup of fingerprint → number of indexed documents containing it (0 when unseen)."""
 
     def __init__(self, fps: np.ndarray, dfs: np.ndarray):
-        order = np.argsort(fps)
-        self.fps = np.asarray(fps, dtype=np.int64)[order]
-        self.dfs = np.asarray(dfs, dtype=np.int64)[order]
         # looked up by hashing: a binary search of a million-entry array misses the cache at every step
-        self._keys, self._values = _hash_table(self.fps, self.dfs)
+        self._keys, self._values = _hash_table(np.asarray(fps, dtype=np.int64), np.asarray(dfs, dtype=np.int64))
+
+    @property
+    def fps(self) -> np.ndarray:
+        """The listed fingerprints (in table order)."""
+        return self._keys[self._keys != -1]
+
+    @property
+    def dfs(self) -> np.ndarray:
+        """Their document frequencies, in the same order."""
+        return self._values[self._keys != -1]
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> DocumentFrequency:
@@ -198,7 +205,7 @@ class DocumentFrequency:
         return _hash_lookup(self._keys, self._values, np.asarray(fps, dtype=np.int64))
 
     def __len__(self) -> int:
-        return len(self.fps)
+        return int(np.count_nonzero(self._keys != -1))
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ def is_unit_name(name: str) -> bool:
     """Does ``name`` end like a unit (:data:`UNIT_ENDINGS`)?"""
     return name.endswith(UNIT_ENDINGS)
 
+
 _SPACE = re.compile(r"\s+")
 _TOWNSHIP = re.compile(r"(.+?(?:镇|乡|街道))(?:党委|人民政府|政府|委员会|办事处)?")
 
