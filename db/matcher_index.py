@@ -154,6 +154,12 @@ def fingerprints_between(con: duckdb.DuckDBPyConnection, lo: int, hi: int) -> np
     return np.asarray(rows["fp"], dtype=np.int64)
 
 
+def fingerprint_rows(con: duckdb.DuckDBPyConnection) -> int:
+    """Fingerprint rows of both tables (one per document holding a fingerprint)."""
+    return con.execute("SELECT (SELECT count(*) FROM matcher_article_fp) "
+                       "+ (SELECT count(*) FROM matcher_manuscript_fp)").fetchall()[0][0]
+
+
 def rebuild_common(con: duckdb.DuckDBPyConnection, fps: np.ndarray, dfs: np.ndarray) -> None:
     """Replace ``matcher_common_fp`` by the counts ``fps``/``dfs`` (every fingerprint held by more than
     ``COMMON_ABOVE`` documents, counted from both tables) and mark it complete."""

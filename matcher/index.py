@@ -29,6 +29,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
+from numba import njit
 
 from shanggao.dates import utc_now
 from shanggao.db import Store, StoreError, connect, matcher_index
@@ -175,10 +176,10 @@ def sync_index(store: Store, kinds: Iterable[str] = ("manuscript", "article"), w
         write_unwritten()
         unwritten = None
         if bulk:
-            large = indexed + backlog >= PARALLEL_FROM
-            if large and workers > 1 and pool is None:
+            parts = _count_parts(store)
+            if parts > 1 and workers > 1 and pool is None:
                 pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-            fps, dfs = _count_common(store, REBUILD_PARTS if large else 1, pool)
+            fps, dfs = _count_common(store, parts, pool)
             with store.write() as con:
                 matcher_index.rebuild_common(con, fps, dfs)
     finally:
@@ -188,8 +189,26 @@ def sync_index(store: Store, kinds: Iterable[str] = ("manuscript", "article"), w
     return result
 
 
-REBUILD_PARTS = 16       # ranges of fingerprint values a bulk sync counts one at a time
-COUNT_MEMORY = "512MB"   # DuckDB's memory for each counting process (its cache of the scanned column)
+COUNT_ROWS = 40_000_000  # fingerprint rows (8 bytes each) one counting process reads and sorts at once
+COUNT_MEMORY = "128MB"   # DuckDB's memory for each counting process: the scan streams, a cache would not be reread
+
+
+@njit(cache=True, nogil=True)
+def _runs_above(values: np.ndarray, above: int) -> tuple[np.ndarray, np.ndarray]:
+    """(value, run length) of every run of equal values longer than ``above`` in the sorted ``values``."""
+    n = len(values)
+    room = n // (above + 1) + 1   # no more runs than this can be that long
+    found, lengths = np.empty(room, np.int64), np.empty(room, np.int64)
+    k = i = 0
+    while i < n:
+        value, j = values[i], i + 1
+        while j < n and values[j] == value:
+            j += 1
+        if j - i > above:
+            found[k], lengths[k] = value, j - i
+            k += 1
+        i = j
+    return found[:k].copy(), lengths[:k].copy()
 
 
 def _count_part(task: tuple[str, int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -198,15 +217,19 @@ def _count_part(task: tuple[str, int, int]) -> tuple[np.ndarray, np.ndarray]:
     path, lo, hi = task
     con = connect(path, read_only=True, config={"threads": 1, "memory_limit": COUNT_MEMORY})
     try:
-        values = np.sort(matcher_index.fingerprints_between(con, lo, hi))
+        values = matcher_index.fingerprints_between(con, lo, hi)
     finally:
         con.close()
-    if not len(values):
-        return values, values
-    starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
-    runs = np.diff(np.append(starts, len(values)))
-    keep = runs > matcher_index.COMMON_ABOVE
-    return values[starts[keep]], runs[keep]
+    values.sort()
+    return _runs_above(values, matcher_index.COMMON_ABOVE)
+
+
+def _count_parts(store: Store) -> int:
+    """Ranges of fingerprint values to count one at a time: each costs a full scan of the
+    fingerprint column, so as few as ``COUNT_ROWS`` allows."""
+    with store.read() as con:
+        rows = matcher_index.fingerprint_rows(con)
+    return max(1, -(-rows // COUNT_ROWS))
 
 
 def _count_common(store: Store, parts: int, pool: ProcessPoolExecutor | None) -> tuple[np.ndarray, np.ndarray]:

@@ -259,3 +259,18 @@ def test_the_compiled_segmentation_agrees_with_the_per_character_path(seed):
     assert fast.text == general.text
     for field in ("offsets", "clause_id", "sentence_id"):
         assert getattr(fast, field).tolist() == getattr(general, field).tolist(), field
+
+
+# -- the index's recount ----------------------------------------------------------
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_recount_keeps_exactly_the_values_held_more_than_the_floor(seed):
+    from shanggao.matcher.index import _runs_above
+
+    rng = np.random.default_rng(700 + seed)
+    values = np.sort(rng.integers(0, rng.integers(1, 60), size=rng.integers(0, 400)).astype(np.int64))
+    above = int(rng.integers(0, 6))
+    distinct, counts = np.unique(values, return_counts=True)
+    found, lengths = _runs_above(values, above)
+    assert found.tolist() == distinct[counts > above].tolist()
+    assert lengths.tolist() == counts[counts > above].tolist()

@@ -206,7 +206,8 @@ def test_common_fingerprints_stay_exact_through_syncs_edits_and_deletions(tmp_pa
     manuscripts, articles = _synthetic(seed=9)
     insert_manuscripts(store, manuscripts)
     insert_articles(store, articles[:100])
-    monkeypatch.setattr(index, "PARALLEL_FROM", 50)   # first build: counted by range in two processes
+    monkeypatch.setattr(index, "PARALLEL_FROM", 50)   # first build: counted by range in two processes,
+    monkeypatch.setattr(index, "COUNT_ROWS", 2_000)   # several ranges each
     sync_index(store)
     monkeypatch.undo()
     assert _common_table(store) == _recounted(store) and len(_recounted(store)) > 100
