@@ -176,10 +176,10 @@ def sync_index(store: Store, kinds: Iterable[str] = ("manuscript", "article"), w
         write_unwritten()
         unwritten = None
         if bulk:
-            parts = _count_parts(store)
-            if parts > 1 and workers > 1 and pool is None:
+            ranges = _count_ranges(store)
+            if ranges > 1 and workers > 1 and pool is None:
                 pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-            fps, dfs = _count_common(store, parts, pool)
+            fps, dfs = _count_common(store, ranges, pool)
             with store.write() as con:
                 matcher_index.rebuild_common(con, fps, dfs)
     finally:
@@ -224,7 +224,7 @@ def _count_part(task: tuple[str, int, int]) -> tuple[np.ndarray, np.ndarray]:
     return _runs_above(values, matcher_index.COMMON_ABOVE)
 
 
-def _count_parts(store: Store) -> int:
+def _count_ranges(store: Store) -> int:
     """Ranges of fingerprint values to count one at a time: each costs a full scan of the
     fingerprint column, so as few as ``COUNT_ROWS`` allows."""
     with store.read() as con:
