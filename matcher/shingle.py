@@ -1,4 +1,5 @@
-"""Character n-gram shingles and their hashes, computed with numpy.
+"""Character n-gram shingles and their hashes, computed with numpy (and, for the index's
+batches, one compiled pass).
 
 Chinese has no spaces, so the unit of evidence is the character k-gram of the
 normalised stream.  A k-gram's hash is a polynomial over its code points
@@ -18,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numba import njit
 
 FINGERPRINT_K = 5          # characters per fingerprint shingle
 SAMPLE_BITS = 2            # keep 1 in 2**SAMPLE_BITS shingles as fingerprints
@@ -25,7 +27,6 @@ FP_BITS = 48               # bits kept of a fingerprint's mixed hash
 _PRIME = np.uint64(1_000_003)
 _SELECT = np.uint64(0x9E3779B97F4A7C15)   # odd multiplier; its top bits decide sampling
 _FP_SHIFT = np.uint64(64 - FP_BITS)
-_CHUNK_CHARS = 1 << 20     # characters hashed per numpy pass (keeps temporaries cache-sized)
 _DOCS_PER_KEY = 1 << (63 - FP_BITS)       # documents one packed (doc, fp) key can number
 
 
@@ -94,29 +95,52 @@ def fingerprint_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Fingerprints of many normalised texts at once.
 
     Returns ``(doc, fp)``: parallel arrays where ``doc`` indexes ``texts`` and
-    each (doc, fp) pair occurs once.  Texts are concatenated and hashed in
-    large chunks — far faster than numpy calls per text; k-grams straddling
-    two texts are dropped.
+    each (doc, fp) pair occurs once, sorted by doc, then fp.  The texts' k-grams
+    are hashed by one compiled pass over their concatenation (k-grams straddling
+    two texts are skipped); each (doc, fp) is packed into one key so that a
+    single sort orders them and removes repeats within a text.
     """
     if len(texts) > _DOCS_PER_KEY:
         parts = [fingerprint_batch(texts[i:i + _DOCS_PER_KEY]) for i in range(0, len(texts), _DOCS_PER_KEY)]
         return (np.concatenate([d + i * _DOCS_PER_KEY for i, (d, _) in enumerate(parts)]).astype(np.int32),
                 np.concatenate([f for _, f in parts]))
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    k = FINGERPRINT_K
-    if not len(texts) or lengths.sum() < k:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
-    cp = codepoints("".join(texts))
-    ends = np.cumsum(lengths)
-    keys = []
-    for start in range(0, len(cp) - k + 1, _CHUNK_CHARS):
-        h = kgram_hashes(cp[start:start + _CHUNK_CHARS + k - 1], k)
-        pos = _sampled(h)
-        fp = _mix(h[pos]) >> _FP_SHIFT
-        pos += start
-        doc = np.searchsorted(ends, pos, side="right")
-        inside = pos + k <= ends[doc]
-        # pack (doc, fp) into one key so a plain sort removes repeats within a text
-        keys.append((doc[inside].astype(np.uint64) << np.uint64(FP_BITS)) | fp[inside])
-    key = sorted_unique(np.concatenate(keys))
+    ends = np.cumsum(np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts)))
+    key = sorted_unique(_batch_keys(codepoints("".join(texts)), ends))
     return (key >> np.uint64(FP_BITS)).astype(np.int32), (key & np.uint64((1 << FP_BITS) - 1)).view(np.int64)
+
+
+_PRIME_TO_K = np.uint64(pow(int(_PRIME), FINGERPRINT_K - 1, 1 << 64))   # what the leaving character was worth
+_SAMPLE_SHIFT = np.uint64(64 - SAMPLE_BITS)
+_KEY_SHIFT = np.uint64(FP_BITS)
+_MIX = (np.uint64(30), np.uint64(0xBF58476D1CE4E5B9), np.uint64(27), np.uint64(0x94D049BB133111EB), np.uint64(31))
+
+
+@njit(cache=True, nogil=True)
+def _batch_keys(cp: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """(doc << FP_BITS) | fingerprint of every sampled k-gram inside one of the texts that end at
+    ``ends`` in ``cp``, unsorted: :func:`kgram_hashes` rolled along each text, then
+    :func:`_sampled` and :func:`_mix` per k-gram (all arithmetic wraps at 64 bits, as theirs)."""
+    k = FINGERPRINT_K
+    keys = np.empty(len(cp), np.uint64)   # at most one per k-gram; pages never written cost nothing
+    s1, m1, s2, m2, s3 = _MIX
+    w = 0
+    start = 0
+    for d in range(len(ends)):
+        end = ends[d]
+        if end - start >= k:
+            h = np.uint64(0)
+            for j in range(start, start + k):
+                h = h * _PRIME + np.uint64(cp[j])
+            for i in range(start, end - k + 1):
+                if i > start:
+                    h = (h - np.uint64(cp[i - 1]) * _PRIME_TO_K) * _PRIME + np.uint64(cp[i + k - 1])
+                if (h * _SELECT) >> _SAMPLE_SHIFT == 0:
+                    m = h ^ (h >> s1)
+                    m *= m1
+                    m ^= m >> s2
+                    m *= m2
+                    m ^= m >> s3
+                    keys[w] = (np.uint64(d) << _KEY_SHIFT) | (m >> _FP_SHIFT)
+                    w += 1
+        start = end
+    return keys[:w]

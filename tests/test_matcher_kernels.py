@@ -8,6 +8,7 @@ chance matches and repeats) and on edge cases: empty texts, windows at text edge
 from __future__ import annotations
 
 import random
+import sys
 
 import numpy as np
 import pytest
@@ -259,6 +260,35 @@ def test_the_compiled_segmentation_agrees_with_the_per_character_path(seed):
     assert fast.text == general.text
     for field in ("offsets", "clause_id", "sentence_id"):
         assert getattr(fast, field).tolist() == getattr(general, field).tolist(), field
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_normalising_many_texts_at_once_equals_one_by_one(seed, monkeypatch):
+    from shanggao.matcher.normalize import normalize, normalize_many
+
+    normalize_module = sys.modules[normalize_many.__module__]   # the package's `normalize` is the function
+
+    rng = random.Random(650 + seed)
+    monkeypatch.setattr(normalize_module, "_MANY_CHARS", rng.choice([1, 7, 40, 1 << 15]))   # groups of texts
+    pieces = ["党建", "引領", "ＡＢ１２", "，。", "㎡", "ﬁ", "&amp;", "&#x4E2D;", "<p>", "<b>加粗</b>", "😀", "\ud800",
+              " 　", "120余篇", ""]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(rng.randint(0, 9))]
+    assert normalize_many(texts) == [normalize(t) for t in texts]
+
+
+# -- the index's fingerprints -------------------------------------------------------
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_batch_has_the_fingerprints_of_its_texts_one_by_one(seed):
+    from shanggao.matcher.shingle import fingerprint_batch
+
+    rng = random.Random(680 + seed)
+    alphabet = "党建引领乡村振兴基层治理" + "𠀀𡈽" + "ab12"   # astral characters are one code point each
+    texts = [_text(rng, rng.choice([0, 3, 4, 5, 6, rng.randint(7, 400)]), alphabet) for _ in range(rng.randint(0, 30))]
+    doc, fp = fingerprint_batch(texts)
+    expected = [(d, int(f)) for d, t in enumerate(texts) for f in np.unique(fingerprint_positions(t)[1])]
+    assert list(zip(doc.tolist(), fp.tolist(), strict=True)) == expected
+    assert doc.dtype == np.int32 and fp.dtype == np.int64
 
 
 # -- the index's recount ----------------------------------------------------------
