@@ -240,11 +240,11 @@ def _count_ranges(store: Store) -> int:
     return max(1, -(-rows // COUNT_ROWS))
 
 
-def _count_common(store: Store, parts: int, pool: ProcessPoolExecutor | None) -> tuple[np.ndarray, np.ndarray]:
+def _count_common(store: Store, ranges: int, pool: ProcessPoolExecutor | None) -> tuple[np.ndarray, np.ndarray]:
     """Every fingerprint held by more than ``COMMON_ABOVE`` documents, counted anew: most are
-    held once, so counting by sorting one of ``parts`` ranges of values at a time (in the pool's
+    held once, so counting by sorting one range of values of ``ranges`` at a time (in the pool's
     processes when there is one) is far cheaper than one grouping of them all."""
-    tasks = [(str(store.path), (k << FP_BITS) // parts, ((k + 1) << FP_BITS) // parts - 1) for k in range(parts)]
+    tasks = [(str(store.path), (k << FP_BITS) // ranges, ((k + 1) << FP_BITS) // ranges - 1) for k in range(ranges)]
     counted = list(pool.map(_count_part, tasks)) if pool is not None else [_count_part(t) for t in tasks]
     return (np.concatenate([f for f, _ in counted]).astype(np.int64),
             np.concatenate([d for _, d in counted]).astype(np.int64))

@@ -107,10 +107,18 @@ def _decode(cp: np.ndarray) -> str:
     return cp.astype(np.uint32).tobytes().decode("utf-32-le")
 
 
+def _has_markup(text: str) -> bool:
+    return "<" in text or "&" in text
+
+
+def _without_markup(text: str) -> str:
+    """``text`` with tags dropped and character entities decoded."""
+    return _MARKUP.sub(_unmarkup, text) if _has_markup(text) else text
+
+
 def normalize(text: str) -> str:
     """The canonical character stream of ``text`` (letters and digits only)."""
-    if "<" in text or "&" in text:
-        text = _MARKUP.sub(_unmarkup, text)
+    text = _without_markup(text)
     mapped = _lookup(_codepoints(text))
     if (mapped == _MULTI).any():
         return text.translate(_CHARMAP)
@@ -127,7 +135,7 @@ def normalize_many(texts: Sequence[str]) -> list[str]:
     group: list[str] = []
     size = 0
     for text in texts:
-        group.append(_MARKUP.sub(_unmarkup, text) if ("<" in text or "&" in text) else text)
+        group.append(_without_markup(text))
         size += len(text)
         if size >= _MANY_CHARS:
             out += _normalize_group(group)
@@ -175,7 +183,7 @@ class NormText:
 
 def normalize_with_offsets(text: str) -> NormText:
     """Like :func:`normalize`, plus offsets into ``text`` and clause/sentence numbering."""
-    if not ("<" in text or "&" in text):
+    if not _has_markup(text):
         cp = _codepoints(text)
         mapped = _lookup(cp)
         if not (mapped == _MULTI).any():
@@ -241,7 +249,7 @@ def _per_character(text: str) -> NormText:
                 sentence.append(sentence_no)
 
     position = 0
-    if "<" in text or "&" in text:
+    if _has_markup(text):
         for match in _MARKUP.finditer(text):
             for i in range(position, match.start()):
                 feed(text[i], i)
